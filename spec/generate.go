@@ -1,0 +1,219 @@
+package spec
+
+import (
+	"math"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"pgregory.net/rapid"
+)
+
+// Resources binds the request members that name resources. The binding says
+// where they go; the values are real resources of the run, or deliberately
+// unknown ones.
+type Resources struct {
+	Bucket string // "" leaves the member to the generator (or out, if optional)
+	KeyID  string
+}
+
+// Valid returns a generator of request bodies for op that satisfy its
+// schema: required members always, optional members sometimes, every type,
+// length, pattern and enum respected. Members named by the binding are then
+// bound to res, and the binding's fixed members are set.
+func (d *Document) Valid(op *Operation, res Resources) *rapid.Generator[map[string]any] {
+	obj := op.Request
+	return rapid.Custom(func(t *rapid.T) map[string]any {
+		body := map[string]any{}
+		if obj != nil {
+			if m, ok := genObject(obj, 0, false).Draw(t, "body").(map[string]any); ok {
+				body = m
+			}
+		}
+		for _, name := range d.Binding.Request.Omit[op.Role] {
+			delete(body, strings.TrimPrefix(name, "/"))
+		}
+		d.bind(op, body, res)
+		return body
+	})
+}
+
+// Minimal is the smallest valid body for op: required members only,
+// resources bound and fixed members set. It is what set-up and teardown send.
+func (d *Document) Minimal(op *Operation, res Resources) map[string]any {
+	body := map[string]any{}
+	if op.Request != nil {
+		for _, name := range op.Request.Required {
+			if p := op.Request.Properties[name]; p != nil && p.Value != nil {
+				body[name] = genValue(p.Value, 1, true).Example(1)
+			}
+		}
+	}
+	d.bind(op, body, res)
+	return body
+}
+
+// bind sets resource members (only where the schema has them) and fixed
+// members.
+func (d *Document) bind(op *Operation, body map[string]any, res Resources) {
+	b := d.Binding.Request
+	if res.Bucket != "" && op.hasMember(b.Bucket) {
+		SetPointer(body, b.Bucket, res.Bucket)
+	}
+	if res.KeyID != "" && op.hasMember(b.KeyID) {
+		SetPointer(body, b.KeyID, res.KeyID)
+	}
+	fixed := b.Fixed[op.Role]
+	names := make([]string, 0, len(fixed))
+	for p := range fixed {
+		names = append(names, p)
+	}
+	sort.Strings(names)
+	for _, p := range names {
+		SetPointer(body, p, fixed[p])
+	}
+}
+
+// hasMember reports whether the request schema declares the top-level
+// member a pointer names.
+func (op *Operation) hasMember(pointer string) bool {
+	if op.Request == nil || pointer == "" {
+		return false
+	}
+	name, _, _ := strings.Cut(strings.TrimPrefix(pointer, "/"), "/")
+	_, ok := op.Request.Properties[name]
+	return ok
+}
+
+// SetPointer sets a member of a JSON object by pointer, creating
+// intermediate objects.
+func SetPointer(body map[string]any, pointer string, v any) {
+	toks := strings.Split(strings.TrimPrefix(pointer, "/"), "/")
+	m := body
+	for i, tok := range toks {
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		if i == len(toks)-1 {
+			m[tok] = v
+			return
+		}
+		next, ok := m[tok].(map[string]any)
+		if !ok {
+			next = map[string]any{}
+			m[tok] = next
+		}
+		m = next
+	}
+}
+
+const maxDepth = 4
+
+func genObject(s *openapi3.Schema, depth int, minimal bool) *rapid.Generator[any] {
+	names := make([]string, 0, len(s.Properties))
+	for name := range s.Properties {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	required := map[string]bool{}
+	for _, r := range s.Required {
+		required[r] = true
+	}
+	return rapid.Custom(func(t *rapid.T) any {
+		m := map[string]any{}
+		for _, name := range names {
+			p := s.Properties[name]
+			if p == nil || p.Value == nil {
+				continue
+			}
+			if !required[name] && (minimal || depth >= maxDepth || !rapid.Bool().Draw(t, "with "+name)) {
+				continue
+			}
+			m[name] = genValue(p.Value, depth+1, minimal).Draw(t, name)
+		}
+		return m
+	})
+}
+
+func genValue(s *openapi3.Schema, depth int, minimal bool) *rapid.Generator[any] {
+	if len(s.Enum) > 0 {
+		return rapid.SampledFrom(s.Enum)
+	}
+	if len(s.AllOf) > 0 && s.Type == nil {
+		for _, sub := range s.AllOf {
+			if sub.Value != nil && sub.Value.Type != nil {
+				return genValue(sub.Value, depth, minimal)
+			}
+		}
+	}
+	switch {
+	case s.Type.Is(openapi3.TypeString):
+		return genString(s).AsAny()
+	case s.Type.Is(openapi3.TypeBoolean):
+		return rapid.Bool().AsAny()
+	case s.Type.Is(openapi3.TypeInteger):
+		lo, hi := bounds(s, -1000, 1000)
+		return rapid.Int64Range(int64(lo), int64(hi)).AsAny()
+	case s.Type.Is(openapi3.TypeNumber):
+		lo, hi := bounds(s, -1e6, 1e6)
+		return rapid.Float64Range(lo, hi).AsAny()
+	case s.Type.Is(openapi3.TypeArray):
+		if s.Items == nil || s.Items.Value == nil || depth >= maxDepth {
+			return rapid.Just[any]([]any{})
+		}
+		hi := 3
+		if s.MaxItems != nil && int(*s.MaxItems) < hi {
+			hi = int(*s.MaxItems)
+		}
+		lo := min(int(s.MinItems), hi)
+		if minimal {
+			hi = lo
+		}
+		item := genValue(s.Items.Value, depth+1, minimal)
+		return rapid.Custom(func(t *rapid.T) any {
+			return rapid.SliceOfN(item, lo, hi).Draw(t, "items")
+		})
+	default: // object, or untyped: an object is the safest JSON value
+		return genObject(s, depth, minimal)
+	}
+}
+
+func bounds(s *openapi3.Schema, lo, hi float64) (float64, float64) {
+	if s.Min != nil {
+		lo = *s.Min
+	}
+	if s.Max != nil {
+		hi = *s.Max
+	}
+	if hi < lo {
+		hi = lo
+	}
+	return lo, math.Max(lo, hi)
+}
+
+func genString(s *openapi3.Schema) *rapid.Generator[string] {
+	lo := int(s.MinLength)
+	hi := -1
+	if s.MaxLength != nil {
+		hi = int(*s.MaxLength)
+	}
+	fits := func(v string) bool {
+		n := len([]rune(v))
+		return n >= lo && (hi < 0 || n <= hi)
+	}
+	switch {
+	case s.Pattern != "":
+		return rapid.StringMatching(s.Pattern).Filter(fits)
+	case s.Format == "date-time":
+		return rapid.Custom(func(t *rapid.T) string {
+			sec := rapid.Int64Range(0, 4102444800).Draw(t, "epoch")
+			return time.Unix(sec, 0).UTC().Format(time.RFC3339)
+		})
+	default:
+		maxRunes := hi
+		if maxRunes < 0 {
+			maxRunes = lo + 16
+		}
+		return rapid.StringOfN(rapid.RuneFrom(nil, unicode.Letter, unicode.Digit, unicode.Punct), lo, maxRunes, -1)
+	}
+}

@@ -1,0 +1,95 @@
+package spec_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
+
+	"github.com/keycontract/keycontract/spec"
+)
+
+func bundled(t *testing.T, dialect string) *spec.Document {
+	t.Helper()
+	d, err := spec.Bundled(dialect)
+	require.NoError(t, err)
+	return d
+}
+
+// roundTrip gives a body as the wire carries it (JSON numbers as float64),
+// so that schema validation sees what an endpoint would.
+func roundTrip(t require.TestingT, v any) any {
+	raw, err := json.Marshal(v)
+	require.NoError(t, err)
+	var out any
+	require.NoError(t, json.Unmarshal(raw, &out))
+	return out
+}
+
+// Every generated valid body satisfies its request schema, with resources
+// bound where the binding says.
+func TestValidBodiesSatisfyTheirSchema(t *testing.T) {
+	for _, dialect := range spec.Dialects {
+		d := bundled(t, dialect)
+		for _, role := range spec.Roles {
+			op := d.Op(role)
+			t.Run(dialect+"/"+string(role), rapid.MakeCheck(func(t *rapid.T) {
+				body := d.Valid(op, spec.Resources{Bucket: "bucket-under-test", KeyID: "KEYID"}).Draw(t, "body")
+				if err := op.Request.VisitJSON(roundTrip(t, body)); err != nil {
+					t.Fatalf("Valid(%s) = a body its schema rejects: %v", op.ID, err)
+				}
+				if v, ok := spec.Pointer(body, d.Binding.Request.Bucket); ok {
+					if v != "bucket-under-test" {
+						t.Fatalf("Valid(%s) bucket = %v, want the bound bucket", op.ID, v)
+					}
+				}
+			}))
+		}
+	}
+}
+
+// Every invalid member case breaks its schema; body and target cases are
+// what they say.
+func TestInvalidBodiesBreakTheirSchema(t *testing.T) {
+	for _, dialect := range spec.Dialects {
+		d := bundled(t, dialect)
+		for _, role := range spec.Roles {
+			op := d.Op(role)
+			t.Run(dialect+"/"+string(role), func(t *testing.T) {
+				valid := d.Minimal(op, spec.Resources{Bucket: "bucket-under-test", KeyID: "KEYID"})
+				require.NoError(t, op.Request.VisitJSON(roundTrip(t, valid)), "Minimal(%s) must be valid", op.ID)
+				cases := d.Invalid(op, valid)
+				names := map[string]bool{}
+				for _, c := range cases {
+					assert.False(t, names[c.Name], "duplicate case %q", c.Name)
+					names[c.Name] = true
+					if c.Target != op.Target || c.NoTarget {
+						continue
+					}
+					var v any
+					if err := json.Unmarshal(c.Body, &v); err != nil {
+						continue // malformed or empty: broken by construction
+					}
+					err := op.Request.VisitJSON(v, openapi3.MultiErrors())
+					assert.Error(t, err, "Invalid(%s) case %q passes its schema", op.ID, c.Name)
+				}
+				assert.Contains(t, names, "body: malformed JSON")
+				assert.Contains(t, names, "target: missing")
+			})
+		}
+	}
+}
+
+func TestErrorCodeTrimsAWSTypes(t *testing.T) {
+	for in, want := range map[string]string{
+		"NotFoundException":                                           "NotFoundException",
+		"com.amazonaws.lightsail#NotFoundException":                   "NotFoundException",
+		"com.amazonaws.lightsail#NotFoundException:http://internal/x": "NotFoundException",
+		"InvalidInputException:":                                      "InvalidInputException",
+	} {
+		assert.Equal(t, want, spec.TrimAWSType(in), "TrimAWSType(%q)", in)
+	}
+}

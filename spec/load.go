@@ -1,0 +1,244 @@
+package spec
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/routers"
+	"go.yaml.in/yaml/v4"
+)
+
+// Document is a loaded, validated description together with its binding,
+// resolved once: every role's operation, route, request schema and wire
+// target are looked up at load time, never per request.
+type Document struct {
+	// Name says where the document came from: "bundled:aws", a file path.
+	Name    string
+	T       *openapi3.T
+	Binding Binding
+
+	byRole   map[Role]*Operation
+	byTarget map[string]*Operation
+}
+
+// Operation is one bound operation of a Document.
+type Operation struct {
+	Role   Role
+	ID     string // operationId
+	Target string // the target header's value
+	Method string
+	// Path is the document's path with any "#fragment" removed: what is
+	// actually sent on the wire.
+	Path string
+	// Route is what openapi3filter validates responses against. It is built
+	// here from the binding's target rule, never by matching request paths.
+	Route *routers.Route
+	// MediaType is the request media type the document declares, and
+	// ContentType the one sent on the wire (they differ when the binding's
+	// wire.contentType says so).
+	MediaType   string
+	ContentType string
+	// Request is the request body's schema (nil when the document gives
+	// none).
+	Request *openapi3.Schema
+}
+
+// Op returns the operation bound to role. Every role is bound in a loaded
+// Document.
+func (d *Document) Op(r Role) *Operation { return d.byRole[r] }
+
+// ByTarget returns the operation whose target header value is target.
+func (d *Document) ByTarget(target string) (*Operation, bool) {
+	op, ok := d.byTarget[target]
+	return op, ok
+}
+
+// Load parses and validates an OpenAPI 3 document with kin-openapi, takes its
+// binding from overlay (when non-nil, YAML or JSON) or else from the
+// document's x-keycontract extension, applies the binding's declared wire
+// differences, and resolves every role. All problems are reported with the
+// document's name; none quotes a request or response value.
+func Load(ctx context.Context, name string, data, overlay []byte) (*Document, error) {
+	loader := openapi3.NewLoader()
+	t, err := loader.LoadFromData(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: not an OpenAPI document: %w", name, err)
+	}
+	if err := t.Validate(ctx, openapi3.DisableExamplesValidation()); err != nil {
+		return nil, fmt.Errorf("%s: invalid OpenAPI document: %w", name, err)
+	}
+	raw, err := bindingJSON(t, overlay)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	b, err := ParseBinding(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if err := b.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if b.Wire.Timestamps == "epoch-seconds" {
+		numberTimestamps(t)
+	}
+	d := &Document{Name: name, T: t, Binding: b, byRole: map[Role]*Operation{}, byTarget: map[string]*Operation{}}
+	if err := d.resolve(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return d, nil
+}
+
+// LoadFile loads the document at path, with the overlay at bindingPath when
+// that is not empty.
+func LoadFile(ctx context.Context, path, bindingPath string) (*Document, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("spec: %w", err)
+	}
+	var overlay []byte
+	if bindingPath != "" {
+		if overlay, err = os.ReadFile(bindingPath); err != nil {
+			return nil, fmt.Errorf("binding: %w", err)
+		}
+	}
+	return Load(ctx, path, data, overlay)
+}
+
+// bindingJSON returns the binding as JSON, from the overlay or the extension.
+func bindingJSON(t *openapi3.T, overlay []byte) ([]byte, error) {
+	if overlay != nil {
+		var v any
+		if err := yaml.Unmarshal(overlay, &v); err != nil {
+			return nil, fmt.Errorf("binding overlay: %w", err)
+		}
+		out, err := json.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("binding overlay: %w", err)
+		}
+		return out, nil
+	}
+	ext, ok := t.Extensions[ExtensionName]
+	if !ok {
+		return nil, fmt.Errorf("no %s extension and no -binding overlay: the harness cannot tell which operation creates, lists and deletes keys", ExtensionName)
+	}
+	return json.Marshal(ext)
+}
+
+func (d *Document) resolve() error {
+	ids := map[string]*Operation{}
+	for path, item := range d.T.Paths.Map() {
+		for method, o := range item.Operations() {
+			if o.OperationID == "" {
+				continue
+			}
+			wirePath, _, _ := strings.Cut(path, "#")
+			if wirePath == "" {
+				wirePath = "/"
+			}
+			ids[o.OperationID] = &Operation{
+				ID: o.OperationID, Method: method, Path: wirePath,
+				Route: &routers.Route{Spec: d.T, Path: path, PathItem: item, Method: method, Operation: o},
+			}
+		}
+	}
+	var errs []error
+	for _, r := range Roles {
+		op, ok := ids[d.Binding.Operations[r]]
+		if !ok {
+			errs = append(errs, fmt.Errorf("%w: operations.%s = %q: no such operationId", ErrBinding, r, d.Binding.Operations[r]))
+			continue
+		}
+		op.Role = r
+		op.Target = d.Binding.Target.Value(op.ID)
+		if err := d.requestSchema(op); err != nil {
+			errs = append(errs, err)
+		}
+		d.byRole[r] = op
+		d.byTarget[op.Target] = op
+	}
+	return errors.Join(errs...)
+}
+
+func (d *Document) requestSchema(op *Operation) error {
+	body := op.Route.Operation.RequestBody
+	op.ContentType = d.Binding.Wire.ContentType
+	if body == nil || body.Value == nil {
+		if op.ContentType == "" {
+			op.ContentType = "application/json"
+		}
+		return nil
+	}
+	for mt, c := range body.Value.Content {
+		if !strings.Contains(mt, "json") {
+			continue
+		}
+		op.MediaType = mt
+		if c.Schema != nil {
+			op.Request = c.Schema.Value
+		}
+		break
+	}
+	if op.MediaType == "" {
+		return fmt.Errorf("%s: the request body declares no JSON media type", op.ID)
+	}
+	if op.ContentType == "" {
+		op.ContentType = op.MediaType
+	}
+	if op.Method != http.MethodPost && op.Method != http.MethodPut {
+		return fmt.Errorf("%s: method %s cannot carry a JSON body", op.ID, op.Method)
+	}
+	return nil
+}
+
+// numberTimestamps rewrites every string/date-time schema reachable from the
+// components and paths to a JSON number: the binding declared that the wire
+// sends epoch seconds where the document says date-time.
+func numberTimestamps(t *openapi3.T) {
+	seen := map[*openapi3.Schema]bool{}
+	var walk func(*openapi3.SchemaRef)
+	walk = func(ref *openapi3.SchemaRef) {
+		if ref == nil || ref.Value == nil || seen[ref.Value] {
+			return
+		}
+		s := ref.Value
+		seen[s] = true
+		if s.Type.Is(openapi3.TypeString) && s.Format == "date-time" {
+			s.Type = &openapi3.Types{openapi3.TypeNumber}
+			s.Format = ""
+		}
+		for _, p := range s.Properties {
+			walk(p)
+		}
+		walk(s.Items)
+		for _, group := range [][]*openapi3.SchemaRef{s.AllOf, s.AnyOf, s.OneOf} {
+			for _, sub := range group {
+				walk(sub)
+			}
+		}
+		if s.AdditionalProperties.Schema != nil {
+			walk(s.AdditionalProperties.Schema)
+		}
+	}
+	if t.Components != nil {
+		for _, s := range t.Components.Schemas {
+			walk(s)
+		}
+	}
+	for _, item := range t.Paths.Map() {
+		for _, o := range item.Operations() {
+			for _, r := range o.Responses.Map() {
+				if r.Value != nil {
+					for _, c := range r.Value.Content {
+						walk(c.Schema)
+					}
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,117 @@
+package spec
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+)
+
+func init() {
+	// awsJson bodies are JSON; let openapi3filter decode them.
+	openapi3filter.RegisterBodyDecoder("application/x-amz-json-1.0", openapi3filter.JSONBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("application/x-amz-json-1.1", openapi3filter.JSONBodyDecoder)
+}
+
+// validationOptions keep values out of kin-openapi's messages: a response
+// may carry a secret where it should not, and messages reach reports.
+var validationOptions = &openapi3filter.Options{
+	IncludeResponseStatus:   false,
+	MultiError:              true,
+	SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.DisableSchemaErrorDetails()},
+}
+
+// ValidateSuccess checks a 2xx reply against the operation's documented
+// response for that status, with openapi3filter: the content type must be
+// one the document declares (or the binding's wire content type standing in
+// for it) and the body must match the schema, required members included.
+// Unknown extra members pass unless the document forbids them.
+func (d *Document) ValidateSuccess(ctx context.Context, op *Operation, r *Reply) error {
+	if r.DecodeErr != nil {
+		return fmt.Errorf("body is not JSON: %w", r.DecodeErr)
+	}
+	return d.validate(ctx, op, r)
+}
+
+// ValidateError checks a non-2xx reply: it must carry an error code where the
+// binding reads it, the code must be documented, the status must be one the
+// code implies, and, when the document describes errors on the wire, the
+// body must match the documented error response. It returns the code read.
+func (d *Document) ValidateError(ctx context.Context, op *Operation, r *Reply) (string, error) {
+	code, ok := d.Binding.ErrorCode(r)
+	if !ok {
+		return "", fmt.Errorf("status %d carries no error code (read from %s)", r.Status, strings.Join(d.Binding.Errors.Code, ", "))
+	}
+	statuses, documented := d.Binding.Errors.Statuses[code]
+	var errs []error
+	if !documented {
+		errs = append(errs, fmt.Errorf("error code %q is not documented", code))
+	} else if !slices.Contains(statuses, r.Status) {
+		errs = append(errs, fmt.Errorf("error %s has status %d, want %s", code, r.Status, statusList(statuses)))
+	}
+	if op != nil && !d.Binding.Wire.IgnoreErrorResponses {
+		if err := d.validate(ctx, op, r); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return code, errors.Join(errs...)
+}
+
+func (d *Document) validate(ctx context.Context, op *Operation, r *Reply) error {
+	header := r.Header
+	if wire := d.Binding.Wire.ContentType; wire != "" && r.MediaType() == wire {
+		if mt := op.responseMediaType(r.Status); mt != "" {
+			header = header.Clone()
+			header.Set("Content-Type", mt)
+		}
+	}
+	req, _ := http.NewRequestWithContext(ctx, op.Method, op.Path, nil)
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, Route: op.Route, Options: validationOptions},
+		Status:                 r.Status,
+		Header:                 header,
+		Body:                   io.NopCloser(bytes.NewReader(r.Body)),
+		Options:                validationOptions,
+	}
+	if err := openapi3filter.ValidateResponse(ctx, in); err != nil {
+		return fmt.Errorf("%s %d: %w", op.ID, r.Status, err)
+	}
+	return nil
+}
+
+// responseMediaType is the first JSON media type the document declares for
+// status (or the default response).
+func (op *Operation) responseMediaType(status int) string {
+	resp := op.Route.Operation.Responses.Status(status)
+	if resp == nil {
+		resp = op.Route.Operation.Responses.Default()
+	}
+	if resp == nil || resp.Value == nil {
+		return ""
+	}
+	for mt := range resp.Value.Content {
+		if strings.Contains(mt, "json") {
+			return mt
+		}
+	}
+	return ""
+}
+
+func statusList(s []int) string {
+	parts := make([]string, len(s))
+	for i, v := range s {
+		parts[i] = fmt.Sprint(v)
+	}
+	return strings.Join(parts, " or ")
+}
+
+// ResponseMediaType is the JSON media type the document declares for the
+// operation's success response.
+func (op *Operation) ResponseMediaType() string { return op.responseMediaType(http.StatusOK) }
