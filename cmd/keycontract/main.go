@@ -1,0 +1,63 @@
+// Command keycontract checks an endpoint against the Lightsail bucket access
+// key contract, runs the reference emulator, and sweeps up what earlier runs
+// left behind.
+//
+//	keycontract run   [flags]   run the checks against a target (no -endpoint: the embedded emulator)
+//	keycontract serve [flags]   run the reference emulator on an address
+//	keycontract sweep [flags]   list buckets and keys that earlier runs left behind; -yes deletes them
+//
+// Exit status: 0 every check that ran passed; 1 at least one check failed;
+// 2 the run could not be made (bad flags or document, unreachable endpoint,
+// unusable bucket), with the reason in one line on stderr.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+const usage = `keycontract: contract tests and fuzzing for the Lightsail bucket access key API
+
+Usage:
+  keycontract run   [flags]   run the checks against a target (no -endpoint: the embedded emulator)
+  keycontract serve [flags]   run the reference emulator on an address
+  keycontract sweep [flags]   list buckets and keys that earlier runs left behind; -yes deletes them
+
+Run 'keycontract COMMAND -h' for a command's flags.
+
+Exit status: 0 all checks that ran passed, 1 a check failed, 2 the run could not be made.
+`
+
+func main() {
+	os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// dispatch runs a subcommand and returns the exit status. It never panics:
+// a panic is reported as exit 2 in one line.
+func dispatch(args []string, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if p := recover(); p != nil {
+			fmt.Fprintf(stderr, "keycontract: internal error: %v\n", p)
+			code = 2
+		}
+	}()
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "run":
+		return runCmd(args[1:], stdout, stderr)
+	case "serve":
+		return serveCmd(args[1:], stdout, stderr)
+	case "sweep":
+		return sweepCmd(args[1:], stdout, stderr)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "keycontract: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+}

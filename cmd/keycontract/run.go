@@ -1,0 +1,276 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/keycontract/keycontract/contract"
+	"github.com/keycontract/keycontract/spec"
+)
+
+// listFlag is a repeatable flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+// runOptions are the parsed flags of run, as DESIGN.md fixes them.
+type runOptions struct {
+	endpoint, dialect, specFile, binding, region, profile string
+	buckets, headers                                      listFlag
+	sign, signSet                                         bool
+	checks                                                string
+	seed                                                  int64
+	sequences, steps                                      int
+	jsonFile, junitFile, htmlFile, vizFile                string
+	recordDir, replayDir                                  string
+	timeout, settle                                       time.Duration
+	settleSet                                             bool
+	rate                                                  float64
+}
+
+func runFlags(o *runOptions) *flag.FlagSet {
+	fs := flag.NewFlagSet("keycontract run", flag.ContinueOnError)
+	fs.StringVar(&o.endpoint, "endpoint", "", "the target's base `URL`; absent: start the embedded emulator in-process")
+	fs.StringVar(&o.dialect, "dialect", "aws", "which bundled description to use: aws or envelope")
+	fs.StringVar(&o.specFile, "spec", "", "use this OpenAPI `FILE` instead; its binding comes from its x-keycontract extension or -binding")
+	fs.StringVar(&o.binding, "binding", "", "binding overlay `FILE` (YAML or JSON) for -spec")
+	fs.StringVar(&o.region, "region", "us-east-1", "signing region")
+	fs.Var(&o.buckets, "bucket", "use this existing bucket `NAME` instead of creating one (repeatable); keys the run did not create are never deleted")
+	fs.Var(&o.headers, "header", "extra header `'Name: value'` on every request, e.g. an auth token (repeatable); its value is never printed")
+	fs.BoolVar(&o.sign, "sign", false, "sign requests with SigV4 from the AWS credential chain (default: on when the host ends in amazonaws.com)")
+	fs.StringVar(&o.profile, "profile", "", "AWS shared-config profile to take credentials from")
+	fs.StringVar(&o.checks, "checks", "", "run only these check `IDs`, comma-separated: "+strings.Join(contract.IDs(), ","))
+	fs.Int64Var(&o.seed, "seed", 0, "seed for every random choice (0: pick one; the report prints it)")
+	fs.IntVar(&o.sequences, "sequences", 0, "number of property-based sequences (0: the default)")
+	fs.IntVar(&o.steps, "steps", 0, "steps per sequence (0: the default)")
+	fs.StringVar(&o.jsonFile, "json", "", "write the JSON report to `FILE`")
+	fs.StringVar(&o.junitFile, "junit", "", "write the JUnit XML report to `FILE`")
+	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "per-request timeout")
+	fs.Float64Var(&o.rate, "rate", 0, "at most `N` requests per second (0: no cap)")
+	fs.DurationVar(&o.settle, "settle", 0, "how long a new key may take to appear in a list (default 0, or 5s on amazonaws.com)")
+	fs.StringVar(&o.recordDir, "record", "", "write every exchange of the run, redacted, to `DIR`")
+	fs.StringVar(&o.replayDir, "replay", "", "run against the recording in `DIR` instead of an endpoint")
+	fs.StringVar(&o.htmlFile, "html", "", "write the self-contained HTML compatibility report to `FILE`")
+	fs.StringVar(&o.vizFile, "viz", "", "write porcupine's visualisation of the concurrent history to `FILE`")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), `Usage: keycontract run [flags]
+
+Runs every check (or those named by -checks) against -endpoint, or against
+the embedded emulator when -endpoint is absent, and prints one row per check.
+Check IDs: %s.
+
+Exit status: 0 every check that ran passed; 1 a check failed; 2 the run could
+not be made (bad flags or document, unreachable endpoint, unusable bucket).
+
+Flags:
+`, strings.Join(contract.IDs(), ", "))
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func runCmd(args []string, stdout, stderr io.Writer) int {
+	var o runOptions
+	fs := runFlags(&o)
+	// The flag package would print its error and the whole usage to stderr;
+	// exit 2 must say why in one line, and -h is asked-for output.
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			fs.Usage()
+			return 0
+		}
+		return fail(stderr, fmt.Errorf("%v (see keycontract run -h)", err))
+	}
+	if fs.NArg() > 0 {
+		return fail(stderr, fmt.Errorf("unexpected argument %q (see keycontract run -h)", fs.Arg(0)))
+	}
+	fs.Visit(func(f *flag.Flag) {
+		o.signSet = o.signSet || f.Name == "sign"
+		o.settleSet = o.settleSet || f.Name == "settle"
+	})
+	ctx, stop := interruptible(stderr)
+	defer stop()
+	target, shutdown, err := o.target(ctx, stderr)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	defer shutdown()
+	rep, runErr := contract.Check(ctx, target)
+	if rep.Tool != "" {
+		if err := writeReports(&o, &rep, stdout); err != nil {
+			return fail(stderr, err)
+		}
+	}
+	if rep.Cleanup != "" {
+		fmt.Fprintf(stderr, "keycontract: %s\n", rep.Cleanup)
+	}
+	switch {
+	case runErr != nil:
+		return fail(stderr, runErr)
+	case rep.Failed():
+		return 1
+	}
+	return 0
+}
+
+// fail prints the one-line reason for exit status 2.
+func fail(stderr io.Writer, err error) int {
+	msg := strings.ReplaceAll(err.Error(), "\n", "; ")
+	fmt.Fprintf(stderr, "keycontract: %s\n", msg)
+	return 2
+}
+
+// interruptible cancels its context on the first SIGINT or SIGTERM, so that
+// the run stops and cleans up; a second signal exits at once.
+func interruptible(stderr io.Writer) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		if _, ok := <-sig; !ok {
+			return
+		}
+		fmt.Fprintln(stderr, "keycontract: interrupted; cleaning up (interrupt again to exit at once)")
+		cancel()
+		if _, ok := <-sig; ok {
+			fmt.Fprintln(stderr, "keycontract: interrupted twice; exiting without cleanup (run keycontract sweep)")
+			os.Exit(2)
+		}
+	}()
+	return ctx, func() { signal.Stop(sig); close(sig); cancel() }
+}
+
+// target builds the contract.Target from the flags; shutdown stops the
+// embedded emulator, if one was started.
+func (o *runOptions) target(ctx context.Context, stderr io.Writer) (contract.Target, func(), error) {
+	t := contract.Target{
+		Endpoint: o.endpoint, Dialect: o.dialect, Buckets: o.buckets, Seed: o.seed,
+		Timeout: o.timeout, Rate: o.rate, Settle: o.settle, Progress: stderr,
+	}
+	nothing := func() {}
+	for _, f := range []struct{ name, value string }{{"-record", o.recordDir}, {"-replay", o.replayDir}, {"-html", o.htmlFile}, {"-viz", o.vizFile}} {
+		if f.value != "" {
+			return t, nothing, fmt.Errorf("%s is not available in this version yet", f.name)
+		}
+	}
+	if o.dialect != "aws" && o.dialect != "envelope" {
+		return t, nothing, fmt.Errorf("-dialect %q: want aws or envelope", o.dialect)
+	}
+	if o.checks != "" {
+		for _, id := range strings.Split(o.checks, ",") {
+			t.Checks = append(t.Checks, strings.TrimSpace(id))
+		}
+	}
+	if o.timeout <= 0 {
+		return t, nothing, fmt.Errorf("-timeout %v: want a positive duration", o.timeout)
+	}
+	headers, err := parseHeaders(o.headers)
+	if err != nil {
+		return t, nothing, err
+	}
+	t.Headers = headers
+	if o.specFile != "" {
+		doc, err := spec.LoadFile(ctx, o.specFile, o.binding)
+		if err != nil {
+			return t, nothing, err
+		}
+		t.Doc = doc
+	} else if o.binding != "" {
+		return t, nothing, errors.New("-binding needs -spec")
+	}
+	aws := false
+	if o.endpoint != "" {
+		u, err := url.Parse(o.endpoint)
+		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+			return t, nothing, fmt.Errorf("-endpoint %q: want an http:// or https:// URL", o.endpoint)
+		}
+		aws = strings.HasSuffix(u.Hostname(), "amazonaws.com")
+	}
+	if !o.settleSet && aws {
+		t.Settle = 5 * time.Second
+	}
+	if o.sign || (!o.signSet && aws) {
+		signer, err := loadSigner(ctx, o.region, o.profile)
+		if err != nil {
+			return t, nothing, err
+		}
+		t.Signer = signer
+	}
+	if o.endpoint != "" {
+		return t, nothing, nil
+	}
+	dialect := o.dialect
+	if t.Doc != nil && t.Doc.Binding.Dialect != "" {
+		dialect = t.Doc.Binding.Dialect
+	}
+	stop, err := startEmbedded(&t, dialect)
+	if err != nil {
+		return t, nothing, err
+	}
+	return t, stop, nil
+}
+
+func parseHeaders(list []string) (map[string][]string, error) {
+	if len(list) == 0 {
+		return nil, nil
+	}
+	h := map[string][]string{}
+	for _, raw := range list {
+		name, value, ok := strings.Cut(raw, ":")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" || strings.ContainsAny(name, " \t") {
+			return nil, fmt.Errorf("-header %q: want 'Name: value'", redactHeaderArg(raw))
+		}
+		key := textprotoKey(name)
+		h[key] = append(h[key], strings.TrimSpace(value))
+	}
+	return h, nil
+}
+
+// redactHeaderArg keeps only the header name of a malformed -header for the
+// error message: its value may be a token.
+func redactHeaderArg(raw string) string {
+	if name, _, ok := strings.Cut(raw, ":"); ok {
+		return name + ": <redacted>"
+	}
+	if len(raw) > 12 {
+		return raw[:4] + "..."
+	}
+	return "<redacted>"
+}
+
+func writeReports(o *runOptions, rep *contract.Report, stdout io.Writer) error {
+	if err := rep.WriteTable(stdout); err != nil {
+		return err
+	}
+	write := func(path string, fn func(io.Writer) error) error {
+		if path == "" {
+			return nil
+		}
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		if err := fn(f); err != nil {
+			f.Close()
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+		return f.Close()
+	}
+	if err := write(o.jsonFile, rep.WriteJSON); err != nil {
+		return err
+	}
+	return write(o.junitFile, rep.WriteJUnit)
+}

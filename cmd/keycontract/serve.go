@@ -1,0 +1,228 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/keycontract/keycontract/emulator"
+)
+
+const serveUsage = `Usage: keycontract serve [flags]
+
+Run the reference emulator of the Lightsail bucket access key API on an
+address, in the aws dialect (the real Lightsail wire) or the envelope
+dialect. It prints one line, "keycontract serve: listening on http://ADDR
+(dialect D)", to stdout, then logs one line per request to stderr (method,
+operation, status, duration, bucket; never a secret, token or
+Authorization header). SIGINT or SIGTERM shuts it down gracefully, exit 0.
+
+Secrets are never taken from flags: SigV4 credentials come from the
+environment (-credentials-env), a bearer token from a named variable
+(-token-env).
+
+Flags:
+`
+
+const serveExamples = `
+Examples:
+  keycontract serve -addr 127.0.0.1:8080
+  AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=... keycontract serve -credentials-env
+  KC_TOKEN=... keycontract serve -dialect envelope -token-env KC_TOKEN
+  keycontract serve -fault no-key-limit -fault secret-in-list
+  keycontract serve -fault list
+
+Exit status: 0 after a clean shutdown (or -h, -fault list); 2 for bad flags,
+an unknown fault or an address that cannot be listened on.
+`
+
+// serveOptions are the parsed flags of serve.
+type serveOptions struct {
+	addr, dialect, region, tokenEnv string
+	credentialsEnv                  bool
+	latency                         time.Duration
+	throttle                        int
+	faults                          faultFlag
+}
+
+// faultFlag is the repeatable -fault flag; "list" asks for the catalogue.
+type faultFlag struct {
+	faults []emulator.Fault
+	list   bool
+}
+
+func (f *faultFlag) String() string {
+	names := make([]string, len(f.faults))
+	for i, x := range f.faults {
+		names[i] = string(x)
+	}
+	return strings.Join(names, ",")
+}
+
+func (f *faultFlag) Set(v string) error {
+	if v == "list" {
+		f.list = true
+		return nil
+	}
+	x, err := emulator.ParseFault(v)
+	if err != nil {
+		return errors.New("unknown fault (run keycontract serve -fault list)")
+	}
+	f.faults = append(f.faults, x)
+	return nil
+}
+
+func serveFlags(o *serveOptions) *flag.FlagSet {
+	fs := flag.NewFlagSet("keycontract serve", flag.ContinueOnError)
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen on `HOST:PORT` (port 0 picks a free port)")
+	fs.StringVar(&o.dialect, "dialect", emulator.DialectAWS, "wire dialect: `aws|envelope`")
+	fs.StringVar(&o.region, "region", emulator.DefaultRegion, "SigV4 `region` requests must be signed for")
+	fs.BoolVar(&o.credentialsEnv, "credentials-env", false,
+		"verify SigV4 signatures (service lightsail) against AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment")
+	fs.StringVar(&o.tokenEnv, "token-env", "",
+		"require \"Authorization: Bearer <token>\", the token read from environment variable `NAME`")
+	fs.DurationVar(&o.latency, "latency", 0, "add this `duration` to every request")
+	fs.IntVar(&o.throttle, "throttle", 0, "answer this `percent` (0-100) of requests with the throttling error")
+	fs.Var(&o.faults, "fault", "inject a named fault (`NAME`, repeatable); -fault list prints them")
+	fs.Usage = func() {
+		out := fs.Output()
+		fmt.Fprint(out, serveUsage)
+		fs.PrintDefaults()
+		fmt.Fprint(out, serveExamples)
+	}
+	return fs
+}
+
+// serveCmd is "keycontract serve". It returns the exit status.
+func serveCmd(args []string, stdout, stderr io.Writer) int {
+	var o serveOptions
+	fs := serveFlags(&o)
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			fs.Usage()
+			return 0
+		}
+		return serveFail(stderr, fmt.Errorf("%v (see keycontract serve -h)", err))
+	}
+	if fs.NArg() > 0 {
+		return serveFail(stderr, fmt.Errorf("unexpected argument %q (see keycontract serve -h)", fs.Arg(0)))
+	}
+	if o.faults.list {
+		for _, f := range emulator.Faults() {
+			fmt.Fprintf(stdout, "%-24s %s\n", f, f.Description())
+		}
+		return 0
+	}
+	errOut := &lockedWriter{w: stderr}
+	opts, err := o.emulatorOptions(os.Getenv, errOut)
+	if err != nil {
+		return serveFail(stderr, err)
+	}
+	srv, err := emulator.New(opts)
+	if err != nil {
+		return serveFail(stderr, err)
+	}
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return serveFail(stderr, fmt.Errorf("cannot listen on %s: %v", o.addr, err))
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return serveOn(ctx, ln, srv, srv.Dialect(), stdout, errOut)
+}
+
+// emulatorOptions turns the flags and environment into emulator options.
+// Secrets come only from the environment and are never printed.
+func (o *serveOptions) emulatorOptions(getenv func(string) string, logTo io.Writer) (emulator.Options, error) {
+	opts := emulator.Options{
+		Dialect:         o.dialect,
+		Region:          o.region,
+		Latency:         o.latency,
+		ThrottlePercent: o.throttle,
+		Faults:          o.faults.faults,
+		Log:             logTo,
+	}
+	if o.dialect != emulator.DialectAWS && o.dialect != emulator.DialectEnvelope {
+		return opts, fmt.Errorf("-dialect %q: want aws or envelope", o.dialect)
+	}
+	if o.throttle < 0 || o.throttle > 100 {
+		return opts, fmt.Errorf("-throttle %d: want a percentage 0-100", o.throttle)
+	}
+	if o.latency < 0 {
+		return opts, errors.New("-latency: want a non-negative duration")
+	}
+	if o.credentialsEnv {
+		id, secret := getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY")
+		if id == "" || secret == "" {
+			return opts, errors.New("-credentials-env: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must both be set")
+		}
+		opts.Credentials = map[string]string{id: secret}
+	}
+	if o.tokenEnv != "" {
+		opts.Token = getenv(o.tokenEnv)
+		if opts.Token == "" {
+			return opts, fmt.Errorf("-token-env %s: the environment variable is empty or unset", o.tokenEnv)
+		}
+	}
+	if o.credentialsEnv && o.tokenEnv != "" {
+		return opts, errors.New("-credentials-env and -token-env both use the Authorization header; choose one")
+	}
+	return opts, nil
+}
+
+// serveOn serves h on ln until ctx ends, then shuts down gracefully and
+// returns 0. It returns 2 if serving fails.
+func serveOn(ctx context.Context, ln net.Listener, h http.Handler, dialect string, stdout, stderr io.Writer) int {
+	hs := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          log.New(stderr, "keycontract serve: ", 0),
+	}
+	fmt.Fprintf(stdout, "keycontract serve: listening on http://%s (dialect %s)\n", ln.Addr(), dialect)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return serveFail(stderr, fmt.Errorf("serving: %v", err))
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(stderr, "keycontract serve: shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		_ = hs.Close()
+	}
+	return 0
+}
+
+// serveFail prints the one-line reason for exit status 2.
+func serveFail(stderr io.Writer, err error) int {
+	fmt.Fprintf(stderr, "keycontract serve: %s\n", strings.ReplaceAll(err.Error(), "\n", "; "))
+	return 2
+}
+
+// lockedWriter serializes writes from the request log and the HTTP
+// server's error log.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}

@@ -1,0 +1,310 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/keycontract/keycontract/emulator"
+)
+
+// Test credentials for the served emulator and its clients.
+const (
+	cliAKID   = "AKIDKEYCONTRACTTEST1"
+	cliSecret = "keycontract/test/secret/0123456789abcdef0"
+)
+
+func TestServeHelpAndFaultList(t *testing.T) {
+	var out, errb bytes.Buffer
+	assert.Equal(t, 0, serveCmd([]string{"-h"}, &out, &errb))
+	for _, f := range []string{"-addr", "-dialect", "-credentials-env", "-token-env", "-latency", "-throttle", "-fault"} {
+		assert.Contains(t, out.String(), f)
+	}
+	assert.Empty(t, errb.String())
+
+	out.Reset()
+	assert.Equal(t, 0, serveCmd([]string{"-fault", "list"}, &out, &errb))
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	assert.Len(t, lines, len(emulator.Faults()))
+	assert.Contains(t, out.String(), "no-key-limit")
+}
+
+func TestServeBadInvocations(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer busy.Close()
+	t.Setenv("KC_EMPTY_TOKEN", "")
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+	for name, args := range map[string][]string{
+		"unknown flag":         {"-nope"},
+		"unknown fault":        {"-fault", "no-such-fault"},
+		"unknown dialect":      {"-dialect", "soap"},
+		"throttle range":       {"-throttle", "150"},
+		"negative latency":     {"-latency", "-1s"},
+		"bad duration":         {"-latency", "soon"},
+		"extra argument":       {"extra"},
+		"address in use":       {"-addr", busy.Addr().String()},
+		"bad address":          {"-addr", "not an address"},
+		"empty token variable": {"-token-env", "KC_EMPTY_TOKEN"},
+		"missing credentials":  {"-credentials-env"},
+	} {
+		var out, errb bytes.Buffer
+		code := serveCmd(args, &out, &errb)
+		assert.Equal(t, 2, code, name)
+		assert.Empty(t, out.String(), name)
+		msg := errb.String()
+		assert.True(t, strings.HasPrefix(msg, "keycontract serve: "), "%s: %q", name, msg)
+		assert.Equal(t, 1, strings.Count(msg, "\n"), "%s: one line, got %q", name, msg)
+	}
+}
+
+func TestServeEnvSecretsNeverPrinted(t *testing.T) {
+	t.Setenv("KC_TOKEN", "tok-very-secret")
+	o := serveOptions{dialect: "envelope", tokenEnv: "KC_TOKEN", credentialsEnv: true}
+	_, err := o.emulatorOptions(func(k string) string {
+		return map[string]string{"KC_TOKEN": "tok-very-secret", "AWS_ACCESS_KEY_ID": cliAKID, "AWS_SECRET_ACCESS_KEY": cliSecret}[k]
+	}, io.Discard)
+	require.Error(t, err, "token and credentials are exclusive")
+	assert.NotContains(t, err.Error(), "tok-very-secret")
+	assert.NotContains(t, err.Error(), cliSecret)
+}
+
+// TestServeOnShutsDownGracefully runs the serve loop in-process.
+func TestServeOnShutsDownGracefully(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	srv, err := emulator.New(emulator.Options{Dialect: "envelope"})
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb syncBuffer
+	done := make(chan int)
+	go func() { done <- serveOn(ctx, ln, srv, "envelope", &out, &errb) }()
+	resp, err := http.Post("http://"+ln.Addr().String()+"/", "application/json", strings.NewReader(`{}`))
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode, "no target: VALIDATION_ERROR")
+	cancel()
+	select {
+	case code := <-done:
+		assert.Equal(t, 0, code)
+	case <-time.After(10 * time.Second):
+		t.Fatal("serveOn did not return after cancel")
+	}
+	assert.Equal(t, "keycontract serve: listening on http://"+ln.Addr().String()+" (dialect envelope)\n", out.String())
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent use.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// keycontractBinary builds ./cmd/keycontract into a per-test directory
+// (the go build cache makes repeated builds cheap).
+func keycontractBinary(t *testing.T) string {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go tool not on PATH; cannot build keycontract")
+	}
+	bin := filepath.Join(t.TempDir(), "keycontract")
+	out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput()
+	require.NoError(t, err, "go build: %s", out)
+	return bin
+}
+
+// served is a running `keycontract serve` process.
+type served struct {
+	cmd    *exec.Cmd
+	url    string
+	stderr *syncBuffer
+	done   chan error
+}
+
+// startServe launches the binary and waits for its "listening on" line.
+func startServe(t *testing.T, env []string, args ...string) *served {
+	t.Helper()
+	bin := keycontractBinary(t)
+	cmd := exec.Command(bin, append([]string{"serve", "-addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	s := &served{cmd: cmd, stderr: &syncBuffer{}, done: make(chan error, 1)}
+	cmd.Stderr = s.stderr
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			<-s.done
+		}
+	})
+	lines := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(stdout).ReadString('\n')
+		lines <- line
+		_, _ = io.Copy(io.Discard, stdout)
+		s.done <- cmd.Wait()
+	}()
+	select {
+	case line := <-lines:
+		m := regexp.MustCompile(`^keycontract serve: listening on (http://\S+) \(dialect (aws|envelope)\)\n$`).FindStringSubmatch(line)
+		require.NotNil(t, m, "first line %q; stderr %q", line, s.stderr.String())
+		s.url = m[1]
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no listening line; stderr %q", s.stderr.String())
+	}
+	return s
+}
+
+// stop sends sig and expects a clean exit 0.
+func (s *served) stop(t *testing.T, sig os.Signal) {
+	t.Helper()
+	require.NoError(t, s.cmd.Process.Signal(sig))
+	select {
+	case err := <-s.done:
+		require.NoError(t, err, "exit status; stderr %q", s.stderr.String())
+	case <-time.After(15 * time.Second):
+		t.Fatal("keycontract serve did not exit after the signal")
+	}
+}
+
+func TestServeBinarySignals(t *testing.T) {
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		s := startServe(t, []string{"KC_TEST_TOKEN=tok-secret-value"}, "-dialect", "envelope", "-token-env", "KC_TEST_TOKEN")
+		req, err := http.NewRequest(http.MethodPost, s.url+"/", strings.NewReader(`{"bucketName":"sig-bucket","bundleId":"small_1_0"}`))
+		require.NoError(t, err)
+		req.Header.Set("X-Amz-Target", "Lightsail_20161128.CreateBucket")
+		req.Header.Set("Authorization", "Bearer tok-secret-value")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusOK, resp.StatusCode)
+		s.stop(t, sig)
+		log := s.stderr.String()
+		assert.Contains(t, log, "POST CreateBucket 200")
+		assert.Contains(t, log, "bucket=sig-bucket")
+		assert.NotContains(t, log, "tok-secret-value")
+	}
+}
+
+// TestServeAWSCLI drives `keycontract serve` (SigV4 verification on) with
+// the AWS CLI as a real, independent client.
+func TestServeAWSCLI(t *testing.T) {
+	awsCLI, err := exec.LookPath("aws")
+	if err != nil {
+		t.Skip("aws CLI not on PATH: install aws-cli to run the real-client test")
+	}
+	creds := []string{"AWS_ACCESS_KEY_ID=" + cliAKID, "AWS_SECRET_ACCESS_KEY=" + cliSecret}
+	s := startServe(t, creds, "-credentials-env")
+	home := t.TempDir()
+	var env []string
+	for _, kv := range os.Environ() { // drop the caller's AWS settings and HOME
+		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "HOME=") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, creds...)
+	env = append(env, "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+		"AWS_EC2_METADATA_DISABLED=true", "AWS_MAX_ATTEMPTS=1", "AWS_RETRY_MODE=standard", "HOME="+home)
+	var secrets []string
+	// run calls the CLI; stdout may hold secrets, so it is never logged.
+	run := func(args ...string) (stdout []byte, stderr string, err error) {
+		full := append([]string{"lightsail"}, args...)
+		full = append(full, "--endpoint-url", s.url, "--region", "us-east-1", "--output", "json")
+		cmd := exec.Command(awsCLI, full...)
+		cmd.Env = env
+		var o, e bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &o, &e
+		err = cmd.Run()
+		return o.Bytes(), e.String(), err
+	}
+	createKey := func() (id string) {
+		out, stderr, err := run("create-bucket-access-key", "--bucket-name", "cli-bucket")
+		require.NoError(t, err, "stderr: %s", stderr)
+		var v struct {
+			AccessKey struct{ AccessKeyID, SecretAccessKey, Status string } `json:"accessKey"`
+		}
+		require.NoError(t, json.Unmarshal(out, &v), "create-bucket-access-key output is not JSON")
+		require.Regexp(t, `^[A-Z0-9]{20}$`, v.AccessKey.AccessKeyID)
+		require.Len(t, v.AccessKey.SecretAccessKey, 40)
+		secrets = append(secrets, v.AccessKey.SecretAccessKey)
+		return v.AccessKey.AccessKeyID
+	}
+
+	_, stderr, err := run("create-bucket", "--bucket-name", "cli-bucket", "--bundle-id", "small_1_0")
+	require.NoError(t, err, "stderr: %s", stderr)
+	first := createKey()
+	second := createKey()
+
+	_, stderr, err = run("create-bucket-access-key", "--bucket-name", "cli-bucket")
+	require.Error(t, err, "a third key must fail")
+	assert.Contains(t, stderr, "InvalidInputException")
+
+	out, stderr, err := run("get-bucket-access-keys", "--bucket-name", "cli-bucket")
+	require.NoError(t, err, "stderr: %s", stderr)
+	var list struct {
+		AccessKeys []map[string]any `json:"accessKeys"`
+	}
+	require.NoError(t, json.Unmarshal(out, &list))
+	require.Len(t, list.AccessKeys, 2)
+	for i, k := range list.AccessKeys {
+		assert.NotContains(t, k, "secretAccessKey")
+		assert.Equal(t, []string{first, second}[i], k["accessKeyId"])
+	}
+	for _, sec := range secrets {
+		assert.False(t, bytes.Contains(out, []byte(sec)), "list leaks a secret")
+	}
+
+	_, stderr, err = run("delete-bucket-access-key", "--bucket-name", "cli-bucket", "--access-key-id", first)
+	require.NoError(t, err, "stderr: %s", stderr)
+	createKey() // the delete freed a slot
+
+	_, stderr, err = run("get-bucket-access-keys", "--bucket-name", "no-such-bucket")
+	require.Error(t, err)
+	assert.Contains(t, stderr, "NotFoundException")
+
+	// The server really verifies the CLI's signatures.
+	env = append(env, "AWS_SECRET_ACCESS_KEY=wrong"+cliSecret[5:])
+	_, stderr, err = run("get-buckets")
+	require.Error(t, err)
+	assert.Contains(t, stderr, "InvalidSignatureException")
+
+	s.stop(t, os.Interrupt)
+	log := s.stderr.String()
+	assert.Contains(t, log, "CreateBucketAccessKey 200")
+	assert.Contains(t, log, "GetBucketAccessKeys 400")
+	assert.NotContains(t, log, cliSecret)
+	assert.NotContains(t, log, "Signature=")
+	for _, sec := range secrets {
+		assert.NotContains(t, log, sec)
+	}
+}

@@ -1,0 +1,113 @@
+package contract_test
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/keycontract/keycontract/contract"
+)
+
+// rawServer answers every connection with serve, below HTTP.
+func rawServer(t *testing.T, serve func(net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go serve(c)
+		}
+	}()
+	return "http://" + ln.Addr().String()
+}
+
+// TestBadEndpointsEndTheRun: an endpoint that cannot be talked to ends the
+// run with an error naming the problem, within the request timeout plus a
+// few seconds, never a panic or a hang.
+func TestBadEndpointsEndTheRun(t *testing.T) {
+	readRequest := func(c net.Conn) {
+		buf := make([]byte, 4096)
+		c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		c.Read(buf)
+	}
+	cases := []struct {
+		name     string
+		endpoint func(t *testing.T) string
+		want     string
+	}{
+		{"garbage bytes", func(t *testing.T) string {
+			return rawServer(t, func(c net.Conn) {
+				defer c.Close()
+				readRequest(c)
+				c.Write([]byte("\x00\xffthis is not HTTP at all\r\n\r\n"))
+			})
+		}, "malformed HTTP"},
+		{"20 MB body", func(t *testing.T) string {
+			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+				chunk := []byte(`{"bucket":"` + strings.Repeat("x", 1<<20) + `"}`)
+				for range 20 {
+					if _, err := w.Write(chunk); err != nil {
+						return
+					}
+				}
+			}))
+			t.Cleanup(ts.Close)
+			return ts.URL
+		}, "exceeds"},
+		{"never answers", func(t *testing.T) string {
+			return rawServer(t, func(c net.Conn) {
+				defer c.Close()
+				time.Sleep(10 * time.Second)
+			})
+		}, "timeout"},
+		{"connection reset", func(t *testing.T) string {
+			return rawServer(t, func(c net.Conn) {
+				readRequest(c)
+				c.(*net.TCPConn).SetLinger(0)
+				c.Close()
+			})
+		}, "connection reset"},
+		{"truncated body", func(t *testing.T) string {
+			return rawServer(t, func(c net.Conn) {
+				defer c.Close()
+				readRequest(c)
+				c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: 400\r\n\r\n{\"bucket\": {\"na"))
+			})
+		}, "unexpected EOF"},
+		{"nothing listening", func(t *testing.T) string {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			require.NoError(t, err)
+			addr := ln.Addr().String()
+			ln.Close()
+			return "http://" + addr
+		}, "connection refused"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			const timeout = time.Second
+			tgt := contract.Target{Endpoint: tc.endpoint(t), Timeout: timeout, Seed: 1}
+			start := time.Now()
+			rep, err := contract.Check(context.Background(), tgt)
+			elapsed := time.Since(start)
+			require.Error(t, err, "Check(%s) = no error, want the run to end", tc.name)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.NotContains(t, err.Error(), "\n", "the reason must fit one line")
+			assert.Less(t, elapsed, timeout+5*time.Second)
+			assert.Equal(t, len(contract.IDs()), len(rep.Checks), "a partial report still lists every check")
+		})
+	}
+}

@@ -1,0 +1,197 @@
+package contract
+
+import (
+	"context"
+	"fmt"
+	mrand "math/rand/v2"
+	"testing"
+	"time"
+)
+
+// scenarios maps each actively driven check to the scenario that drives it,
+// in the order they run. The passive checks (envelopes, no-server-errors)
+// share the tour and also judge every other scenario's exchanges.
+var scenarios = []struct {
+	ids []string
+	run scenario
+}{
+	{[]string{"success-envelope", "error-envelope", "no-server-errors"}, tour},
+	{[]string{"valid-input-accepted"}, validInput},
+	{[]string{"invalid-input-rejected"}, invalidInput},
+	{[]string{"unknown-bucket"}, unknownBucket},
+	{[]string{"two-key-limit"}, twoKeyLimit},
+	{[]string{"secret-only-once"}, secretOnlyOnce},
+	{[]string{"key-lifecycle"}, keyLifecycle},
+	{[]string{"bucket-isolation"}, bucketIsolation},
+	{[]string{"auth-required"}, authRequired},
+}
+
+// Extension adds checks that live outside this package (the property-based
+// sequences and concurrent-limit of package fuzz) to a run. It gets the
+// run's Session and reports through it.
+type Extension func(ctx context.Context, s *Session) error
+
+var extensions []Extension
+
+// notYet holds the skip reasons of checks no scenario or extension drives.
+var notYet = map[string]string{
+	"concurrent-limit": "not built yet: comes with the property-based sequences (package fuzz)",
+}
+
+// Check runs every selected check against t and returns the report. The
+// error is non-nil when the run could not be made (bad target, unusable
+// buckets, an endpoint that does not answer): a *SetupError or an
+// *EndpointError, with a report of what was seen until then. Whatever
+// happens, everything the run created is deleted before Check returns.
+func Check(ctx context.Context, t Target) (rep Report, err error) {
+	started := time.Now()
+	if err := t.validate(); err != nil {
+		return Report{}, &SetupError{err.Error()}
+	}
+	doc, err := t.document()
+	if err != nil {
+		return Report{}, &SetupError{err.Error()}
+	}
+	seed := t.Seed
+	if seed == 0 {
+		seed = mrand.Int64N(1<<31) + 1
+	}
+	s, err := newSession(&t, doc, seed)
+	if err != nil {
+		return Report{}, err
+	}
+	s.progress("checking %s with %s (seed %d)", t.Endpoint, doc.Name, seed)
+	runErr := s.setup(ctx)
+	if runErr == nil {
+		runErr = s.runAll(ctx)
+	}
+	s.progress("cleaning up")
+	cleanupErr := s.cleanup()
+	s.judge(ctx, s.c.exchanges())
+	rep = s.report(started)
+	if cleanupErr != nil {
+		rep.Cleanup = s.red.String(fmt.Sprintf("cleanup incomplete (run keycontract sweep): %v", cleanupErr))
+	}
+	return rep, runErr
+}
+
+// runAll runs the selected scenarios, then the extensions. A panic inside a
+// check is recovered and reported as that check's failure; an endpoint that
+// stops answering ends the run.
+func (s *session) runAll(ctx context.Context) error {
+	for _, sc := range scenarios {
+		if !s.anySelected(sc.ids) {
+			continue
+		}
+		s.progress("running %v", sc.ids)
+		s.mu.Lock()
+		for _, id := range sc.ids {
+			s.ran[id] = true
+		}
+		s.mu.Unlock()
+		if err := s.guard(ctx, sc.ids[0], sc.run); err != nil {
+			return err
+		}
+	}
+	for _, ext := range extensions {
+		if err := s.guard(ctx, "", func(ctx context.Context, s *session) error { return ext(ctx, &Session{s}) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *session) anySelected(ids []string) bool {
+	for _, id := range ids {
+		if s.t.selected(id) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *session) guard(ctx context.Context, id string, sc scenario) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			if id == "" {
+				err = fmt.Errorf("panic inside a check: %v", p)
+				return
+			}
+			s.fail(id, fmt.Sprintf("panic inside the check: %v", p))
+			err = nil
+		}
+	}()
+	if err := ctx.Err(); err != nil {
+		return &SetupError{"interrupted: " + err.Error()}
+	}
+	return sc(ctx, s)
+}
+
+func (s *session) report(started time.Time) Report {
+	rep := Report{
+		Tool: "keycontract", Version: Version(), Seed: s.seed, Started: started.UTC(),
+		Target:     ReportTarget{Endpoint: s.t.Endpoint, Dialect: s.b.Dialect, Spec: s.doc.Name},
+		DurationMS: time.Since(started).Milliseconds(),
+		Requests:   s.c.requests.Load(), Retries: s.c.retries.Load(),
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, info := range Checks {
+		res := CheckResult{ID: info.ID, Status: Pass, Failures: []Failure{}}
+		switch {
+		case !s.t.selected(info.ID):
+			res.Status, res.Reason = Skip, "not selected by -checks"
+		case len(s.violations[info.ID]) > 0:
+			res.Status = Fail
+			for _, v := range s.violations[info.ID] {
+				f := Failure{Message: v.Message, Exchanges: []RecordedExchange{}}
+				for _, ex := range v.Exchanges {
+					f.Exchanges = append(f.Exchanges, ex.Record(s.red))
+				}
+				res.Failures = append(res.Failures, f)
+			}
+		case !s.ran[info.ID] && !s.extended[info.ID] && notYet[info.ID] == "":
+			res.Status, res.Reason = Skip, "not run: the run ended before this check"
+		case s.skips[info.ID] != "":
+			res.Status, res.Reason = Skip, s.skips[info.ID]
+		case notYet[info.ID] != "" && !s.extended[info.ID]:
+			res.Status, res.Reason = Skip, notYet[info.ID]
+		}
+		switch res.Status {
+		case Pass:
+			rep.Summary.Passed++
+		case Fail:
+			rep.Summary.Failed++
+		default:
+			rep.Summary.Skipped++
+		}
+		rep.Checks = append(rep.Checks, res)
+	}
+	return rep
+}
+
+// Run checks t from a Go test, one subtest per check ID, in the manner of
+// testing/fstest.TestFS: each violation is reported with t.Errorf, redacted.
+// A run that cannot be made fails the test at once.
+func Run(t *testing.T, target Target) {
+	t.Helper()
+	rep, err := Check(t.Context(), target)
+	if err != nil {
+		t.Fatalf("keycontract: %v", err)
+	}
+	if rep.Cleanup != "" {
+		t.Errorf("keycontract: %s", rep.Cleanup)
+	}
+	for _, c := range rep.Checks {
+		t.Run(c.ID, func(t *testing.T) {
+			switch c.Status {
+			case Skip:
+				t.Skip(c.Reason)
+			case Fail:
+				for _, f := range c.Failures {
+					t.Errorf("%s", f.Message)
+				}
+			}
+		})
+	}
+}

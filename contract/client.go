@@ -1,0 +1,283 @@
+package contract
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/keycontract/keycontract/spec"
+)
+
+// MaxResponseBody bounds how much of a response body the client reads.
+const MaxResponseBody = 1 << 20
+
+// EndpointError says the endpoint could not be talked to at all: no
+// connection, no answer within the timeout, a malformed or oversized
+// response. It ends a run (exit 2): no check can be judged without answers.
+type EndpointError struct {
+	Op  string
+	Err error
+}
+
+func (e *EndpointError) Error() string { return fmt.Sprintf("%s: %v", e.Op, e.Err) }
+func (e *EndpointError) Unwrap() error { return e.Err }
+
+// client sends requests as the document and binding say, signs them, retries
+// throttling and transient network errors, and keeps every exchange.
+type client struct {
+	doc      *spec.Document
+	base     string
+	http     *http.Client
+	signer   Signer
+	headers  http.Header
+	red      *Redactor
+	timeout  time.Duration
+	limiter  *limiter
+	onReply  func(*Exchange)
+	requests atomic.Int64
+	retries  atomic.Int64
+
+	mu  sync.Mutex
+	seq int
+	log []*Exchange
+}
+
+// call is a request: an operation (or a raw target), a body, and how to
+// authenticate it.
+type call struct {
+	op       *spec.Operation
+	target   string // used when op is nil
+	noTarget bool
+	body     []byte
+	// auth: "" as configured; "none" strips signing and -header headers;
+	// "wrong" signs with a wrong secret.
+	auth string
+	// own: the caller judges the exchange itself (the property-based
+	// sequences do, step by step), so it stays out of the run's log.
+	own bool
+}
+
+// do sends a request for role with a JSON body.
+func (c *client) do(ctx context.Context, role spec.Role, body map[string]any) (*Exchange, error) {
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	return c.send(ctx, call{op: c.doc.Op(role), body: raw})
+}
+
+const (
+	maxThrottleRetries  = 6
+	maxTransientRetries = 2
+)
+
+// send performs one call, retrying throttling (never a failure) and
+// transient network errors with jittered exponential backoff, bounded.
+func (c *client) send(ctx context.Context, cl call) (*Exchange, error) {
+	var throttled, transient int
+	for {
+		ex, err := c.once(ctx, cl)
+		retries := throttled + transient
+		if ex != nil {
+			ex.Retries = retries
+		}
+		switch {
+		case err != nil && isTransient(err) && transient < maxTransientRetries && ctx.Err() == nil:
+			transient++
+		case err == nil && c.isThrottled(ex.Reply) && throttled < maxThrottleRetries:
+			throttled++
+		case err == nil && c.isThrottled(ex.Reply):
+			c.keep(ex, cl.own)
+			return ex, &EndpointError{Op: describeCall(cl), Err: fmt.Errorf("still throttled after %d retries", throttled)}
+		default:
+			if err == nil {
+				c.keep(ex, cl.own)
+			}
+			return ex, err
+		}
+		c.retries.Add(1)
+		backoff := time.Duration(50<<min(throttled+transient, 6)) * time.Millisecond
+		backoff = backoff/2 + rand.N(backoff/2+1)
+		select {
+		case <-ctx.Done():
+			return nil, &EndpointError{Op: describeCall(cl), Err: ctx.Err()}
+		case <-time.After(backoff):
+		}
+	}
+}
+
+func (c *client) isThrottled(r *spec.Reply) bool {
+	if r == nil || r.OK() {
+		return false
+	}
+	code, _ := c.doc.Binding.ErrorCode(r)
+	return r.Status == http.StatusTooManyRequests || c.doc.Binding.Accepts(spec.Throttled, code)
+}
+
+func describeCall(cl call) string {
+	if cl.op != nil {
+		return cl.op.ID
+	}
+	if cl.noTarget {
+		return "request without target"
+	}
+	return cl.target
+}
+
+func (c *client) once(ctx context.Context, cl call) (*Exchange, error) {
+	if err := c.limiter.wait(ctx); err != nil {
+		return nil, &EndpointError{Op: describeCall(cl), Err: err}
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	path, contentType, accept := "/", c.doc.Op(spec.CreateKey).ContentType, ""
+	target := cl.target
+	if cl.op != nil {
+		path, contentType, target = cl.op.Path, cl.op.ContentType, cl.op.Target
+		accept = cl.op.ResponseMediaType()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, bytes.NewReader(cl.body))
+	if err != nil {
+		return nil, &EndpointError{Op: describeCall(cl), Err: err}
+	}
+	req.Header.Set("Content-Type", contentType)
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	if !cl.noTarget {
+		req.Header.Set(c.doc.Binding.Target.Header, target)
+	}
+	if cl.auth != "none" {
+		for k, vs := range c.headers {
+			for _, v := range vs {
+				req.Header.Add(k, v)
+			}
+		}
+		signer := c.signer
+		if ws, ok := signer.(WrongSigner); ok && cl.auth == "wrong" {
+			signer = ws.Wrong()
+		}
+		if signer != nil {
+			if err := signer.Sign(ctx, req, cl.body); err != nil {
+				return nil, &EndpointError{Op: describeCall(cl), Err: fmt.Errorf("signing: %w", err)}
+			}
+		}
+	}
+	ex := &Exchange{Op: cl.op, Target: target, Method: req.Method, URL: req.URL.String(),
+		Header: req.Header.Clone(), Body: cl.body, Start: time.Now()}
+	if cl.noTarget {
+		ex.Target = ""
+	}
+	c.requests.Add(1)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, &EndpointError{Op: describeCall(cl), Err: c.explain(unwrapURLError(err))}
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBody+1))
+	if err != nil {
+		return nil, &EndpointError{Op: describeCall(cl), Err: fmt.Errorf("reading the response body: %w", c.explain(unwrapURLError(err)))}
+	}
+	if len(body) > MaxResponseBody {
+		return nil, &EndpointError{Op: describeCall(cl), Err: fmt.Errorf("response body exceeds %d bytes", MaxResponseBody)}
+	}
+	ex.Duration = time.Since(ex.Start)
+	ex.Reply = spec.NewReply(resp.StatusCode, resp.Header, body)
+	return ex, nil
+}
+
+// keep numbers and logs an exchange (unless its caller judges it), then
+// lets the run observe it.
+func (c *client) keep(ex *Exchange, own bool) {
+	c.mu.Lock()
+	c.seq++
+	ex.Seq = c.seq
+	if !own {
+		c.log = append(c.log, ex)
+	}
+	c.mu.Unlock()
+	if c.onReply != nil {
+		c.onReply(ex)
+	}
+}
+
+// exchanges returns the log so far.
+func (c *client) exchanges() []*Exchange {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]*Exchange(nil), c.log...)
+}
+
+// explain names a timeout as such.
+func (c *client) explain(err error) error {
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+		return fmt.Errorf("no response within the %v timeout: %w", c.timeout, err)
+	}
+	return err
+}
+
+func unwrapURLError(err error) error {
+	var ue interface{ Unwrap() error }
+	if errors.As(err, &ue) && strings.HasPrefix(err.Error(), "Post ") {
+		return ue.Unwrap()
+	}
+	return err
+}
+
+// isTransient reports network errors worth one more try: a reset or refused
+// connection, or a connection closed before any response. Timeouts are not
+// retried, so that a silent endpoint ends the run within the timeout.
+func isTransient(err error) bool {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return false
+	}
+	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+// limiter spaces requests to at most rate per second.
+type limiter struct {
+	mu       sync.Mutex
+	interval time.Duration
+	next     time.Time
+}
+
+func newLimiter(rate float64) *limiter {
+	if rate <= 0 {
+		return nil
+	}
+	return &limiter{interval: time.Duration(float64(time.Second) / rate)}
+}
+
+func (l *limiter) wait(ctx context.Context) error {
+	if l == nil {
+		return nil
+	}
+	l.mu.Lock()
+	now := time.Now()
+	at := l.next
+	if at.Before(now) {
+		at = now
+	}
+	l.next = at.Add(l.interval)
+	l.mu.Unlock()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(time.Until(at)):
+		return nil
+	}
+}

@@ -1,0 +1,114 @@
+package contract_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/keycontract/keycontract/contract"
+	"github.com/keycontract/keycontract/emulator"
+)
+
+const (
+	testKeyID  = "AKIDKEYCONTRACTTEST1"
+	testSecret = "keycontractTestSigningSecret0123456789ab"
+	testToken  = "keycontract-test-bearer-token-0123456789"
+)
+
+// target returns a Target for a fresh in-process emulator of dialect, with
+// credentials configured (SigV4 for aws, a bearer token for envelope) so
+// that auth-required runs too.
+func target(t *testing.T, dialect string, faults ...emulator.Fault) (contract.Target, *emulator.Server) {
+	t.Helper()
+	opts := emulator.Options{Dialect: dialect, Faults: faults}
+	tgt := contract.Target{Dialect: dialect, Seed: 7}
+	switch dialect {
+	case "aws":
+		opts.Credentials = map[string]string{testKeyID: testSecret}
+		tgt.Signer = contract.NewSigV4(credentials.NewStaticCredentialsProvider(testKeyID, testSecret, ""), "us-east-1")
+	case "envelope":
+		opts.Token = testToken
+		tgt.Headers = map[string][]string{"Authorization": {"Bearer " + testToken}}
+	}
+	ts, srv := emulator.NewTestServer(t, opts)
+	tgt.Endpoint = ts.URL
+	return tgt, srv
+}
+
+// assertClean fails unless the emulator holds nothing the run created.
+func assertClean(t *testing.T, srv *emulator.Server) {
+	t.Helper()
+	assert.Empty(t, srv.Snapshot(), "the run left buckets or keys behind")
+}
+
+func TestCorrectEmulatorPassesEveryCheck(t *testing.T) {
+	for _, dialect := range []string{"aws", "envelope"} {
+		t.Run(dialect, func(t *testing.T) {
+			tgt, srv := target(t, dialect)
+			rep, err := contract.Check(context.Background(), tgt)
+			require.NoError(t, err)
+			for _, c := range rep.Checks {
+				if c.ID == "concurrent-limit" {
+					continue
+				}
+				assert.Equal(t, contract.Pass, c.Status, "%s: %s %v", c.ID, c.Reason, c.Failures)
+			}
+			assert.NoError(t, rep.Err())
+			assert.Len(t, rep.Checks, len(contract.IDs()))
+			assertClean(t, srv)
+		})
+	}
+}
+
+// TestEachCheckFires runs every check against an emulator fault that
+// breaks its property: the check must fail, under its own ID, with the
+// exchanges that show it, and the run must still clean up.
+func TestEachCheckFires(t *testing.T) {
+	cases := []struct {
+		fault emulator.Fault
+		check string
+		want  error
+	}{
+		{emulator.FaultSuccessContentType, "success-envelope", contract.ErrSuccessEnvelope},
+		{emulator.FaultTimestampWrongType, "success-envelope", contract.ErrSuccessEnvelope},
+		{emulator.FaultErrorsWith200, "success-envelope", contract.ErrSuccessEnvelope},
+		{emulator.FaultErrorStatusMismatch, "error-envelope", contract.ErrErrorEnvelope},
+		{emulator.FaultRejectValidInput, "valid-input-accepted", contract.ErrValidInputAccepted},
+		{emulator.FaultAcceptInvalidInput, "invalid-input-rejected", contract.ErrInvalidInput},
+		{emulator.FaultMalformedJSON500, "invalid-input-rejected", contract.ErrInvalidInput},
+		{emulator.FaultUnknownBucketCreates, "unknown-bucket", contract.ErrUnknownBucket},
+		{emulator.FaultNoKeyLimit, "two-key-limit", contract.ErrTwoKeyLimit},
+		{emulator.FaultRejectedCreateStored, "two-key-limit", contract.ErrTwoKeyLimit},
+		{emulator.FaultSecretInList, "secret-only-once", contract.ErrSecretOnlyOnce},
+		{emulator.FaultSecretRepeated, "secret-only-once", contract.ErrSecretOnlyOnce},
+		{emulator.FaultDoubleDeleteSucceeds, "key-lifecycle", contract.ErrKeyLifecycle},
+		{emulator.FaultDeleteKeepsKey, "key-lifecycle", contract.ErrKeyLifecycle},
+		{emulator.FaultListDropsNewest, "key-lifecycle", contract.ErrKeyLifecycle},
+		{emulator.FaultDeletedStillCounts, "key-lifecycle", contract.ErrKeyLifecycle},
+		{emulator.FaultCrossBucketDelete, "bucket-isolation", contract.ErrBucketIsolation},
+		{emulator.FaultGetBuckets500, "no-server-errors", contract.ErrNoServerErrors},
+		{emulator.FaultAuthBypass, "auth-required", contract.ErrAuthRequired},
+	}
+	for _, dialect := range []string{"aws", "envelope"} {
+		for _, tc := range cases {
+			t.Run(dialect+"/"+string(tc.fault), func(t *testing.T) {
+				tgt, srv := target(t, dialect, tc.fault)
+				rep, err := contract.Check(context.Background(), tgt)
+				if err != nil {
+					t.Fatalf("Check() error = %v, want a report", err)
+				}
+				res, ok := rep.Check(tc.check)
+				require.True(t, ok)
+				require.Equal(t, contract.Fail, res.Status, "%s did not fire on fault %s", tc.check, tc.fault)
+				require.NotEmpty(t, res.Failures)
+				assert.NotEmpty(t, res.Failures[0].Exchanges, "a failure must show its exchanges")
+				assert.True(t, errors.Is(rep.Err(), tc.want), "errors.Is(rep.Err(), %v) = false", tc.want)
+				assertClean(t, srv)
+			})
+		}
+	}
+}

@@ -1,0 +1,111 @@
+package contract
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/keycontract/keycontract/spec"
+)
+
+// Exchange is one request the harness sent and the reply it got, kept raw in
+// memory for the checks. Only Record, which redacts, ever leaves the process.
+type Exchange struct {
+	Seq      int
+	Op       *spec.Operation // nil when the request named no known operation
+	Target   string          // the target header sent ("" when none)
+	Method   string
+	URL      string
+	Header   http.Header
+	Body     []byte
+	Reply    *spec.Reply // nil when no reply was received
+	Retries  int         // throttled or transient attempts before this one
+	Start    time.Time
+	Duration time.Duration
+}
+
+// Describe names the exchange in messages: "CreateBucketAccessKey#12".
+func (e *Exchange) Describe() string {
+	name := e.Target
+	if e.Op != nil {
+		name = e.Op.ID
+	}
+	if name == "" {
+		name = "(no target)"
+	}
+	return name
+}
+
+// RecordedRequest and RecordedResponse are the report's view of an exchange,
+// with every secret replaced.
+type RecordedRequest struct {
+	Method  string            `json:"method"`
+	URL     string            `json:"url"`
+	Headers map[string]string `json:"headers"`
+	Body    string            `json:"body"`
+}
+
+// RecordedResponse is a redacted response.
+type RecordedResponse struct {
+	Status  int               `json:"status"`
+	Headers map[string]string `json:"headers"`
+	Body    string            `json:"body"`
+}
+
+// RecordedExchange is a redacted exchange, as reports carry it.
+type RecordedExchange struct {
+	Request  RecordedRequest  `json:"request"`
+	Response RecordedResponse `json:"response"`
+}
+
+// credentialHeaders are dropped from records whatever their value.
+var credentialHeaders = map[string]bool{
+	"Authorization":        true,
+	"X-Amz-Security-Token": true,
+}
+
+// Record redacts the exchange for a report: credential headers are replaced,
+// and every secret the redactor knows is replaced by value.
+func (e *Exchange) Record(r *Redactor) RecordedExchange {
+	rec := RecordedExchange{Request: RecordedRequest{
+		Method:  e.Method,
+		URL:     r.String(e.URL),
+		Headers: recordHeaders(e.Header, r),
+		Body:    string(r.Bytes(e.Body)),
+	}}
+	if e.Reply != nil {
+		rec.Response = RecordedResponse{
+			Status:  e.Reply.Status,
+			Headers: recordHeaders(e.Reply.Header, r),
+			Body:    string(r.Bytes(e.Reply.Body)),
+		}
+	}
+	return rec
+}
+
+func recordHeaders(h http.Header, r *Redactor) map[string]string {
+	out := make(map[string]string, len(h))
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if credentialHeaders[http.CanonicalHeaderKey(k)] {
+			out[k] = "<redacted>"
+			continue
+		}
+		out[k] = r.String(strings.Join(h[k], ", "))
+	}
+	return out
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,130 @@
+package contract
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/keycontract/keycontract/spec"
+)
+
+// validPerRole is how many generated valid requests each role gets.
+const validPerRole = 6
+
+// validInput sends generated valid requests, with resources bound to the
+// run's bucket A (and a live key for deletes): every one must succeed.
+// Creating buckets from generated requests is judged in setup (bucket A);
+// with -bucket, no bucket is created and that part is a known false
+// negative.
+func validInput(ctx context.Context, s *session) error {
+	const id = "valid-input-accepted"
+	a := s.buckets[0]
+	defer s.clearKeys(context.WithoutCancel(ctx), a)
+	expectOK := func(ex *Exchange, body map[string]any) {
+		if !ex.Reply.OK() {
+			s.fail(id, describe(ex.Describe(), []string{"generated valid request " + members(body)}, s.outcome(ex), "success"), ex)
+		}
+	}
+	for i := range validPerRole {
+		seed := int(s.seed) + i
+		for _, role := range []spec.Role{spec.CreateKey, spec.ListKeys, spec.ListBuckets} {
+			body := s.doc.Valid(s.doc.Op(role), spec.Resources{Bucket: a}).Example(seed)
+			ex, err := s.c.do(ctx, role, body)
+			if err != nil {
+				return err
+			}
+			expectOK(ex, body)
+			if err := s.clearKeys(ctx, a); err != nil {
+				return err
+			}
+		}
+		_, k, ok, err := s.createKey(ctx, a)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		body := s.doc.Valid(s.doc.Op(spec.DeleteKey), spec.Resources{Bucket: a, KeyID: k.ID}).Example(seed)
+		ex, err := s.c.do(ctx, spec.DeleteKey, body)
+		if err != nil {
+			return err
+		}
+		expectOK(ex, body)
+	}
+	return nil
+}
+
+func members(body map[string]any) string {
+	names := make([]string, 0, len(body))
+	for k := range body {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return "{" + strings.Join(names, ", ") + "}"
+}
+
+// invalidInput sends, for every operation, requests that each break one
+// constraint (spec.Document.Invalid): each must get a 4xx with an error of
+// the situations the case allows, never a 2xx or 5xx. What a wrongly
+// accepted request created is cleaned up like any other key or bucket.
+func invalidInput(ctx context.Context, s *session) error {
+	const id = "invalid-input-rejected"
+	a := s.buckets[0]
+	defer s.clearKeys(context.WithoutCancel(ctx), a)
+	bases := []struct {
+		role spec.Role
+		res  spec.Resources
+	}{
+		{spec.CreateKey, spec.Resources{Bucket: a}},
+		{spec.ListKeys, spec.Resources{Bucket: a}},
+		{spec.DeleteKey, spec.Resources{Bucket: a, KeyID: missingKey}},
+		{spec.CreateBucket, spec.Resources{Bucket: fmt.Sprintf("%s%s-invalid", BucketPrefix, s.runID)}},
+		{spec.DeleteBucket, spec.Resources{Bucket: s.missingBucket()}},
+		{spec.ListBuckets, spec.Resources{Bucket: a}},
+	}
+	seenTargetCases := false
+	for _, base := range bases {
+		op := s.doc.Op(base.role)
+		for _, inv := range s.doc.Invalid(op, s.doc.Minimal(op, base.res)) {
+			if inv.Target != op.Target || inv.NoTarget {
+				if seenTargetCases {
+					continue // unknown and missing targets: once is enough
+				}
+			}
+			cl := call{op: op, body: inv.Body}
+			if inv.Target != op.Target || inv.NoTarget {
+				cl = call{target: inv.Target, noTarget: inv.NoTarget, body: inv.Body}
+			}
+			ex, err := s.c.send(ctx, cl)
+			if err != nil {
+				return err
+			}
+			if !s.isAny(ex, inv.Expect) {
+				want := make([]string, 0, len(inv.Expect))
+				for _, sit := range inv.Expect {
+					want = append(want, fmt.Sprint(s.b.Errors.Accept[sit]))
+				}
+				s.fail(id, describe(ex.Describe(), []string{inv.Name}, s.outcome(ex), "a 4xx error of "+strings.Join(want, " or ")), ex)
+			}
+			if base.role == spec.CreateKey {
+				if err := s.clearKeys(ctx, a); err != nil {
+					return err
+				}
+			}
+		}
+		seenTargetCases = true
+	}
+	return nil
+}
+
+// isAny reports whether ex is a 4xx error of any of the situations.
+func (s *session) isAny(ex *Exchange, sits []spec.Situation) bool {
+	for _, sit := range sits {
+		if s.is(ex, sit) {
+			return true
+		}
+	}
+	return false
+}

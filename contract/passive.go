@@ -1,0 +1,136 @@
+package contract
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/keycontract/keycontract/spec"
+)
+
+// maxPerCheck bounds the violations one passive check reports: one broken
+// behaviour seen on every request is one finding, not a flood.
+const maxPerCheck = 5
+
+// judge applies the checks that hold for every exchange of the run: the
+// envelopes, no-server-errors, the limit in every list, and secret-only-once
+// across all later responses.
+func (s *session) judge(ctx context.Context, log []*Exchange) {
+	count := map[string]int{}
+	report := func(check, msg string, exs ...*Exchange) {
+		if !s.t.selected(check) {
+			return
+		}
+		if count[check]++; count[check] <= maxPerCheck {
+			s.fail(check, msg, exs...)
+		}
+	}
+	secrets := newSecretLedger()
+	for _, ex := range log {
+		for _, v := range s.shapeProblems(ctx, ex) {
+			report(v.Check, v.Message, v.Exchanges...)
+		}
+		for _, leak := range secrets.observe(s, ex) {
+			report("secret-only-once", leak.msg, leak.exs...)
+		}
+	}
+	for check, n := range count {
+		if n > maxPerCheck && s.t.selected(check) {
+			s.fail(check, fmt.Sprintf("... and %d more violations like these", n-maxPerCheck))
+		}
+	}
+}
+
+// shapeProblems judges one exchange on its own: its envelope, its status,
+// and the limit in a list. It records nothing.
+func (s *session) shapeProblems(ctx context.Context, ex *Exchange) []*Violation {
+	var out []*Violation
+	add := func(check, msg string) {
+		out = append(out, &Violation{Check: check, Message: msg, Exchanges: []*Exchange{ex}})
+	}
+	r := ex.Reply
+	args := []string{"#" + fmt.Sprint(ex.Seq)}
+	switch {
+	case r.OK() && ex.Op != nil:
+		if err := s.doc.ValidateSuccess(ctx, ex.Op, r); err != nil {
+			add("success-envelope", describe(ex.Describe(), args, fmt.Sprintf("%d with %v", r.Status, err), "the documented success response"))
+		}
+	case !r.OK():
+		if _, err := s.doc.ValidateError(ctx, ex.Op, r); err != nil {
+			add("error-envelope", describe(ex.Describe(), args, fmt.Sprintf("%d: %v", r.Status, err), "a well-formed, documented error"))
+		}
+	}
+	if r.Status >= 500 {
+		add("no-server-errors", describe(ex.Describe(), args, s.outcome(ex), "no 5xx"))
+	}
+	if ex.Op != nil && ex.Op.Role == spec.ListKeys && r.OK() {
+		if keys, ok := s.b.ListedKeys(r); ok && len(keys) > s.b.Limit {
+			add("two-key-limit", describe(ex.Describe(), args, fmt.Sprintf("%d keys", len(keys)), fmt.Sprintf("at most %d", s.b.Limit)))
+		}
+	}
+	return out
+}
+
+// secretLedger remembers every secret a create returned, and where.
+type secretLedger struct {
+	order  []string
+	origin map[string]*Exchange
+}
+
+func newSecretLedger() *secretLedger { return &secretLedger{origin: map[string]*Exchange{}} }
+
+type leak struct {
+	msg string
+	exs []*Exchange
+}
+
+// observe checks one exchange: a create must return a non-empty secret not
+// seen before, and no response may show a secret returned earlier, in its
+// body or its headers.
+func (l *secretLedger) observe(s *session, ex *Exchange) []leak {
+	var out []leak
+	r := ex.Reply
+	args := []string{"#" + fmt.Sprint(ex.Seq)}
+	for _, secret := range l.order {
+		if containsSecret(r, secret) {
+			orig := l.origin[secret]
+			out = append(out, leak{describe(ex.Describe(), args, fmt.Sprintf("a response showing the secret created at #%d (%s)", orig.Seq, s.red.String(secret)), "the secret returned once, at creation, and never again"), []*Exchange{orig, ex}})
+		}
+	}
+	if ex.Op == nil || ex.Op.Role != spec.CreateKey || !r.OK() {
+		return out
+	}
+	k, ok := s.b.CreatedKey(r)
+	switch {
+	case !ok:
+	case strings.TrimSpace(k.Secret) == "":
+		out = append(out, leak{describe(ex.Describe(), args, "a key with an empty secret", "a non-empty secret at creation"), []*Exchange{ex}})
+	case l.origin[k.Secret] != nil:
+		// Already reported above as a repeat.
+	default:
+		l.order = append(l.order, k.Secret)
+		l.origin[k.Secret] = ex
+	}
+	return out
+}
+
+func containsSecret(r *spec.Reply, secret string) bool {
+	forms := [][]byte{[]byte(secret)}
+	if esc := strings.ReplaceAll(secret, "/", `\/`); esc != secret {
+		forms = append(forms, []byte(esc))
+	}
+	for _, f := range forms {
+		if bytes.Contains(r.Body, f) {
+			return true
+		}
+		for _, vs := range r.Header {
+			for _, v := range vs {
+				if strings.Contains(v, string(f)) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,288 @@
+package contract
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	mrand "math/rand/v2"
+	"net/http"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/keycontract/keycontract/spec"
+)
+
+// session is one run against a target: its buckets, what it created, and
+// the violations found. Scenarios drive it; the client observes every reply
+// into it so that cleanup knows everything the run created.
+type session struct {
+	t     *Target
+	doc   *spec.Document
+	b     spec.Binding
+	c     *client
+	red   *Redactor
+	seed  int64
+	rng   *mrand.Rand
+	runID string
+
+	buckets []string            // the buckets checks use: [A] or [A, B]
+	owned   map[string]bool     // buckets this run created
+	foreign map[string][]string // keys that were there before the run
+
+	mu         sync.Mutex
+	created    map[string]string // live key id -> bucket, for keys this run created
+	ever       map[string]string // every key id this run created -> bucket
+	violations map[string][]*Violation
+	skips      map[string]string
+	extended   map[string]bool // checks an Extension drove
+	ran        map[string]bool // checks whose scenario started
+}
+
+func newSession(t *Target, doc *spec.Document, seed int64) (*session, error) {
+	red := NewRedactor()
+	for _, vs := range t.Headers {
+		for _, v := range vs {
+			red.AddCredential(v)
+		}
+	}
+	if sh, ok := t.Signer.(SecretHolder); ok {
+		for _, v := range sh.Secrets(context.Background()) {
+			red.AddCredential(v)
+		}
+	}
+	hc := t.Client
+	if hc == nil {
+		hc = &http.Client{Transport: &http.Transport{
+			Proxy: http.ProxyFromEnvironment, MaxIdleConnsPerHost: 16,
+			IdleConnTimeout: 30 * time.Second, ResponseHeaderTimeout: t.timeout(),
+		}}
+	}
+	var id [4]byte
+	if _, err := rand.Read(id[:]); err != nil {
+		return nil, err
+	}
+	s := &session{
+		t: t, doc: doc, b: doc.Binding, red: red, seed: seed,
+		rng:   mrand.New(mrand.NewPCG(uint64(seed), 0x6b6579)),
+		runID: hex.EncodeToString(id[:]),
+		owned: map[string]bool{}, foreign: map[string][]string{},
+		created: map[string]string{}, ever: map[string]string{}, violations: map[string][]*Violation{}, skips: map[string]string{}, extended: map[string]bool{}, ran: map[string]bool{},
+	}
+	s.c = &client{
+		doc: doc, base: trimSlash(t.Endpoint), http: hc, signer: t.Signer, headers: t.Headers,
+		red: red, timeout: t.timeout(), limiter: newLimiter(t.Rate), onReply: s.observe,
+	}
+	return s, nil
+}
+
+func trimSlash(s string) string {
+	for len(s) > 0 && s[len(s)-1] == '/' {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// observe keeps the ledger of what the run created, and registers every
+// secret a reply shows so that it is redacted everywhere, by value.
+func (s *session) observe(ex *Exchange) {
+	r := ex.Reply
+	if ex.Op == nil || r == nil || !r.OK() {
+		return
+	}
+	bucket := s.requestBucket(ex)
+	switch ex.Op.Role {
+	case spec.CreateKey:
+		if k, ok := s.b.CreatedKey(r); ok {
+			s.red.AddSecret(k.Secret)
+			s.mu.Lock()
+			s.created[k.ID] = bucket
+			s.ever[k.ID] = bucket
+			s.mu.Unlock()
+		}
+	case spec.ListKeys:
+		if keys, ok := s.b.ListedKeys(r); ok {
+			for _, k := range keys {
+				s.red.AddSecret(k.Secret)
+			}
+		}
+	case spec.DeleteKey:
+		if id, ok := s.requestString(ex, s.b.Request.KeyID); ok {
+			s.mu.Lock()
+			if s.created[id] == bucket {
+				delete(s.created, id)
+			}
+			s.mu.Unlock()
+		}
+	case spec.CreateBucket:
+		if bucket != "" {
+			s.mu.Lock()
+			s.owned[bucket] = true
+			s.mu.Unlock()
+		}
+	case spec.DeleteBucket:
+		s.mu.Lock()
+		delete(s.owned, bucket)
+		for id, b := range s.created {
+			if b == bucket {
+				delete(s.created, id)
+			}
+		}
+		s.mu.Unlock()
+	}
+}
+
+func (s *session) requestBucket(ex *Exchange) string {
+	b, _ := s.requestString(ex, s.b.Request.Bucket)
+	return b
+}
+
+func (s *session) requestString(ex *Exchange, pointer string) (string, bool) {
+	body := spec.NewReply(0, nil, ex.Body)
+	v, ok := spec.Pointer(body.Value, pointer)
+	str, isString := v.(string)
+	return str, ok && isString
+}
+
+// fail records a violation of check, shown by exs.
+func (s *session) fail(check string, msg string, exs ...*Exchange) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.violations[check] = append(s.violations[check], &Violation{Check: check, Message: s.red.String(msg), Exchanges: exs})
+}
+
+func (s *session) skip(check, reason string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.skips[check] = reason
+}
+
+func (s *session) progress(format string, args ...any) {
+	if s.t.Progress != nil {
+		fmt.Fprintf(s.t.Progress, "keycontract: "+format+"\n", args...)
+	}
+}
+
+// call sends a request for role with resources bound into a minimal body.
+func (s *session) call(ctx context.Context, role spec.Role, res spec.Resources) (*Exchange, error) {
+	return s.c.do(ctx, role, s.doc.Minimal(s.doc.Op(role), res))
+}
+
+// code is the error code of a non-2xx reply ("" for a 2xx or none).
+func (s *session) code(ex *Exchange) string {
+	if ex.Reply == nil || ex.Reply.OK() {
+		return ""
+	}
+	c, _ := s.b.ErrorCode(ex.Reply)
+	return c
+}
+
+// outcome describes a reply for messages: "200", "400 NotFoundException".
+func (s *session) outcome(ex *Exchange) string {
+	if ex.Reply.OK() {
+		return fmt.Sprintf("%d success", ex.Reply.Status)
+	}
+	if c := s.code(ex); c != "" {
+		return fmt.Sprintf("%d %s", ex.Reply.Status, c)
+	}
+	return fmt.Sprintf("%d (no error code)", ex.Reply.Status)
+}
+
+// is reports whether ex is a 4xx error of situation sit.
+func (s *session) is(ex *Exchange, sit spec.Situation) bool {
+	r := ex.Reply
+	return r.Status >= 400 && r.Status < 500 && s.b.Accepts(sit, s.code(ex))
+}
+
+// want names what a situation expects, for messages.
+func (s *session) want(sit spec.Situation) string {
+	return fmt.Sprintf("a 4xx %v error", s.b.Errors.Accept[sit])
+}
+
+// createKey creates a key in bucket and returns it when the reply is a
+// success that shows one.
+func (s *session) createKey(ctx context.Context, bucket string) (*Exchange, spec.Key, bool, error) {
+	ex, err := s.call(ctx, spec.CreateKey, spec.Resources{Bucket: bucket})
+	if err != nil {
+		return nil, spec.Key{}, false, err
+	}
+	if !ex.Reply.OK() {
+		return ex, spec.Key{}, false, nil
+	}
+	k, ok := s.b.CreatedKey(ex.Reply)
+	return ex, k, ok, nil
+}
+
+// listKeys lists bucket; when settle is set it retries until until holds or
+// the settle window ends.
+func (s *session) listKeys(ctx context.Context, bucket string, until func([]spec.Key) bool) (*Exchange, []spec.Key, bool, error) {
+	deadline := time.Now().Add(s.t.Settle)
+	for {
+		ex, err := s.call(ctx, spec.ListKeys, spec.Resources{Bucket: bucket})
+		if err != nil {
+			return nil, nil, false, err
+		}
+		if !ex.Reply.OK() {
+			return ex, nil, false, nil
+		}
+		keys, ok := s.b.ListedKeys(ex.Reply)
+		if !ok || until == nil || until(keys) || time.Now().After(deadline) {
+			return ex, keys, ok, nil
+		}
+		select {
+		case <-ctx.Done():
+			return ex, keys, ok, nil
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+func (s *session) deleteKey(ctx context.Context, bucket, id string) (*Exchange, error) {
+	return s.call(ctx, spec.DeleteKey, spec.Resources{Bucket: bucket, KeyID: id})
+}
+
+// ours returns the live keys this run created in bucket, sorted.
+func (s *session) ours(bucket string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []string
+	for id, b := range s.created {
+		if b == bucket {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// free is how many keys the run may create in bucket.
+func (s *session) free(bucket string) int {
+	return s.b.Limit - len(s.foreign[bucket]) - len(s.ours(bucket))
+}
+
+// clearKeys deletes every key the run created in bucket, so that the next
+// scenario starts from the same state.
+func (s *session) clearKeys(ctx context.Context, bucket string) error {
+	for _, id := range s.ours(bucket) {
+		if _, err := s.deleteKey(ctx, bucket, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *session) everCreated(id string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ever[id]
+}
+
+func hasKey(keys []spec.Key, id string) bool {
+	for _, k := range keys {
+		if k.ID == id {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,151 @@
+package contract
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	mrand "math/rand/v2"
+	"time"
+
+	"github.com/keycontract/keycontract/spec"
+)
+
+// Open sets up a run against t for code that drives its own requests, such
+// as the property-based sequences of package fuzz: the buckets are created
+// (or the given ones listed) and every key and bucket the run creates is
+// tracked. Close deletes them all.
+func Open(ctx context.Context, t Target) (*Session, error) {
+	if err := t.validate(); err != nil {
+		return nil, &SetupError{err.Error()}
+	}
+	doc, err := t.document()
+	if err != nil {
+		return nil, &SetupError{err.Error()}
+	}
+	seed := t.Seed
+	if seed == 0 {
+		seed = mrand.Int64N(1<<31) + 1
+	}
+	s, err := newSession(&t, doc, seed)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.setup(ctx); err != nil {
+		s.cleanup()
+		return nil, err
+	}
+	return &Session{s}, nil
+}
+
+// Close deletes everything the session created.
+func (x *Session) Close() error { return x.s.cleanup() }
+
+// Doc is the description and binding the session runs with.
+func (x *Session) Doc() *spec.Document { return x.s.doc }
+
+// Target is the target the session runs against.
+func (x *Session) Target() Target { return *x.s.t }
+
+// Seed is the run's seed.
+func (x *Session) Seed() int64 { return x.s.seed }
+
+// Buckets are the run's buckets: [A] or [A, B].
+func (x *Session) Buckets() []string { return append([]string(nil), x.s.buckets...) }
+
+// Foreign lists the keys bucket held before the run; they count towards the
+// limit and are never deleted.
+func (x *Session) Foreign(bucket string) []string {
+	return append([]string(nil), x.s.foreign[bucket]...)
+}
+
+// MissingBucket is a well-formed bucket name that does not exist.
+func (x *Session) MissingBucket() string { return x.s.missingBucket() }
+
+// Selected reports whether check id is to run.
+func (x *Session) Selected(id string) bool { return x.s.t.selected(id) }
+
+// Send sends body to role's operation. The exchange is the caller's to
+// judge: it stays out of the run's passive checks, but what it creates is
+// still cleaned up. auth is "" (as configured) or "none".
+func (x *Session) Send(ctx context.Context, role spec.Role, body []byte) (*Exchange, error) {
+	return x.s.c.send(ctx, call{op: x.s.doc.Op(role), body: body, own: true})
+}
+
+// SendJSON is Send with a body to marshal.
+func (x *Session) SendJSON(ctx context.Context, role spec.Role, body map[string]any) (*Exchange, error) {
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	return x.Send(ctx, role, raw)
+}
+
+// Request builds the minimal body of role with res bound.
+func (x *Session) Request(role spec.Role, res spec.Resources) map[string]any {
+	return x.s.doc.Minimal(x.s.doc.Op(role), res)
+}
+
+// ShapeProblems judges one exchange on its own: success-envelope,
+// error-envelope, no-server-errors, and the limit in a list.
+func (x *Session) ShapeProblems(ctx context.Context, ex *Exchange) []*Violation {
+	return x.s.shapeProblems(ctx, ex)
+}
+
+// Code is the error code of a non-2xx reply.
+func (x *Session) Code(ex *Exchange) string { return x.s.code(ex) }
+
+// Is reports whether ex is a 4xx error of situation sit.
+func (x *Session) Is(ex *Exchange, sit spec.Situation) bool { return x.s.is(ex, sit) }
+
+// Outcome describes a reply for messages: "400 NotFoundException".
+func (x *Session) Outcome(ex *Exchange) string { return x.s.outcome(ex) }
+
+// Redact replaces every secret and credential the run has seen.
+func (x *Session) Redact(s string) string { return x.s.red.String(s) }
+
+// Record redacts an exchange for a report.
+func (x *Session) Record(ex *Exchange) RecordedExchange { return ex.Record(x.s.red) }
+
+// Fail records a violation of check, shown by exs.
+func (x *Session) Fail(check, msg string, exs ...*Exchange) { x.s.fail(check, msg, exs...) }
+
+// Skip marks check as skipped with a reason.
+func (x *Session) Skip(check, reason string) { x.s.skip(check, reason) }
+
+// Progress writes one progress line, when the target asked for them.
+func (x *Session) Progress(format string, args ...any) { x.s.progress(format, args...) }
+
+// Settle is how long a new key may take to appear in a list.
+func (x *Session) Settle() time.Duration { return x.s.t.Settle }
+
+// Describe formats "Op(args) = got, want X" messages.
+func Describe(op string, args []string, got, want string) string {
+	return describe(op, args, got, want)
+}
+
+// Curl renders an exchange's request as a curl command with credentials
+// left as placeholders and secrets redacted.
+func (x *Session) Curl(ex *Exchange) string {
+	rec := ex.Record(x.s.red)
+	cmd := fmt.Sprintf("curl -sS -X %s '%s'", rec.Request.Method, rec.Request.URL)
+	for _, k := range sortedKeys(rec.Request.Headers) {
+		switch k {
+		case "Content-Length", "Accept-Encoding", "User-Agent", "X-Amz-Date", "X-Amz-Content-Sha256":
+			continue
+		}
+		cmd += fmt.Sprintf(" -H '%s: %s'", k, rec.Request.Headers[k])
+	}
+	return cmd + fmt.Sprintf(" --data-raw '%s'", rec.Request.Body)
+}
+
+// Adopt marks a bucket the endpoint created on the run's behalf (for
+// example on a create to an unknown bucket) so that cleanup deletes it.
+func (x *Session) Adopt(bucket string) { x.s.adopt(bucket) }
+
+// Drove marks check id as driven in this run, by the caller.
+func (x *Session) Drove(id string) {
+	x.s.mu.Lock()
+	defer x.s.mu.Unlock()
+	x.s.ran[id] = true
+	x.s.extended[id] = true
+}

@@ -1,0 +1,116 @@
+// Package contract checks that an endpoint implements the Lightsail bucket
+// access key contract: the success and error envelopes, the two-keys-per-bucket
+// limit, and a secret access key returned once, at creation, and never again.
+//
+// Check runs every named check against a Target and returns a Report; Run does
+// the same from a Go test, one subtest per check, in the manner of
+// testing/fstest.TestFS. Each violation wraps the sentinel error of its check
+// (ErrTwoKeyLimit, ...) so that callers can use errors.Is.
+package contract
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/keycontract/keycontract/spec"
+)
+
+// Target is an endpoint under test and how to talk to it.
+type Target struct {
+	// Endpoint is the base URL, e.g. http://127.0.0.1:8080.
+	Endpoint string
+	// Doc is the description and its binding. Nil means the bundled
+	// description of Dialect.
+	Doc *spec.Document
+	// Dialect names a bundled description, "aws" (default) or "envelope".
+	Dialect string
+	// Signer signs every request (SigV4); nil sends requests unsigned.
+	Signer Signer
+	// Headers are added to every request, e.g. a vendor's auth token. Their
+	// values are secrets: they are redacted from everything written.
+	Headers http.Header
+	// Client sends the requests. Nil means a client of its own, with
+	// keep-alive and Timeout.
+	Client *http.Client
+	// Timeout bounds each request (default 10s).
+	Timeout time.Duration
+	// Buckets are existing buckets to use instead of creating them. The run
+	// never deletes a key it did not create in them.
+	Buckets []string
+	// Checks selects check IDs to run; empty runs all.
+	Checks []string
+	// Seed drives every random choice; 0 picks one (the report prints it).
+	Seed int64
+	// Rate caps requests per second (0: no cap).
+	Rate float64
+	// Settle bounds how long a new key may take to appear in a list.
+	Settle time.Duration
+	// Sequences and Steps size the property-based search of package fuzz
+	// (0: its defaults).
+	Sequences, Steps int
+	// VizFile, when set, receives porcupine's HTML visualisation of the
+	// concurrent history.
+	VizFile string
+	// Progress, when set, receives one line per phase of the run.
+	Progress io.Writer
+}
+
+// Signer signs an outgoing request whose body is body.
+type Signer interface {
+	Sign(ctx context.Context, req *http.Request, body []byte) error
+}
+
+// WrongSigner is implemented by signers that can also sign wrongly, for
+// auth-required: the same identity with a wrong secret.
+type WrongSigner interface {
+	Signer
+	Wrong() Signer
+}
+
+// SecretHolder is implemented by signers whose credentials must be redacted.
+type SecretHolder interface {
+	Secrets(ctx context.Context) []string
+}
+
+// document resolves the target's description.
+func (t *Target) document() (*spec.Document, error) {
+	if t.Doc != nil {
+		return t.Doc, nil
+	}
+	d := t.Dialect
+	if d == "" {
+		d = "aws"
+	}
+	return spec.Bundled(d)
+}
+
+func (t *Target) timeout() time.Duration {
+	if t.Timeout <= 0 {
+		return 10 * time.Second
+	}
+	return t.Timeout
+}
+
+// validate reports a target that cannot be run, in one line.
+func (t *Target) validate() error {
+	u, err := url.Parse(t.Endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("endpoint %q is not an http(s) URL", t.Endpoint)
+	}
+	for _, id := range t.Checks {
+		if !slices.Contains(IDs(), id) {
+			return fmt.Errorf("unknown check %q (known: %s)", id, strings.Join(IDs(), ", "))
+		}
+	}
+	return nil
+}
+
+func (t *Target) selected(id string) bool {
+	return len(t.Checks) == 0 || slices.Contains(t.Checks, id)
+}

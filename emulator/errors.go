@@ -1,0 +1,135 @@
+package emulator
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+// errKind is a dialect-neutral error situation. Each kind maps to one aws
+// error type (with Lightsail sub-code) and one envelope code, as fixed by
+// DESIGN.md's tables.
+type errKind int
+
+const (
+	errInvalidInput       errKind = iota // member validation, oversize body, conflicts
+	errSerialization                     // syntactically malformed JSON
+	errUnknownOperation                  // missing or unknown X-Amz-Target
+	errNotFound                          // unknown bucket, or unknown key on an existing bucket
+	errLimit                             // third key on a bucket
+	errMissingAuth                       // no credentials on a request that needs them
+	errUnrecognizedClient                // SigV4 access key id not known
+	errBadSignature                      // SigV4 signature malformed or wrong
+	errAccessDenied                      // wrong bearer token
+	errThrottled                         // ThrottlePercent hit
+	errInternal                          // recovered panic or injected 500
+)
+
+// kindInfo is how one errKind is written in each dialect.
+type kindInfo struct {
+	awsType    string // __type and X-Amzn-ErrorType
+	awsCode    string // Lightsail's own sub-code in "code"
+	awsStatus  int
+	envCode    string
+	envStatus  int
+	defaultMsg string
+}
+
+var kinds = map[errKind]kindInfo{
+	errInvalidInput:       {"InvalidInputException", "InvalidInput", 400, "VALIDATION_ERROR", 400, "Invalid request parameters"},
+	errSerialization:      {"SerializationException", "InvalidInput", 400, "VALIDATION_ERROR", 400, "The request body is not valid JSON"},
+	errUnknownOperation:   {"UnknownOperationException", "InvalidInput", 400, "VALIDATION_ERROR", 400, "Unknown or missing operation in X-Amz-Target"},
+	errNotFound:           {"NotFoundException", "DoesNotExist", 400, "NOT_FOUND", 404, "The resource does not exist"},
+	errLimit:              {"InvalidInputException", "LimitExceeded", 400, "LIMIT_EXCEEDED", 409, "A bucket can have at most 2 access keys"},
+	errMissingAuth:        {"MissingAuthenticationTokenException", "Unauthenticated", 400, "UNAUTHENTICATED", 401, "Missing authentication token"},
+	errUnrecognizedClient: {"UnrecognizedClientException", "Unauthenticated", 400, "ACCESS_DENIED", 403, "The security token included in the request is invalid"},
+	errBadSignature:       {"InvalidSignatureException", "Unauthenticated", 400, "ACCESS_DENIED", 403, "The request signature we calculated does not match the signature you provided"},
+	errAccessDenied:       {"AccessDeniedException", "AccessDenied", 400, "ACCESS_DENIED", 403, "Access denied"},
+	errThrottled:          {"ThrottlingException", "Throttled", 400, "RATE_LIMITED", 429, "Rate exceeded"},
+	errInternal:           {"ServiceException", "InternalError", 500, "INTERNAL_ERROR", 500, "Internal error"},
+}
+
+// apiError is a failed request. Its message never quotes a secret, token or
+// request value other than a well-formed bucket name.
+type apiError struct {
+	kind errKind
+	msg  string
+}
+
+func newErr(k errKind, msg string) *apiError {
+	if msg == "" {
+		msg = kinds[k].defaultMsg
+	}
+	return &apiError{kind: k, msg: msg}
+}
+
+func (e *apiError) Error() string { return kinds[e.kind].awsType + ": " + e.msg }
+
+const (
+	docsURL        = "https://docs.aws.amazon.com/lightsail/"
+	ctAWS          = "application/x-amz-json-1.1"
+	ctEnvelope     = "application/json"
+	ctWrongSuccess = "text/plain; charset=utf-8"
+)
+
+// errorResponse renders e for the server's dialect: the status, the
+// headers to set and the body. Faults errors-with-200 and
+// error-status-mismatch change only the status.
+func (s *Server) errorResponse(e *apiError) (int, http.Header, []byte) {
+	info := kinds[e.kind]
+	h := http.Header{}
+	var status int
+	var body any
+	if s.opts.Dialect == DialectEnvelope {
+		status = info.envStatus
+		h.Set("Content-Type", ctEnvelope)
+		body = map[string]any{
+			"success": false,
+			"error":   map[string]string{"code": info.envCode, "message": e.msg},
+		}
+		if e.kind == errNotFound && s.has(FaultErrorStatusMismatch) {
+			status = http.StatusBadRequest
+		}
+	} else {
+		status = info.awsStatus
+		h.Set("Content-Type", ctAWS)
+		h.Set("X-Amzn-ErrorType", info.awsType)
+		body = map[string]string{
+			"__type":  info.awsType,
+			"message": e.msg,
+			"code":    info.awsCode,
+			"docs":    docsURL,
+			"tip":     tipFor(e.kind),
+		}
+		if e.kind == errNotFound && s.has(FaultErrorStatusMismatch) {
+			status = http.StatusNotFound
+		}
+	}
+	if e.kind == errThrottled {
+		h.Set("Retry-After", "1")
+	}
+	if s.has(FaultErrorsWith200) {
+		status = http.StatusOK
+	}
+	b, err := json.Marshal(body)
+	if err != nil { // unreachable: only strings
+		b = []byte(`{}`)
+	}
+	return status, h, b
+}
+
+func tipFor(k errKind) string {
+	switch k {
+	case errNotFound:
+		return "Check the bucket name and access key id, then try again."
+	case errLimit:
+		return "Delete an access key of this bucket before creating another."
+	case errThrottled:
+		return "Retry with exponential backoff."
+	case errMissingAuth, errUnrecognizedClient, errBadSignature, errAccessDenied:
+		return "Check your credentials and how the request is signed."
+	case errInternal:
+		return "Retry the request later."
+	default:
+		return "Check the request parameters against the API reference."
+	}
+}

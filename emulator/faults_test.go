@@ -1,0 +1,269 @@
+package emulator
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const scriptToken = "script-token"
+
+// step is one request of the conformance script. body may refer to key ids
+// created earlier, by name, through ids.
+type step struct {
+	name   string
+	op     string
+	body   func(ids map[string]string) string
+	auth   string // Authorization header; "" means the right bearer token
+	saveID string // remember the created key id under this name
+}
+
+func fixed(b string) func(map[string]string) string {
+	return func(map[string]string) string { return b }
+}
+
+func bucketBody(b string) func(map[string]string) string {
+	return fixed(js(map[string]string{"bucketName": b}))
+}
+
+func deleteBody(b, key string) func(map[string]string) string {
+	return func(ids map[string]string) string {
+		return js(map[string]string{"bucketName": b, "accessKeyId": ids[key]})
+	}
+}
+
+// script exercises every behaviour a fault can break, with separate
+// buckets per concern so a fault's effects stay local.
+var script = []step{
+	{name: "create-bucket-options", op: "CreateBucket", body: fixed(`{"bucketName":"b-tags","bundleId":"small_1_0","tags":[{"key":"k","value":"v"}],"enableObjectVersioning":true}`)},
+	{name: "create-bucket-limit", op: "CreateBucket", body: fixed(`{"bucketName":"b-limit","bundleId":"small_1_0"}`)},
+	{name: "create-bucket-life", op: "CreateBucket", body: fixed(`{"bucketName":"b-life","bundleId":"small_1_0"}`)},
+	{name: "create-bucket-iso-a", op: "CreateBucket", body: fixed(`{"bucketName":"b-iso-a","bundleId":"small_1_0"}`)},
+	{name: "create-bucket-iso-b", op: "CreateBucket", body: fixed(`{"bucketName":"b-iso-b","bundleId":"small_1_0"}`)},
+	{name: "create-bucket-duplicate", op: "CreateBucket", body: fixed(`{"bucketName":"b-limit","bundleId":"small_1_0"}`)},
+	{name: "create-bucket-bad-name", op: "CreateBucket", body: fixed(`{"bucketName":"UPPER_case!","bundleId":"small_1_0"}`)},
+	{name: "malformed-json", op: "CreateBucketAccessKey", body: fixed(`{"bucketName":`)},
+	{name: "non-object-json", op: "CreateBucketAccessKey", body: fixed(`["b-limit"]`)},
+	{name: "unknown-target", op: "CreateInstance", body: fixed(`{}`)},
+	{name: "no-auth", op: "GetBucketAccessKeys", body: bucketBody("b-iso-b"), auth: "none"},
+	{name: "wrong-token", op: "GetBucketAccessKeys", body: bucketBody("b-iso-b"), auth: "Bearer wrong"},
+	{name: "get-bucket", op: "GetBuckets", body: bucketBody("b-limit")},
+	{name: "create-key-unknown-bucket", op: "CreateBucketAccessKey", body: bucketBody("ghost-bucket")},
+	{name: "create-key-1", op: "CreateBucketAccessKey", body: bucketBody("b-limit")},
+	{name: "create-key-2", op: "CreateBucketAccessKey", body: bucketBody("b-limit")},
+	{name: "create-key-3", op: "CreateBucketAccessKey", body: bucketBody("b-limit")},
+	{name: "list-limit", op: "GetBucketAccessKeys", body: bucketBody("b-limit")},
+	{name: "create-key-life", op: "CreateBucketAccessKey", body: bucketBody("b-life"), saveID: "life"},
+	{name: "delete-key-life", op: "DeleteBucketAccessKey", body: deleteBody("b-life", "life")},
+	{name: "list-life", op: "GetBucketAccessKeys", body: bucketBody("b-life")},
+	{name: "delete-key-again", op: "DeleteBucketAccessKey", body: deleteBody("b-life", "life")},
+	{name: "create-key-life-2", op: "CreateBucketAccessKey", body: bucketBody("b-life")},
+	{name: "create-key-life-3", op: "CreateBucketAccessKey", body: bucketBody("b-life")},
+	{name: "create-key-iso-a", op: "CreateBucketAccessKey", body: bucketBody("b-iso-a"), saveID: "iso"},
+	{name: "delete-via-other-bucket", op: "DeleteBucketAccessKey", body: deleteBody("b-iso-b", "iso")},
+	{name: "list-iso-a", op: "GetBucketAccessKeys", body: bucketBody("b-iso-a")},
+	{name: "delete-bucket-with-keys", op: "DeleteBucket", body: bucketBody("b-iso-a")},
+	{name: "delete-bucket-force", op: "DeleteBucket", body: fixed(`{"bucketName":"b-life","forceDelete":true}`)},
+	{name: "delete-bucket-unknown", op: "DeleteBucket", body: bucketBody("no-such-bucket")},
+	{name: "list-unknown-bucket", op: "GetBucketAccessKeys", body: bucketBody("no-such-bucket")},
+}
+
+// runScript runs the script and returns one fingerprint per step: status,
+// content type, error code, body shape, and how many issued secrets the
+// body carries.
+func runScript(t *testing.T, dialect string, faults ...Fault) map[string]string {
+	t.Helper()
+	s := newServer(t, Options{Dialect: dialect, Token: scriptToken, Faults: faults})
+	ids := map[string]string{}
+	out := map[string]string{}
+	for _, st := range script {
+		auth := "Authorization: Bearer " + scriptToken
+		switch st.auth {
+		case "":
+		case "none":
+			auth = "X-No-Auth: 1"
+		default:
+			auth = "Authorization: " + st.auth
+		}
+		r := call(t, s, op(st.op), st.body(ids), auth)
+		if st.saveID != "" && r.status == http.StatusOK {
+			if dialect == DialectEnvelope {
+				ids[st.saveID], _ = r.data()["id"].(string)
+			} else if k, ok := r.body["accessKey"].(map[string]any); ok {
+				ids[st.saveID], _ = k["accessKeyId"].(string)
+			}
+		}
+		secrets := 0
+		for _, sec := range s.IssuedSecrets() {
+			secrets += strings.Count(string(r.raw), sec)
+		}
+		out[st.name] = fmt.Sprintf("status=%d ct=%s code=%s secrets=%d\n%s",
+			r.status, r.header.Get("Content-Type"), r.errCode(), secrets, shape(r.body))
+	}
+	return out
+}
+
+// faultEffects names, per fault, the script steps whose fingerprint the
+// fault changes; every other step must be unchanged. "*" stands for every
+// step of a kind, expanded by expandSteps.
+var faultEffects = map[Fault][]string{
+	FaultNoKeyLimit:          {"create-key-3", "list-limit"},
+	FaultSecretInList:        {"list-limit", "list-iso-a"},
+	FaultErrorsWith200:       {"*errors"},
+	FaultErrorStatusMismatch: {"*not-found"},
+	FaultSuccessContentType:  {"*successes"},
+	FaultTimestampWrongType:  {"create-key-1", "create-key-2", "create-key-life", "create-key-life-2", "create-key-life-3", "create-key-iso-a"},
+	FaultRejectValidInput:    {"create-bucket-options"},
+	FaultAcceptInvalidInput:  {"create-bucket-bad-name"},
+	FaultMalformedJSON500:    {"malformed-json", "non-object-json"},
+	// The silently created bucket answers with a new key (and secret).
+	FaultUnknownBucketCreates: {"create-key-unknown-bucket"},
+	FaultDoubleDeleteSucceeds: {"delete-key-again", "delete-via-other-bucket"},
+	// The key of b-iso-a is deleted through b-iso-b, so b-iso-a is then
+	// empty and can be deleted without forceDelete.
+	FaultCrossBucketDelete: {"delete-via-other-bucket", "list-iso-a", "delete-bucket-with-keys"},
+	FaultGetBuckets500:     {"get-bucket"},
+	FaultAuthBypass:        {"no-auth"},
+	// Sequential requests do not race; see TestFaultLimitRace.
+	FaultLimitRace: {},
+	// b-life holds one live key and one ghost, so its second new key is refused.
+	FaultDeletedStillCounts:   {"create-key-life-3"},
+	FaultRejectedCreateStored: {"list-limit"},
+	FaultListDropsNewest:      {"list-limit"},
+	// The kept key makes the second delete succeed, shows in the list, and
+	// fills the bucket before the third create.
+	FaultDeleteKeepsKey: {"list-life", "delete-key-again", "create-key-life-3"},
+	FaultSecretRepeated: {"delete-key-life"},
+}
+
+// expandSteps resolves the "*" groups against the fault-free baseline.
+func expandSteps(names []string, base map[string]string) []string {
+	var out []string
+	for _, n := range names {
+		if !strings.HasPrefix(n, "*") {
+			out = append(out, n)
+			continue
+		}
+		for _, st := range script {
+			fp := base[st.name]
+			ok := strings.HasPrefix(fp, "status=200 ")
+			isNotFound := strings.Contains(fp, "code=NotFoundException ") || strings.Contains(fp, "code=NOT_FOUND ")
+			if (n == "*successes" && ok) || (n == "*errors" && !ok) || (n == "*not-found" && isNotFound) {
+				out = append(out, st.name)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestEveryFaultHasAnExpectedEffect(t *testing.T) {
+	for _, f := range Faults() {
+		_, ok := faultEffects[f]
+		assert.True(t, ok, "fault %s has no expected effect", f)
+	}
+}
+
+// TestFaultsChangeExactlyTheirBehaviour runs the script with each fault and
+// compares it with the fault-free run: exactly the expected steps differ.
+func TestFaultsChangeExactlyTheirBehaviour(t *testing.T) {
+	for _, d := range []string{DialectAWS, DialectEnvelope} {
+		base := runScript(t, d)
+		for _, st := range script {
+			require.Contains(t, base, st.name)
+		}
+		for f, effects := range faultEffects {
+			t.Run(d+"/"+string(f), func(t *testing.T) {
+				got := runScript(t, d, f)
+				var changed []string
+				for _, st := range script {
+					if got[st.name] != base[st.name] {
+						changed = append(changed, st.name)
+					}
+				}
+				sort.Strings(changed)
+				want := expandSteps(effects, base)
+				require.Equal(t, want, changed, "steps changed by %s", f)
+				for _, name := range changed {
+					t.Logf("%s:\n  without: %s\n  with:    %s", name, firstLine(base[name]), firstLine(got[name]))
+				}
+			})
+		}
+	}
+}
+
+func firstLine(s string) string { l, _, _ := strings.Cut(s, "\n"); return l }
+
+// TestFaultDetails pins what the script's fingerprints cannot show.
+func TestFaultDetails(t *testing.T) {
+	t.Run("error-status-mismatch", func(t *testing.T) {
+		a := newServer(t, Options{Faults: []Fault{FaultErrorStatusMismatch}})
+		assert.Equal(t, http.StatusNotFound, call(t, a, op("GetBucketAccessKeys"), `{"bucketName":"nope"}`).status)
+		e := newServer(t, Options{Dialect: DialectEnvelope, Faults: []Fault{FaultErrorStatusMismatch}})
+		assert.Equal(t, http.StatusBadRequest, call(t, e, op("GetBucketAccessKeys"), `{"bucketName":"nope"}`).status)
+	})
+	t.Run("success-content-type", func(t *testing.T) {
+		s := newServer(t, Options{Faults: []Fault{FaultSuccessContentType}})
+		assert.Equal(t, "text/plain; charset=utf-8", mustOK(t, call(t, s, op("GetBuckets"), `{}`)).header.Get("Content-Type"))
+	})
+	t.Run("timestamp-wrong-type", func(t *testing.T) {
+		for _, d := range []string{DialectAWS, DialectEnvelope} {
+			s := newServer(t, Options{Dialect: d, Faults: []Fault{FaultTimestampWrongType}})
+			require.NoError(t, s.AddBucket("ts-bucket"))
+			r := mustOK(t, call(t, s, op("CreateBucketAccessKey"), `{"bucketName":"ts-bucket"}`))
+			if d == DialectAWS {
+				assert.IsType(t, "", r.body["accessKey"].(map[string]any)["createdAt"])
+			} else {
+				assert.Regexp(t, epochPattern, fmt.Sprint(r.data()["created_at"]))
+			}
+		}
+	})
+	t.Run("secret-repeated aws operationDetails", func(t *testing.T) {
+		s := newServer(t, Options{Faults: []Fault{FaultSecretRepeated}})
+		require.NoError(t, s.AddBucket("rep-bucket"))
+		id, secret := createKey(t, s, "rep-bucket")
+		r := mustOK(t, call(t, s, op("DeleteBucketAccessKey"), js(map[string]string{"bucketName": "rep-bucket", "accessKeyId": id})))
+		assert.Equal(t, secret, r.body["operations"].([]any)[0].(map[string]any)["operationDetails"])
+	})
+	t.Run("accept-invalid-input creates the bucket", func(t *testing.T) {
+		s := newServer(t, Options{Faults: []Fault{FaultAcceptInvalidInput}})
+		mustOK(t, call(t, s, op("CreateBucket"), `{"bucketName":"UPPER_case!","bundleId":"small_1_0"}`))
+		assert.Contains(t, s.Snapshot(), "UPPER_case!")
+	})
+	t.Run("auth-bypass with sigv4 still rejects bad signatures", func(t *testing.T) {
+		s := newServer(t, Options{Credentials: map[string]string{testAKID: testSecret}, Faults: []Fault{FaultAuthBypass}})
+		mustOK(t, call(t, s, op("GetBuckets"), `{}`))
+		bad := aws.Credentials{AccessKeyID: testAKID, SecretAccessKey: "wrong"}
+		r := serve(t, s, signed(t, bad, "us-east-1", op("GetBuckets"), `{}`, time.Now()))
+		assert.Equal(t, "InvalidSignatureException", r.errCode())
+	})
+	t.Run("unknown-bucket-creates", func(t *testing.T) {
+		s := newServer(t, Options{Faults: []Fault{FaultUnknownBucketCreates}})
+		createKey(t, s, "made-up")
+		assert.Len(t, s.Snapshot()["made-up"], 1)
+	})
+}
+
+// TestFaultLimitRace: racing creates pass the limit only with the fault.
+func TestFaultLimitRace(t *testing.T) {
+	race := func(faults ...Fault) int {
+		s := newServer(t, Options{Faults: faults})
+		require.NoError(t, s.AddBucket("race-bucket"))
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() { call(t, s, op("CreateBucketAccessKey"), `{"bucketName":"race-bucket"}`) })
+		}
+		wg.Wait()
+		return len(s.Snapshot()["race-bucket"])
+	}
+	assert.Equal(t, 2, race())
+	assert.Greater(t, race(FaultLimitRace), 2)
+}

@@ -1,0 +1,170 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// resp is a decoded response.
+type resp struct {
+	status int
+	header http.Header
+	raw    []byte
+	body   map[string]any // nil when the body is not a JSON object
+}
+
+// errCode is the aws error type (__type) or the envelope error code.
+func (r resp) errCode() string {
+	if t, ok := r.body["__type"].(string); ok {
+		return t
+	}
+	if e, ok := r.body["error"].(map[string]any); ok {
+		c, _ := e["code"].(string)
+		return c
+	}
+	return ""
+}
+
+// data is the envelope's data member.
+func (r resp) data() map[string]any {
+	d, _ := r.body["data"].(map[string]any)
+	return d
+}
+
+// call sends one request straight to the handler. hdr holds extra
+// "Name: value" headers; the content type follows the dialect.
+func call(t testing.TB, s *Server, target, body string, hdr ...string) resp {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+	req.Header.Set("Content-Type", ctAWS)
+	if s.Dialect() == DialectEnvelope {
+		req.Header.Set("Content-Type", ctEnvelope)
+	}
+	if target != "" {
+		req.Header.Set("X-Amz-Target", target)
+	}
+	for _, h := range hdr {
+		k, v, _ := strings.Cut(h, ":")
+		req.Header.Set(k, strings.TrimSpace(v))
+	}
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	return decode(t, rec.Result().StatusCode, rec.Result().Header, rec.Body.Bytes())
+}
+
+func decode(t testing.TB, status int, h http.Header, raw []byte) resp {
+	t.Helper()
+	r := resp{status: status, header: h, raw: raw}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	_ = dec.Decode(&r.body)
+	return r
+}
+
+// op is the X-Amz-Target of a Lightsail operation.
+func op(name string) string { return TargetPrefix + name }
+
+// js marshals v to a JSON string.
+func js(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+// newServer is New that fails the test on error.
+func newServer(t testing.TB, opts Options) *Server {
+	t.Helper()
+	s, err := New(opts)
+	require.NoError(t, err)
+	return s
+}
+
+// mustOK asserts a 200 and returns the response.
+func mustOK(t testing.TB, r resp) resp {
+	t.Helper()
+	require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+	return r
+}
+
+// createKey creates a key on bucket and returns its id and secret, for
+// either dialect.
+func createKey(t testing.TB, s *Server, bucket string, hdr ...string) (id, secret string) {
+	t.Helper()
+	r := mustOK(t, call(t, s, op("CreateBucketAccessKey"), js(map[string]any{"bucketName": bucket}), hdr...))
+	if s.Dialect() == DialectEnvelope {
+		return r.data()["id"].(string), r.data()["secret_access_key"].(string)
+	}
+	k := r.body["accessKey"].(map[string]any)
+	return k["accessKeyId"].(string), k["secretAccessKey"].(string)
+}
+
+// listedIDs lists the key ids of bucket, for either dialect.
+func listedIDs(t testing.TB, s *Server, bucket string, hdr ...string) []string {
+	t.Helper()
+	r := mustOK(t, call(t, s, op("GetBucketAccessKeys"), js(map[string]any{"bucketName": bucket}), hdr...))
+	var items []any
+	field := "accessKeyId"
+	if s.Dialect() == DialectEnvelope {
+		items, _ = r.data()["access_keys"].([]any)
+		field = "id"
+	} else {
+		items, _ = r.body["accessKeys"].([]any)
+	}
+	ids := []string{}
+	for _, it := range items {
+		ids = append(ids, it.(map[string]any)[field].(string))
+	}
+	return ids
+}
+
+// shape summarises a JSON value as sorted "path:type" lines, with array
+// lengths, so responses can be compared without their random values.
+func shape(v any) string {
+	var lines []string
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			lines = append(lines, path+":object")
+			for k, e := range x {
+				walk(path+"."+k, e)
+			}
+		case []any:
+			lines = append(lines, fmt.Sprintf("%s:array[%d]", path, len(x)))
+			for _, e := range x {
+				walk(path+"[]", e)
+			}
+		case string:
+			lines = append(lines, path+":string")
+		case json.Number:
+			lines = append(lines, path+":number")
+		case bool:
+			lines = append(lines, path+":bool")
+		case nil:
+			lines = append(lines, path+":null")
+		}
+	}
+	walk("$", v)
+	sort.Strings(lines)
+	return strings.Join(dedupe(lines), "\n")
+}
+
+func dedupe(in []string) []string {
+	out := in[:0]
+	for i, s := range in {
+		if i == 0 || s != in[i-1] {
+			out = append(out, s)
+		}
+	}
+	return out
+}

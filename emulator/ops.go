@@ -1,0 +1,185 @@
+package emulator
+
+import (
+	"fmt"
+	"time"
+)
+
+// result is the dialect-neutral outcome of a successful operation; render.go
+// writes it in the server's dialect.
+type result struct {
+	op          string
+	bucket      *bucket   // CreateBucket: the new bucket (a copy)
+	buckets     []bucket  // GetBuckets (copies)
+	bucketName  string    // every operation on one bucket
+	key         *KeyInfo  // CreateBucketAccessKey: the new key, with its secret
+	keys        []KeyInfo // GetBucketAccessKeys
+	listSecrets bool      // GetBucketAccessKeys: fault secret-in-list
+	deletedID   string    // DeleteBucketAccessKey
+	leaked      string    // DeleteBucketAccessKey: fault secret-repeated
+	at          time.Time // when the operation happened
+}
+
+// dispatch runs a validated request. It is the only place that reads or
+// changes the state, always under s.mu.
+func (s *Server) dispatch(op string, in map[string]any) (*result, *apiError) {
+	switch op {
+	case opCreateBucket:
+		return s.createBucket(in)
+	case opDeleteBucket:
+		return s.deleteBucket(in)
+	case opGetBuckets:
+		return s.getBuckets(in)
+	case opCreateBucketAccessKey:
+		return s.createKey(in)
+	case opGetBucketAccessKeys:
+		return s.listKeys(in)
+	case opDeleteBucketAccessKey:
+		return s.deleteKey(in)
+	}
+	return nil, newErr(errUnknownOperation, "")
+}
+
+func notFoundBucket(name string) *apiError {
+	return newErr(errNotFound, fmt.Sprintf("The bucket %s does not exist", safeName(name)))
+}
+
+// safeName quotes a bucket name in messages only when it is well formed,
+// so a message never echoes arbitrary request text.
+func safeName(name string) string {
+	if validBucketName(name) {
+		return "'" + name + "'"
+	}
+	return "named in the request"
+}
+
+func (s *Server) createBucket(in map[string]any) (*result, *apiError) {
+	name := str(in, "bucketName")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, ok := s.st.addBucket(name, str(in, "bundleId"), tagsOf(in), boolean(in, "enableObjectVersioning"))
+	if !ok {
+		return nil, newErr(errInvalidInput, fmt.Sprintf("The bucket name %s is already in use", safeName(name)))
+	}
+	cp := *b
+	return &result{op: opCreateBucket, bucket: &cp, bucketName: name, at: b.createdAt}, nil
+}
+
+func (s *Server) deleteBucket(in map[string]any) (*result, *apiError) {
+	name := str(in, "bucketName")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.st.buckets[name]
+	if b == nil {
+		return nil, notFoundBucket(name)
+	}
+	if len(b.keys) > 0 && !boolean(in, "forceDelete") {
+		return nil, newErr(errInvalidInput, "The bucket has access keys; delete them first or set forceDelete to true")
+	}
+	s.st.removeBucket(name)
+	return &result{op: opDeleteBucket, bucketName: name, at: now()}, nil
+}
+
+func (s *Server) getBuckets(in map[string]any) (*result, *apiError) {
+	if s.has(FaultGetBuckets500) {
+		return nil, newErr(errInternal, "")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := &result{op: opGetBuckets, buckets: []bucket{}, at: now()}
+	if name, ok := in["bucketName"].(string); ok {
+		b := s.st.buckets[name]
+		if b == nil {
+			return nil, notFoundBucket(name)
+		}
+		r.buckets = append(r.buckets, *b)
+		return r, nil
+	}
+	for _, n := range s.st.order {
+		r.buckets = append(r.buckets, *s.st.buckets[n])
+	}
+	return r, nil
+}
+
+// createKey enforces the two-key limit atomically unless a fault says
+// otherwise.
+func (s *Server) createKey(in map[string]any) (*result, *apiError) {
+	name := str(in, "bucketName")
+	s.mu.Lock()
+	b := s.st.buckets[name]
+	if b == nil {
+		if !s.has(FaultUnknownBucketCreates) {
+			s.mu.Unlock()
+			return nil, notFoundBucket(name)
+		}
+		b, _ = s.st.addBucket(name, "small_1_0", nil, false)
+	}
+	if b.count() >= KeyLimit && !s.has(FaultNoKeyLimit) {
+		if s.has(FaultRejectedCreateStored) {
+			b.keys = append(b.keys, s.st.newKey())
+		}
+		s.mu.Unlock()
+		return nil, newErr(errLimit, fmt.Sprintf("The bucket %s already has the maximum of %d access keys", safeName(name), KeyLimit))
+	}
+	if s.has(FaultLimitRace) {
+		s.mu.Unlock()
+		time.Sleep(20 * time.Millisecond)
+		s.mu.Lock()
+	}
+	k := s.st.newKey()
+	b.keys = append(b.keys, k)
+	s.mu.Unlock()
+	return &result{op: opCreateBucketAccessKey, bucketName: name, key: &k, at: k.CreatedAt}, nil
+}
+
+func (s *Server) listKeys(in map[string]any) (*result, *apiError) {
+	name := str(in, "bucketName")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.st.buckets[name]
+	if b == nil {
+		return nil, notFoundBucket(name)
+	}
+	keys := append([]KeyInfo{}, b.keys...)
+	if s.has(FaultListDropsNewest) && len(keys) >= 2 {
+		keys = keys[:len(keys)-1]
+	}
+	return &result{op: opGetBucketAccessKeys, bucketName: name, keys: keys, listSecrets: s.has(FaultSecretInList), at: now()}, nil
+}
+
+func (s *Server) deleteKey(in map[string]any) (*result, *apiError) {
+	name, id := str(in, "bucketName"), str(in, "accessKeyId")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.st.buckets[name]
+	if b == nil {
+		return nil, notFoundBucket(name)
+	}
+	r := &result{op: opDeleteBucketAccessKey, bucketName: name, deletedID: id, at: now()}
+	i := b.keyIndex(id)
+	if i < 0 && s.has(FaultCrossBucketDelete) {
+		for _, other := range s.st.buckets {
+			if j := other.keyIndex(id); j >= 0 {
+				b, i = other, j
+				break
+			}
+		}
+	}
+	if i < 0 {
+		if s.has(FaultDoubleDeleteSucceeds) {
+			return r, nil
+		}
+		return nil, newErr(errNotFound, fmt.Sprintf("The access key does not exist on the bucket %s", safeName(name)))
+	}
+	k := b.keys[i]
+	if !s.has(FaultDeleteKeepsKey) {
+		b.removeKey(i)
+		if s.has(FaultDeletedStillCounts) {
+			b.ghosts++
+		}
+	}
+	if s.has(FaultSecretRepeated) {
+		r.leaked = k.Secret
+	}
+	return r, nil
+}

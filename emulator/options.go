@@ -1,0 +1,212 @@
+package emulator
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Dialect names accepted in Options.Dialect.
+const (
+	DialectAWS      = "aws"
+	DialectEnvelope = "envelope"
+)
+
+// DefaultRegion is the SigV4 region used when Options.Region is empty.
+const DefaultRegion = "us-east-1"
+
+// MaxBodyBytes bounds a request body. A longer body is answered with the
+// dialect's invalid-input error (HTTP 400), never a 5xx.
+const MaxBodyBytes = 1 << 20
+
+// Options configures a Server. The zero value is a correct aws-dialect
+// emulator without authentication, latency, throttling or faults.
+type Options struct {
+	// Dialect is "aws" (the default) or "envelope"; see DESIGN.md.
+	Dialect string
+	// Credentials maps access key id to secret. When non-empty, every request
+	// must carry a valid SigV4 signature for service "lightsail" in Region.
+	Credentials map[string]string
+	// Region is the SigV4 region; default us-east-1. It is also the
+	// regionName reported in resource locations.
+	Region string
+	// Token, when set, requires "Authorization: Bearer <Token>" on every
+	// request. It cannot be combined with Credentials.
+	Token string
+	// Latency is added to every request before it is handled.
+	Latency time.Duration
+	// ThrottlePercent (0-100) is the share of requests, chosen at random,
+	// that get the dialect's throttling error.
+	ThrottlePercent int
+	// Faults are injected misbehaviours; see the Fault constants.
+	Faults []Fault
+	// Log, if set, receives one line per request: method, operation, status,
+	// duration and bucket name. It never contains a secret, an
+	// Authorization header or a token.
+	Log io.Writer
+}
+
+// Fault is a named, deliberate deviation from the contract. Each fault
+// breaks exactly one behaviour so the harness can prove its check fires.
+type Fault string
+
+const (
+	// FaultNoKeyLimit breaks two-key-limit: a third (and later) key is accepted.
+	FaultNoKeyLimit Fault = "no-key-limit"
+	// FaultSecretInList breaks secret-only-once: GetBucketAccessKeys
+	// includes each key's secret.
+	FaultSecretInList Fault = "secret-in-list"
+	// FaultErrorsWith200 breaks error-envelope: every error is sent with
+	// HTTP 200 (same body).
+	FaultErrorsWith200 Fault = "errors-with-200"
+	// FaultErrorStatusMismatch breaks error-envelope: not-found errors use
+	// the wrong status (aws: 404; envelope: 400).
+	FaultErrorStatusMismatch Fault = "error-status-mismatch"
+	// FaultSuccessContentType breaks success-envelope: success responses
+	// carry Content-Type text/plain.
+	FaultSuccessContentType Fault = "success-content-type"
+	// FaultTimestampWrongType breaks success-envelope: create-key timestamps
+	// use the other dialect's form (aws: RFC 3339 string; envelope: epoch
+	// number).
+	FaultTimestampWrongType Fault = "timestamp-wrong-type"
+	// FaultRejectValidInput breaks valid-input-accepted: CreateBucket
+	// requests carrying the optional tags or enableObjectVersioning members
+	// are rejected as invalid input.
+	FaultRejectValidInput Fault = "reject-valid-input"
+	// FaultAcceptInvalidInput breaks invalid-input-rejected: bucketName
+	// length and pattern are not checked.
+	FaultAcceptInvalidInput Fault = "accept-invalid-input"
+	// FaultMalformedJSON500 breaks invalid-input-rejected and
+	// no-server-errors: a malformed or non-object JSON body gets a 500.
+	FaultMalformedJSON500 Fault = "malformed-json-500"
+	// FaultUnknownBucketCreates breaks unknown-bucket: CreateBucketAccessKey
+	// on an unknown bucket silently creates the bucket and succeeds.
+	FaultUnknownBucketCreates Fault = "unknown-bucket-creates"
+	// FaultDoubleDeleteSucceeds breaks key-lifecycle: deleting an unknown
+	// key id on an existing bucket answers success.
+	FaultDoubleDeleteSucceeds Fault = "double-delete-succeeds"
+	// FaultCrossBucketDelete breaks bucket-isolation: DeleteBucketAccessKey
+	// finds the key id in any bucket and deletes it there.
+	FaultCrossBucketDelete Fault = "cross-bucket-delete"
+	// FaultGetBuckets500 breaks no-server-errors: GetBuckets answers 500.
+	FaultGetBuckets500 Fault = "getbuckets-500"
+	// FaultAuthBypass breaks auth-required: with verification configured,
+	// requests without credentials are accepted (bad ones are still
+	// rejected).
+	FaultAuthBypass Fault = "auth-bypass"
+	// FaultLimitRace breaks concurrent-limit: the key count is checked, the
+	// lock released for ~20ms, then the key inserted, so racing creates
+	// pass the limit.
+	FaultLimitRace Fault = "limit-race"
+	// FaultDeletedStillCounts breaks key-lifecycle: deleted keys leave the
+	// list but still count towards the limit.
+	FaultDeletedStillCounts Fault = "deleted-still-counts"
+	// FaultRejectedCreateStored breaks two-key-limit: a create beyond the
+	// limit returns the limit error but stores the key anyway.
+	FaultRejectedCreateStored Fault = "rejected-create-stored"
+	// FaultListDropsNewest breaks key-lifecycle: with 2 or more keys, the
+	// list omits the most recently created one.
+	FaultListDropsNewest Fault = "list-drops-newest"
+	// FaultDeleteKeepsKey breaks key-lifecycle: delete answers success but
+	// keeps the key.
+	FaultDeleteKeepsKey Fault = "delete-keeps-key"
+	// FaultSecretRepeated breaks secret-only-once: the delete response
+	// repeats the deleted key's secret (aws: operations[0].operationDetails;
+	// envelope: data.secret_access_key).
+	FaultSecretRepeated Fault = "secret-repeated"
+)
+
+var faultDescriptions = []struct {
+	f    Fault
+	desc string
+}{
+	{FaultNoKeyLimit, "a third (and later) key is accepted"},
+	{FaultSecretInList, "GetBucketAccessKeys includes each key's secret"},
+	{FaultErrorsWith200, "every error is sent with HTTP 200"},
+	{FaultErrorStatusMismatch, "not-found errors use the wrong HTTP status (aws 404, envelope 400)"},
+	{FaultSuccessContentType, "success responses carry Content-Type text/plain"},
+	{FaultTimestampWrongType, "create-key timestamps use the other form (aws RFC 3339 string, envelope epoch number)"},
+	{FaultRejectValidInput, "CreateBucket with optional tags or enableObjectVersioning is rejected"},
+	{FaultAcceptInvalidInput, "bucketName length and pattern are not checked"},
+	{FaultMalformedJSON500, "malformed or non-object JSON bodies get a 500"},
+	{FaultUnknownBucketCreates, "CreateBucketAccessKey on an unknown bucket creates it and succeeds"},
+	{FaultDoubleDeleteSucceeds, "deleting an unknown key id on an existing bucket succeeds"},
+	{FaultCrossBucketDelete, "DeleteBucketAccessKey deletes the key id from any bucket"},
+	{FaultGetBuckets500, "GetBuckets answers 500"},
+	{FaultAuthBypass, "requests without credentials are accepted when verification is on"},
+	{FaultLimitRace, "the key limit is checked and enforced non-atomically (racing creates pass it)"},
+	{FaultDeletedStillCounts, "deleted keys still count towards the limit"},
+	{FaultRejectedCreateStored, "a create beyond the limit is rejected but the key is stored"},
+	{FaultListDropsNewest, "with 2 or more keys, the list omits the newest"},
+	{FaultDeleteKeepsKey, "delete answers success but keeps the key"},
+	{FaultSecretRepeated, "the delete response repeats the deleted key's secret"},
+}
+
+// Faults lists every known fault, in a stable order.
+func Faults() []Fault {
+	out := make([]Fault, len(faultDescriptions))
+	for i, d := range faultDescriptions {
+		out[i] = d.f
+	}
+	return out
+}
+
+// Description is a one-line statement of what the fault breaks; empty for
+// an unknown fault.
+func (f Fault) Description() string {
+	for _, d := range faultDescriptions {
+		if d.f == f {
+			return d.desc
+		}
+	}
+	return ""
+}
+
+// ParseFault returns the fault with this name, or an error naming the
+// known ones.
+func ParseFault(name string) (Fault, error) {
+	f := Fault(name)
+	if f.Description() == "" {
+		return "", fmt.Errorf("unknown fault %q (known: %v)", name, Faults())
+	}
+	return f, nil
+}
+
+// normalize validates opts and fills defaults.
+func (o Options) normalize() (Options, error) {
+	switch o.Dialect {
+	case "":
+		o.Dialect = DialectAWS
+	case DialectAWS, DialectEnvelope:
+	default:
+		return o, fmt.Errorf("emulator: unknown dialect %q (want aws or envelope)", o.Dialect)
+	}
+	if o.Region == "" {
+		o.Region = DefaultRegion
+	}
+	if o.ThrottlePercent < 0 || o.ThrottlePercent > 100 {
+		return o, fmt.Errorf("emulator: throttle percent %d outside 0-100", o.ThrottlePercent)
+	}
+	if o.Latency < 0 {
+		return o, errors.New("emulator: negative latency")
+	}
+	if len(o.Credentials) > 0 && o.Token != "" {
+		return o, errors.New("emulator: Credentials (SigV4) and Token (bearer) both use the Authorization header; set one")
+	}
+	creds := make(map[string]string, len(o.Credentials))
+	for id, secret := range o.Credentials {
+		if id == "" || secret == "" {
+			return o, errors.New("emulator: credentials need a non-empty access key id and secret")
+		}
+		creds[id] = secret
+	}
+	o.Credentials = creds
+	for _, f := range o.Faults {
+		if _, err := ParseFault(string(f)); err != nil {
+			return o, fmt.Errorf("emulator: %w", err)
+		}
+	}
+	o.Faults = append([]Fault(nil), o.Faults...)
+	return o, nil
+}
