@@ -19,13 +19,27 @@ import (
 )
 
 // startEmbedded starts the reference emulator in-process on a loopback port,
-// points t at it and returns a function that stops it. Unless the flags
-// configured credentials, the emulator requires fresh random ones (SigV4 for
-// aws, a bearer token for envelope) and t carries them, so that
-// auth-required runs too.
-func startEmbedded(t *contract.Target, dialect string) (func(), error) {
+// points t at it and returns a function that stops it. The emulator requires
+// the credentials the flags configured (-sign for aws, -header
+// 'Authorization: Bearer ...' for envelope); without them, fresh random ones
+// (SigV4 for aws, a bearer token for envelope) that t then carries. Either
+// way auth-required runs, and passes against the reference.
+func startEmbedded(ctx context.Context, t *contract.Target, dialect string) (func(), error) {
 	opts := emulator.Options{Dialect: dialect}
-	if t.Signer == nil && len(t.Headers) == 0 {
+	authz := t.Headers.Get("Authorization")
+	switch {
+	case dialect == "aws" && t.Signer != nil:
+		if sv, ok := t.Signer.(*contract.SigV4); ok {
+			creds, err := sv.Credentials.Retrieve(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("signing: %w", err)
+			}
+			opts.Credentials = map[string]string{creds.AccessKeyID: creds.SecretAccessKey}
+			opts.Region = sv.Region
+		}
+	case dialect == "envelope" && strings.HasPrefix(authz, "Bearer ") && len(authz) > len("Bearer "):
+		opts.Token = strings.TrimPrefix(authz, "Bearer ")
+	case t.Signer == nil && authz == "":
 		secret := randomString(40)
 		switch dialect {
 		case "aws":
@@ -34,7 +48,10 @@ func startEmbedded(t *contract.Target, dialect string) (func(), error) {
 			t.Signer = contract.NewSigV4(credentials.NewStaticCredentialsProvider(id, secret, ""), emulator.DefaultRegion)
 		case "envelope":
 			opts.Token = secret
-			t.Headers = http.Header{"Authorization": {"Bearer " + secret}}
+			if t.Headers == nil {
+				t.Headers = http.Header{}
+			}
+			t.Headers.Set("Authorization", "Bearer "+secret)
 		}
 	}
 	srv, err := emulator.New(opts)

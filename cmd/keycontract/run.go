@@ -215,7 +215,7 @@ func (o *runOptions) target(ctx context.Context, stderr io.Writer) (contract.Tar
 	if t.Doc != nil && t.Doc.Binding.Dialect != "" {
 		dialect = t.Doc.Binding.Dialect
 	}
-	stop, err := startEmbedded(&t, dialect)
+	stop, err := startEmbedded(ctx, &t, dialect)
 	if err != nil {
 		return t, nothing, err
 	}
