@@ -18,9 +18,12 @@ test:
 	$(GO) vet ./...
 	$(GO) test -race ./...
 
-# Each native fuzz target for a bounded time (FUZZTIME each).
+# Each native fuzz target for a bounded time (FUZZTIME each). Their seed
+# corpora (testdata/fuzz) run in make test.
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzHandler$$' -fuzztime $(FUZZTIME) ./emulator/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./fuzz/
+	$(GO) test -run '^$$' -fuzz '^FuzzRedact$$' -fuzztime $(FUZZTIME) ./fuzz/
 
 clean:
 	rm -rf bin

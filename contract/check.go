@@ -35,7 +35,7 @@ var extensions []Extension
 
 // notYet holds the skip reasons of checks no scenario or extension drives.
 var notYet = map[string]string{
-	"concurrent-limit": "not built yet: comes with the property-based sequences (package fuzz)",
+	"concurrent-limit": "driven by package fuzz: import it (the CLI does) or call fuzz.Run",
 }
 
 // Check runs every selected check against t and returns the report. The

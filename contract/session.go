@@ -38,6 +38,7 @@ type session struct {
 	skips      map[string]string
 	extended   map[string]bool // checks an Extension drove
 	ran        map[string]bool // checks whose scenario started
+	fresh      int             // FreshBuckets calls so far
 }
 
 func newSession(t *Target, doc *spec.Document, seed int64) (*session, error) {

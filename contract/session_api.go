@@ -149,3 +149,38 @@ func (x *Session) Drove(id string) {
 	x.s.ran[id] = true
 	x.s.extended[id] = true
 }
+
+// FreshBucketNames reserves the names of two new buckets for the caller,
+// named after the run so that sweep finds them; CreateBucket makes one when
+// it is first needed and DropBuckets deletes them with their keys.
+// Property-based sequences use them so that a fault that corrupts one
+// sequence's state cannot leak into the next.
+func (x *Session) FreshBucketNames() []string {
+	x.s.mu.Lock()
+	x.s.fresh++
+	n := x.s.fresh
+	x.s.mu.Unlock()
+	return []string{fmt.Sprintf("%s%s-s%d-a", BucketPrefix, x.s.runID, n), fmt.Sprintf("%s%s-s%d-b", BucketPrefix, x.s.runID, n)}
+}
+
+// CreateBucket creates bucket name with a minimal request.
+func (x *Session) CreateBucket(ctx context.Context, name string) error {
+	ex, err := x.s.call(ctx, spec.CreateBucket, spec.Resources{Bucket: name})
+	if err != nil {
+		return err
+	}
+	if !ex.Reply.OK() {
+		return &SetupError{fmt.Sprintf("cannot create bucket %s: %s answered %s", name, ex.Op.ID, x.s.outcome(ex))}
+	}
+	return nil
+}
+
+// DropBuckets force-deletes buckets made by CreateBucket.
+func (x *Session) DropBuckets(ctx context.Context, names []string) error {
+	for _, name := range names {
+		if _, err := x.s.call(ctx, spec.DeleteBucket, spec.Resources{Bucket: name}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

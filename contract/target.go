@@ -54,6 +54,14 @@ type Target struct {
 	// Sequences and Steps size the property-based search of package fuzz
 	// (0: its defaults).
 	Sequences, Steps int
+	// SharedBuckets makes every property-based sequence run in the run's
+	// own buckets instead of two fresh ones: for real accounts, where
+	// creating buckets is slow and limited. A fault that corrupts state
+	// (keys that cannot be deleted) then shows in later sequences too.
+	SharedBuckets bool
+	// ReplayArgs are the CLI arguments that reach this target again (the
+	// endpoint, dialect, spec...), for the replay lines of failures.
+	ReplayArgs []string
 	// VizFile, when set, receives porcupine's HTML visualisation of the
 	// concurrent history.
 	VizFile string

@@ -9,11 +9,13 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/keycontract/keycontract/contract"
+	_ "github.com/keycontract/keycontract/fuzz" // the property-based sequences and concurrent-limit
 	"github.com/keycontract/keycontract/spec"
 )
 
@@ -158,9 +160,13 @@ func (o *runOptions) target(ctx context.Context, stderr io.Writer) (contract.Tar
 	t := contract.Target{
 		Endpoint: o.endpoint, Dialect: o.dialect, Buckets: o.buckets, Seed: o.seed,
 		Timeout: o.timeout, Rate: o.rate, Settle: o.settle, Progress: stderr,
+		Sequences: o.sequences, Steps: o.steps, VizFile: o.vizPath(), ReplayArgs: o.replayArgs(),
 	}
 	nothing := func() {}
-	for _, f := range []struct{ name, value string }{{"-record", o.recordDir}, {"-replay", o.replayDir}, {"-html", o.htmlFile}, {"-viz", o.vizFile}} {
+	if o.sequences < 0 || o.steps < 0 {
+		return t, nothing, errors.New("-sequences and -steps must not be negative")
+	}
+	for _, f := range []struct{ name, value string }{{"-record", o.recordDir}, {"-replay", o.replayDir}, {"-html", o.htmlFile}} {
 		if f.value != "" {
 			return t, nothing, fmt.Errorf("%s is not available in this version yet", f.name)
 		}
@@ -201,6 +207,9 @@ func (o *runOptions) target(ctx context.Context, stderr io.Writer) (contract.Tar
 	if !o.settleSet && aws {
 		t.Settle = 5 * time.Second
 	}
+	// On a real account, sequences share the run's buckets: creating two
+	// per sequence would be slow and run into the account's bucket quota.
+	t.SharedBuckets = aws
 	if o.sign || (!o.signSet && aws) {
 		signer, err := loadSigner(ctx, o.region, o.profile)
 		if err != nil {
@@ -273,4 +282,55 @@ func writeReports(o *runOptions, rep *contract.Report, stdout io.Writer) error {
 		return err
 	}
 	return write(o.junitFile, rep.WriteJUnit)
+}
+
+// vizPath is where porcupine's visualisation goes: -viz FILE, or beside the
+// -json report (report.json -> report.concurrent.html).
+func (o *runOptions) vizPath() string {
+	switch {
+	case o.vizFile != "":
+		return o.vizFile
+	case o.jsonFile != "":
+		return strings.TrimSuffix(o.jsonFile, filepath.Ext(o.jsonFile)) + ".concurrent.html"
+	}
+	return ""
+}
+
+// replayArgs are the flags that reach the same target again, for the replay
+// lines of failures. Header values are never repeated.
+func (o *runOptions) replayArgs() []string {
+	var args []string
+	add := func(name, value string) {
+		if value != "" {
+			args = append(args, name, shellQuote(value))
+		}
+	}
+	add("-endpoint", o.endpoint)
+	if o.dialect != "aws" {
+		add("-dialect", o.dialect)
+	}
+	add("-spec", o.specFile)
+	add("-binding", o.binding)
+	if o.region != "us-east-1" {
+		add("-region", o.region)
+	}
+	add("-profile", o.profile)
+	for _, b := range o.buckets {
+		add("-bucket", b)
+	}
+	for _, h := range o.headers {
+		name, _, _ := strings.Cut(h, ":")
+		add("-header", strings.TrimSpace(name)+": <value>")
+	}
+	if o.signSet && o.sign {
+		args = append(args, "-sign")
+	}
+	return args
+}
+
+func shellQuote(s string) string {
+	if strings.ContainsAny(s, " '\"$`\\<>|&;*?") {
+		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	}
+	return s
 }

@@ -266,9 +266,6 @@ func TestRunThirdPartyDescription(t *testing.T) {
 	assert.Contains(t, rep.Target.Spec, "apis-guru-lightsail-bucket-keys.yaml")
 	require.Len(t, rep.Checks, len(contract.IDs()))
 	for _, c := range rep.Checks {
-		if c.ID == "concurrent-limit" {
-			continue
-		}
 		assert.Equal(t, contract.Pass, c.Status, "%s: %s %v", c.ID, c.Reason, c.Failures)
 	}
 }

@@ -1,0 +1,268 @@
+package fuzz
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"pgregory.net/rapid"
+
+	"github.com/keycontract/keycontract/contract"
+	"github.com/keycontract/keycontract/spec"
+)
+
+// createKey creates a key on one of the run's buckets, with a minimal
+// request.
+func (m *machine) createKey(t *rapid.T) {
+	b := m.drawBucket(t)
+	m.judgeCreate(t, b, m.sendJSON(t, spec.CreateKey, m.sess.Request(spec.CreateKey, spec.Resources{Bucket: b})))
+}
+
+// createGenerated creates a key with a valid request generated from the
+// description.
+func (m *machine) createGenerated(t *rapid.T) {
+	b := m.drawBucket(t)
+	body := m.doc.Valid(m.doc.Op(spec.CreateKey), spec.Resources{Bucket: b}).Draw(t, "request")
+	m.judgeCreate(t, b, m.sendJSON(t, spec.CreateKey, body))
+}
+
+// judgeCreate checks a create on bucket b against the model: below the
+// limit it must succeed with a new key and a new, non-empty secret; at the
+// limit it must get the limit error.
+func (m *machine) judgeCreate(t *rapid.T, b string, ex *contract.Exchange) {
+	full, n := m.model.Full(b), m.model.Count(b)
+	args := []string{b}
+	if !ex.Reply.OK() {
+		if m.sess.Is(ex, spec.LimitExceeded) {
+			m.model.Refused(b)
+		}
+		switch {
+		case full && !m.sess.Is(ex, spec.LimitExceeded):
+			m.fail(t, "two-key-limit", contract.Describe(ex.Describe(), args, m.sess.Outcome(ex), fmt.Sprintf("the limit error (bucket holds %d keys)", n)))
+		case full:
+			// A create refused at the limit must change nothing: the list
+			// right after it must be the model's (a stored key shows here,
+			// and nowhere else first).
+			m.judgeList(t, b, m.sendJSON(t, spec.ListKeys, m.sess.Request(spec.ListKeys, spec.Resources{Bucket: b})))
+		case m.sess.Is(ex, spec.LimitExceeded):
+			// A slot the model counts free is taken, and no refused create
+			// stored a key (the list after each refusal showed none): a
+			// deleted or hidden key still counts.
+			m.fail(t, "key-lifecycle", contract.Describe(ex.Describe(), args, m.sess.Outcome(ex), fmt.Sprintf("a new key: the bucket holds %d keys (%d deleted in this sequence), the limit is %d", n, m.model.Deletes(b), m.b.Limit)))
+		case !full:
+			m.fail(t, "valid-input-accepted", contract.Describe(ex.Describe(), args, m.sess.Outcome(ex), fmt.Sprintf("a new key (bucket holds %d of %d)", n, m.b.Limit)))
+		}
+		return
+	}
+	k, ok := m.b.CreatedKey(ex.Reply)
+	if !ok {
+		m.fail(t, "success-envelope", contract.Describe(ex.Describe(), args, "a success without a key", "the created key"))
+		return
+	}
+	known := m.model.Known(k.ID)
+	m.model.Created(b, k.ID) // even when wrong, so that the key is cleaned up
+	switch {
+	case full:
+		m.fail(t, "two-key-limit", contract.Describe(ex.Describe(), args, "a new key "+k.ID, fmt.Sprintf("the limit error (bucket already holds %d keys)", n)))
+	case known:
+		m.fail(t, "key-lifecycle", contract.Describe(ex.Describe(), args, "key id "+k.ID+" again", "a new key id"))
+	case strings.TrimSpace(k.Secret) == "":
+		m.fail(t, "secret-only-once", contract.Describe(ex.Describe(), args, "a key with an empty secret", "a non-empty secret at creation"))
+	}
+	if at, seen := m.secrets[k.Secret]; seen {
+		m.fail(t, "secret-only-once", contract.Describe(ex.Describe(), args, fmt.Sprintf("the secret of the key created at step %d", at+1), "a new secret"))
+	}
+	m.secrets[k.Secret] = len(m.trail) - 1
+}
+
+// createInvalid sends a create request that breaks one constraint of the
+// description: it must be rejected and change nothing.
+func (m *machine) createInvalid(t *rapid.T) {
+	b := m.drawBucket(t)
+	c := rapid.SampledFrom(m.invalidCreates(b)).Draw(t, "invalid")
+	ex := m.send(t, spec.CreateKey, c.Body)
+	for _, sit := range c.Expect {
+		if m.sess.Is(ex, sit) {
+			return
+		}
+	}
+	if k, ok := m.b.CreatedKey(ex.Reply); ok && ex.Reply.OK() {
+		m.model.Created(b, k.ID)
+	}
+	m.fail(t, "invalid-input-rejected", contract.Describe(ex.Describe(), []string{c.Name}, m.sess.Outcome(ex), "a 4xx invalid-input error"))
+}
+
+// createUnknownBucket creates a key on a bucket that does not exist.
+func (m *machine) createUnknownBucket(t *rapid.T) {
+	missing := m.sess.MissingBucket()
+	ex := m.sendJSON(t, spec.CreateKey, m.sess.Request(spec.CreateKey, spec.Resources{Bucket: missing}))
+	if m.sess.Is(ex, spec.NotFound) {
+		return
+	}
+	if ex.Reply.OK() {
+		m.sess.Adopt(missing)
+	}
+	m.fail(t, "unknown-bucket", contract.Describe(ex.Describe(), []string{missing}, m.sess.Outcome(ex), "the not-found error"))
+}
+
+// listKeys lists a bucket: the keys must be exactly the model's, with no
+// secret.
+func (m *machine) listKeys(t *rapid.T) {
+	b := m.drawBucket(t)
+	want := m.model.Keys(b)
+	// An eventually consistent endpoint gets the settle window to agree.
+	deadline := time.Now().Add(m.sess.Settle())
+	var ex *contract.Exchange
+	for {
+		ex = m.sendJSON(t, spec.ListKeys, m.sess.Request(spec.ListKeys, spec.Resources{Bucket: b}))
+		keys, ok := m.b.ListedKeys(ex.Reply)
+		if !ex.Reply.OK() || !ok || sameIDs(keys, want) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	m.judgeList(t, b, ex)
+}
+
+// judgeList checks a list of bucket b against the model: exactly its keys,
+// none with a secret.
+func (m *machine) judgeList(t *rapid.T, b string, ex *contract.Exchange) {
+	want := m.model.Keys(b)
+	if !ex.Reply.OK() {
+		m.fail(t, "valid-input-accepted", contract.Describe(ex.Describe(), []string{b}, m.sess.Outcome(ex), "the bucket's keys"))
+		return
+	}
+	keys, _ := m.b.ListedKeys(ex.Reply)
+	args := []string{b}
+	var ids []string
+	for _, k := range keys {
+		ids = append(ids, k.ID)
+		if k.Secret != "" {
+			m.fail(t, "secret-only-once", contract.Describe(ex.Describe(), args, "key "+k.ID+" listed with its secret", "no secret outside the create"))
+		}
+	}
+	for _, id := range ids {
+		if slices.Contains(want, id) {
+			continue
+		}
+		switch owner := m.model.Owner(id); {
+		case owner != "" && owner != b:
+			m.fail(t, "bucket-isolation", contract.Describe(ex.Describe(), args, fmt.Sprintf("key %s of bucket %s", id, owner), "only the bucket's own keys"))
+		case m.model.WasDeleted(b, id):
+			m.fail(t, "key-lifecycle", contract.Describe(ex.Describe(), args, "deleted key "+id+" still listed", "deleted keys gone"))
+		case len(ids) > m.b.Limit || m.model.Refusals(b) > 0:
+			m.fail(t, "two-key-limit", contract.Describe(ex.Describe(), args, fmt.Sprintf("%d keys, with unknown key %s", len(ids), id),
+				fmt.Sprintf("the %d keys created: a create refused at the limit (%d so far) changes nothing", len(want), m.model.Refusals(b))))
+		default:
+			m.fail(t, "key-lifecycle", contract.Describe(ex.Describe(), args, "unknown key "+id, "only keys created"))
+		}
+	}
+	for _, id := range want {
+		if !slices.Contains(ids, id) {
+			m.fail(t, "key-lifecycle", contract.Describe(ex.Describe(), args, fmt.Sprintf("%d keys, without %s", len(ids), id), fmt.Sprintf("every key the bucket holds: %v", want)))
+		}
+	}
+}
+
+func sameIDs(keys []spec.Key, want []string) bool {
+	if len(keys) != len(want) {
+		return false
+	}
+	for _, k := range keys {
+		if !slices.Contains(want, k.ID) {
+			return false
+		}
+	}
+	return true
+}
+
+// deleteLive deletes a live key through its own bucket: it must succeed and
+// the key be gone.
+func (m *machine) deleteLive(t *rapid.T) {
+	b, id, ok := m.drawLive(t)
+	if !ok {
+		return
+	}
+	ex := m.sendJSON(t, spec.DeleteKey, m.sess.Request(spec.DeleteKey, spec.Resources{Bucket: b, KeyID: id}))
+	if !ex.Reply.OK() {
+		m.fail(t, "key-lifecycle", contract.Describe(ex.Describe(), []string{b, id}, m.sess.Outcome(ex), "success for a live key"))
+		return
+	}
+	m.model.Removed(b, id)
+}
+
+// deleteDeleted deletes a key again: not-found.
+func (m *machine) deleteDeleted(t *rapid.T) {
+	var pairs [][2]string
+	for _, b := range m.buckets {
+		for _, id := range m.model.Deleted(b) {
+			pairs = append(pairs, [2]string{b, id})
+		}
+	}
+	p, ok := pick(t, pairs, "deleted")
+	if !ok {
+		return
+	}
+	m.expectNotFound(t, p[0], p[1], "key-lifecycle", "deleted twice")
+}
+
+// deleteUnknownKey deletes a key id no endpoint issued: not-found.
+func (m *machine) deleteUnknownKey(t *rapid.T) {
+	m.expectNotFound(t, m.drawBucket(t), missingKey, "key-lifecycle", "no such key")
+}
+
+// deleteThroughOther deletes a live key through another bucket's name:
+// not-found, and the key stays.
+func (m *machine) deleteThroughOther(t *rapid.T) {
+	buckets := m.buckets
+	if len(buckets) < 2 {
+		t.Skip("needs two buckets")
+	}
+	b, id, ok := m.drawLive(t)
+	if !ok {
+		return
+	}
+	other := buckets[0]
+	if other == b {
+		other = buckets[1]
+	}
+	m.use(t, other)
+	m.expectNotFound(t, other, id, "bucket-isolation", "the key belongs to "+b)
+}
+
+func (m *machine) expectNotFound(t *rapid.T, b, id, check, why string) {
+	ex := m.sendJSON(t, spec.DeleteKey, m.sess.Request(spec.DeleteKey, spec.Resources{Bucket: b, KeyID: id}))
+	if !m.sess.Is(ex, spec.NotFound) {
+		if ex.Reply.OK() && m.model.Holds(b, id) {
+			m.model.Removed(b, id)
+		}
+		m.fail(t, check, contract.Describe(ex.Describe(), []string{b, id}, m.sess.Outcome(ex), "the not-found error ("+why+")"))
+	}
+}
+
+// drawLive picks a live key the sequence created; ok is false when there
+// is none.
+func (m *machine) drawLive(t *rapid.T) (bucket, id string, ok bool) {
+	var pairs [][2]string
+	for _, b := range m.buckets {
+		for _, id := range m.model.Live(b) {
+			pairs = append(pairs, [2]string{b, id})
+		}
+	}
+	p, ok := pick(t, pairs, "live")
+	return p[0], p[1], ok
+}
+
+// pick draws one of pairs. It draws the same way whether or not there is
+// anything to pick, and an action with nothing to act on does nothing
+// rather than t.Skip: a skipped action makes rapid draw another from the
+// following bits, so removing one step while shrinking would shift every
+// later one, and shrinking would stall well above the minimal sequence.
+func pick(t *rapid.T, pairs [][2]string, label string) ([2]string, bool) {
+	i := rapid.IntRange(0, 255).Draw(t, label)
+	if len(pairs) == 0 {
+		return [2]string{}, false
+	}
+	return pairs[i%len(pairs)], true
+}

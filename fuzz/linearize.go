@@ -1,0 +1,153 @@
+package fuzz
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/anishathalye/porcupine"
+
+	"github.com/keycontract/keycontract/contract"
+)
+
+// concurrentLimit records a concurrent history on bucket A and checks it
+// for linearizability against the two-key model. With a VizFile it also
+// writes porcupine's visualisation, pass or fail.
+func concurrentLimit(ctx context.Context, sess *contract.Session) error {
+	h, err := raceHistory(ctx, sess)
+	if err != nil {
+		return err
+	}
+	if msg, bad := h.check(sess, sess.Target().VizFile); bad {
+		sess.Fail("concurrent-limit", msg, h.stuck...)
+	}
+	return nil
+}
+
+// keyModel is the sequential specification: a set of key ids (sorted,
+// joined) that never grows past limit. Answers that say nothing about their
+// effect (Unknown) allow both outcomes. Known false negative: a create
+// whose answer is Unknown is taken as not applied.
+func keyModel(limit int, pre []string) porcupine.Model {
+	set := func(ids []string) string {
+		s := slices.Clone(ids)
+		slices.Sort(s)
+		return strings.Join(s, ",")
+	}
+	ids := func(state any) []string {
+		if state.(string) == "" {
+			return nil
+		}
+		return strings.Split(state.(string), ",")
+	}
+	nm := porcupine.NondeterministicModel{
+		Init: func() []any { return []any{set(pre)} },
+		Step: func(state, input, output any) []any {
+			in, out, cur := input.(keyOp), output.(keyResult), ids(state)
+			has := func(id string) bool { return slices.Contains(cur, id) }
+			without := func(id string) string {
+				return set(slices.DeleteFunc(slices.Clone(cur), func(x string) bool { return x == id }))
+			}
+			switch in.Kind {
+			case "create":
+				switch {
+				case out.Unknown:
+					return []any{state}
+				case out.Full && len(cur) >= limit:
+					return []any{state}
+				case out.OK && len(cur) < limit && !has(out.ID):
+					return []any{set(append(slices.Clone(cur), out.ID))}
+				}
+			case "delete":
+				switch {
+				case out.Unknown && has(in.ID):
+					return []any{state, without(in.ID)}
+				case out.Unknown:
+					return []any{state}
+				case out.OK && has(in.ID):
+					return []any{without(in.ID)}
+				case out.Missing && !has(in.ID):
+					return []any{state}
+				}
+			case "list":
+				if out.Unknown || set(out.IDs) == state.(string) {
+					return []any{state}
+				}
+			}
+			return nil
+		},
+		DescribeOperation: func(input, output any) string { return describeOp(input.(keyOp), output.(keyResult)) },
+		DescribeState: func(state any) string {
+			return fmt.Sprintf("%d keys {%s}", len(ids(state)), state)
+		},
+	}
+	return nm.ToModel()
+}
+
+func describeOp(in keyOp, out keyResult) string {
+	var res string
+	switch {
+	case out.Unknown:
+		res = "unknown outcome"
+	case out.Full:
+		res = "limit error"
+	case out.Missing:
+		res = "not found"
+	case in.Kind == "create":
+		res = "created " + out.ID
+	case in.Kind == "list":
+		res = fmt.Sprintf("%d keys %v", len(out.IDs), out.IDs)
+	default:
+		res = "ok"
+	}
+	if in.ID != "" {
+		return fmt.Sprintf("%s(%s) -> %s", in.Kind, in.ID, res)
+	}
+	return fmt.Sprintf("%s() -> %s", in.Kind, res)
+}
+
+// check runs porcupine. A non-linearizable history yields a message with
+// the operations that could not be placed, and h.stuck their exchanges.
+func (h *history) check(sess *contract.Session, vizPath string) (string, bool) {
+	model := keyModel(h.limit, h.pre)
+	result, info := porcupine.CheckOperationsVerbose(model, h.ops, 10*time.Second)
+	if vizPath != "" {
+		if err := porcupine.VisualizePath(model, info, vizPath); err != nil {
+			sess.Progress("could not write %s: %v", vizPath, err)
+		}
+	}
+	if result != porcupine.Illegal {
+		if result == porcupine.Unknown {
+			sess.Progress("concurrent-limit: porcupine timed out; the history was not judged")
+		}
+		return "", false
+	}
+	placed := map[int]bool{}
+	for _, partition := range info.PartialLinearizations() {
+		for _, lin := range partition {
+			if len(lin) > len(placed) {
+				clear(placed)
+				for _, i := range lin {
+					placed[i] = true
+				}
+			}
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d concurrent operations on one bucket are not linearizable against the %d-key model: at most %d of them fit one sequential order; these cannot follow:",
+		len(h.ops), h.limit, len(placed))
+	h.stuck = nil
+	for i, op := range h.ops {
+		if placed[i] {
+			continue
+		}
+		fmt.Fprintf(&b, "\n  client %d: %s [%.1f-%.1f ms]", op.ClientId, describeOp(op.Input.(keyOp), op.Output.(keyResult)),
+			float64(op.Call)/1e6, float64(op.Return)/1e6)
+		if len(h.stuck) < 6 {
+			h.stuck = append(h.stuck, h.exs[op.Metadata.(int)])
+		}
+	}
+	return sess.Redact(b.String()), true
+}

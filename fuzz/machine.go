@@ -1,0 +1,244 @@
+package fuzz
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"pgregory.net/rapid"
+
+	"github.com/keycontract/keycontract/contract"
+	"github.com/keycontract/keycontract/spec"
+)
+
+// missingKey is a well-formed key id no endpoint issued.
+const missingKey = "KEYCONTRACTFUZZ00000"
+
+// finding is the property a sequence broke, by check ID.
+type finding struct {
+	check, msg string
+}
+
+// machine is one sequence of operations against the endpoint, checked step
+// by step against the Model. rapid draws its actions (t.Repeat) and shrinks
+// a failing sequence to a minimal one; every step's exchange is kept so
+// that the report can show the shrunk sequence.
+type machine struct {
+	ctx  context.Context
+	sess *contract.Session
+	doc  *spec.Document
+	b    spec.Binding
+
+	buckets []string        // the sequence's buckets: [A, B], or the run's
+	made    map[string]bool // fresh buckets created so far (nil: shared buckets)
+	model   *Model
+	trail   []*contract.Exchange // this sequence's steps, in order
+	secrets map[string]int       // secret -> index in trail of its create
+	steps   int
+	broken  error // the endpoint could not be talked to
+	invalid map[string][]spec.Invalid
+
+	// found is the shortest failing sequence seen, with its steps. A fault
+	// that corrupts the endpoint's state (keys that cannot be deleted) can
+	// make rapid's final replay pass; the shortest failure seen while
+	// shrinking is still the one to report.
+	found      *finding
+	foundTrail []*contract.Exchange
+	foundSteps int
+}
+
+func newMachine(ctx context.Context, sess *contract.Session) *machine {
+	return &machine{ctx: ctx, sess: sess, doc: sess.Doc(), b: sess.Doc().Binding, invalid: map[string][]spec.Invalid{}}
+}
+
+// begin starts a sequence. By default it runs in two fresh buckets, so
+// that every sequence (and every replay while shrinking) starts from the
+// same empty state whatever an earlier one left. With shared buckets it
+// starts from what they hold now: keys left by earlier sequences count as
+// pre-existing.
+func (m *machine) begin(t *rapid.T) {
+	m.trail, m.secrets, m.steps = nil, map[string]int{}, 0
+	m.buckets = nil
+	if m.fresh() {
+		m.buckets, m.made = m.sess.FreshBucketNames(), map[string]bool{}
+		m.model = NewModel(m.b.Limit, nil)
+		return
+	}
+	m.buckets = m.sess.Buckets()
+	pre := map[string][]string{}
+	for _, bucket := range m.buckets {
+		ex, err := m.sess.SendJSON(m.ctx, spec.ListKeys, m.sess.Request(spec.ListKeys, spec.Resources{Bucket: bucket}))
+		if err != nil {
+			m.abort(t, err)
+		}
+		keys, ok := m.b.ListedKeys(ex.Reply)
+		if !ex.Reply.OK() || !ok {
+			m.abort(t, fmt.Errorf("cannot list bucket %s to start a sequence: %s", bucket, m.sess.Outcome(ex)))
+		}
+		for _, k := range keys {
+			pre[bucket] = append(pre[bucket], k.ID)
+		}
+	}
+	m.model = NewModel(m.b.Limit, pre)
+}
+
+func (m *machine) fresh() bool {
+	tgt := m.sess.Target()
+	return !tgt.SharedBuckets && len(tgt.Buckets) == 0
+}
+
+// end deletes what the sequence created: its fresh buckets, or in shared
+// buckets every key it created, so that the next sequence starts from the
+// same state.
+func (m *machine) end() {
+	if m.model == nil || m.broken != nil {
+		return
+	}
+	ctx := context.WithoutCancel(m.ctx)
+	if m.fresh() {
+		var made []string
+		for _, b := range m.buckets {
+			if m.made[b] {
+				made = append(made, b)
+			}
+		}
+		m.sess.DropBuckets(ctx, made)
+		return
+	}
+	for _, bucket := range m.buckets {
+		for _, id := range m.model.Live(bucket) {
+			m.sess.SendJSON(ctx, spec.DeleteKey, m.sess.Request(spec.DeleteKey, spec.Resources{Bucket: bucket, KeyID: id}))
+		}
+	}
+}
+
+func (m *machine) abort(t *rapid.T, err error) {
+	m.broken = err
+	t.Fatalf("endpoint: %v", m.sess.Redact(err.Error()))
+}
+
+// fail stops the sequence with a violation of check, unless check was not
+// selected. rapid compares failures by their text to know that a shorter
+// sequence shows the same one, so the text it gets is stable (the check and
+// the operation); the full message, with ids, is kept for the report.
+func (m *machine) fail(t *rapid.T, check, msg string) {
+	if !m.sess.Selected(check) {
+		return
+	}
+	msg = m.sess.Redact(msg)
+	if m.found == nil || m.steps < m.foundSteps {
+		m.found, m.foundTrail, m.foundSteps = &finding{check, msg}, slices.Clone(m.trail), m.steps
+	}
+	op, _, _ := strings.Cut(msg, "(")
+	t.Fatalf("[%s] %s", check, op)
+}
+
+// send performs one step and applies the checks every response gets: its
+// shape, and that no secret returned earlier appears in it.
+func (m *machine) send(t *rapid.T, role spec.Role, body []byte) *contract.Exchange {
+	ex, err := m.sess.Send(m.ctx, role, body)
+	if err != nil {
+		m.abort(t, err)
+	}
+	m.steps++
+	m.trail = append(m.trail, ex)
+	for secret, at := range m.secrets {
+		if containsSecret(ex, secret) {
+			m.fail(t, "secret-only-once", contract.Describe(ex.Describe(), []string{fmt.Sprintf("step %d", m.steps)},
+				fmt.Sprintf("a response showing the secret created at step %d", at+1), "the secret returned once, at creation, and never again"))
+		}
+	}
+	for _, v := range m.sess.ShapeProblems(m.ctx, ex) {
+		m.fail(t, v.Check, v.Message)
+	}
+	return ex
+}
+
+func (m *machine) sendJSON(t *rapid.T, role spec.Role, body map[string]any) *contract.Exchange {
+	raw, err := json.Marshal(body)
+	if err != nil {
+		t.Fatalf("marshal: %v", err)
+	}
+	return m.send(t, role, raw)
+}
+
+func containsSecret(ex *contract.Exchange, secret string) bool {
+	r := ex.Reply
+	if bytes.Contains(r.Body, []byte(secret)) || bytes.Contains(r.Body, []byte(strings.ReplaceAll(secret, "/", `\/`))) {
+		return true
+	}
+	for _, vs := range r.Header {
+		for _, v := range vs {
+			if strings.Contains(v, secret) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// actions are the state machine's moves, for t.Repeat. The "" entry is the
+// invariant, checked after every action.
+func (m *machine) actions() map[string]func(*rapid.T) {
+	return map[string]func(*rapid.T){
+		"createKey":           m.createKey,
+		"createGenerated":     m.createGenerated,
+		"createInvalid":       m.createInvalid,
+		"createUnknownBucket": m.createUnknownBucket,
+		"listKeys":            m.listKeys,
+		"deleteLive":          m.deleteLive,
+		"deleteDeleted":       m.deleteDeleted,
+		"deleteUnknownKey":    m.deleteUnknownKey,
+		"deleteThroughOther":  m.deleteThroughOther,
+		"":                    m.invariant,
+	}
+}
+
+// invariant: the keys the sequence created and still holds never exceed
+// the limit in the model (a self-check: a create past the limit is a
+// violation reported when it happens).
+func (m *machine) invariant(t *rapid.T) {
+	for _, b := range m.buckets {
+		if n := len(m.model.Live(b)); n > m.b.Limit {
+			t.Fatalf("model: bucket %s holds %d created keys, over the limit %d", b, n, m.b.Limit)
+		}
+	}
+}
+
+// invalidCreates are the create requests breaking one constraint each,
+// for bucket b, derived once.
+func (m *machine) invalidCreates(b string) []spec.Invalid {
+	if cases, ok := m.invalid[b]; ok {
+		return cases
+	}
+	op := m.doc.Op(spec.CreateKey)
+	var cases []spec.Invalid
+	for _, c := range m.doc.Invalid(op, m.sess.Request(spec.CreateKey, spec.Resources{Bucket: b})) {
+		if c.Target == op.Target && !c.NoTarget {
+			cases = append(cases, c)
+		}
+	}
+	m.invalid[b] = cases
+	return cases
+}
+
+func (m *machine) drawBucket(t *rapid.T) string {
+	return m.use(t, rapid.SampledFrom(m.buckets).Draw(t, "bucket"))
+}
+
+// use creates a fresh bucket the first time a step needs it: most shrunk
+// sequences need one bucket, and every replay while shrinking pays for
+// what it creates.
+func (m *machine) use(t *rapid.T, b string) string {
+	if m.made == nil || m.made[b] {
+		return b
+	}
+	if err := m.sess.CreateBucket(m.ctx, b); err != nil {
+		m.abort(t, err)
+	}
+	m.made[b] = true
+	return b
+}
