@@ -31,7 +31,7 @@ var sequenceFaults = []struct {
 	minimal int
 }{
 	{emulator.FaultDeletedStillCounts, "key-lifecycle", 4},
-	{emulator.FaultRejectedCreateStored, "two-key-limit", 4},
+	{emulator.FaultRejectedCreateStored, "two-key-limit", 4}, // create, create, create (refused), list
 	{emulator.FaultListDropsNewest, "key-lifecycle", 3},
 	{emulator.FaultDeleteKeepsKey, "key-lifecycle", 3},
 	{emulator.FaultCrossBucketDelete, "bucket-isolation", 2},
@@ -46,13 +46,13 @@ func TestSequencesFindFaults(t *testing.T) {
 	// minutes: KEYCONTRACT_FAULT_SEEDS=20 go test ./fuzz -run SequencesFind.
 	// make test runs 3 seeds, all of which must find the fault.
 	//
-	// Shrinking is bounded in time (ShrinkTime), so on a loaded machine it
-	// may stop a step or two short of the minimum: make test, which runs
-	// packages in parallel, allows two steps more; the measurement, run on
-	// its own, one.
-	seeds, slack := 3, 2
+	// Shrinking is bounded in time (ShrinkTime), so how far it gets depends
+	// on the machine's speed: under make test (-race, packages in parallel)
+	// the shrunk lengths are logged; the measurement, run on its own without
+	// -race, also asserts at most one step more than the minimum.
+	seeds, measuring := 3, false
 	if n, err := strconv.Atoi(os.Getenv("KEYCONTRACT_FAULT_SEEDS")); err == nil && n > 0 {
-		seeds, slack = n, 1
+		seeds, measuring = n, true
 	}
 	for _, tc := range sequenceFaults {
 		t.Run(string(tc.fault), func(t *testing.T) {
@@ -68,7 +68,9 @@ func TestSequencesFindFaults(t *testing.T) {
 				if m.found.check == tc.check {
 					found++
 					lengths[m.foundSteps]++
-					assert.LessOrEqual(t, m.foundSteps, tc.minimal+slack, "seed %d: shrunk to %d steps, minimal %d", seed, m.foundSteps, tc.minimal)
+					if measuring {
+						assert.LessOrEqual(t, m.foundSteps, tc.minimal+1, "seed %d: shrunk to %d steps, minimal %d", seed, m.foundSteps, tc.minimal)
+					}
 				}
 			}
 			t.Logf("%s: found in %d/%d seeds; shrunk lengths %v (minimal %d)", tc.fault, found, seeds, lengths, tc.minimal)
