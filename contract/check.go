@@ -2,6 +2,7 @@ package contract
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	mrand "math/rand/v2"
 	"testing"
@@ -61,18 +62,53 @@ func Check(ctx context.Context, t Target) (rep Report, err error) {
 		return Report{}, err
 	}
 	s.progress("checking %s with %s (seed %d)", t.Endpoint, doc.Name, seed)
-	runErr := s.setup(ctx)
+	runErr := recovered("set-up", func() error { return s.setup(ctx) })
 	if runErr == nil {
 		runErr = s.runAll(ctx)
 	}
 	s.progress("cleaning up")
-	cleanupErr := s.cleanup()
+	cleanupErr := s.safeCleanup()
 	s.judge(ctx, s.c.exchanges())
 	rep = s.report(started)
 	if cleanupErr != nil {
 		rep.Cleanup = s.red.String(fmt.Sprintf("cleanup incomplete (run keycontract sweep): %v", cleanupErr))
 	}
 	return rep, runErr
+}
+
+// panicError is a panic recovered outside a check: during set-up or
+// cleanup.
+type panicError struct {
+	what string
+	p    any
+}
+
+func (e *panicError) Error() string { return fmt.Sprintf("panic during %s: %v", e.what, e.p) }
+
+// recovered runs fn and turns a panic into a *panicError, so that a panic
+// in set-up still ends in cleanup.
+func recovered(what string, fn func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = &panicError{what, p}
+		}
+	}()
+	return fn()
+}
+
+// safeCleanup runs cleanup; a panic in it (which loses at most the request
+// it happened in) is recovered and cleanup runs once more from its ledger,
+// which holds whatever is still undeleted. The panic is reported either way.
+func (s *session) safeCleanup() error {
+	err := recovered("cleanup", s.cleanup)
+	var pe *panicError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	if again := recovered("cleanup", s.cleanup); again != nil {
+		return errors.Join(err, again)
+	}
+	return fmt.Errorf("%w (recovered; cleanup retried and completed)", err)
 }
 
 // runAll runs the selected scenarios, then the extensions. A panic inside a

@@ -135,11 +135,18 @@ func describeCall(cl call) string {
 	return cl.target
 }
 
+// once sends one attempt. Cancelling ctx (an interrupted run) stops a
+// request from being sent, but never one already sent: that one runs to its
+// answer or the timeout, so that what it created (a bucket, a key) is
+// observed and cleaned up rather than left behind unseen.
 func (c *client) once(ctx context.Context, cl call) (*Exchange, error) {
 	if err := c.limiter.wait(ctx); err != nil {
 		return nil, &EndpointError{Op: describeCall(cl), Err: err}
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	if err := ctx.Err(); err != nil {
+		return nil, &EndpointError{Op: describeCall(cl), Err: err}
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
 	defer cancel()
 	path, contentType, accept := "/", c.doc.Op(spec.CreateKey).ContentType, ""
 	target := cl.target

@@ -10,7 +10,9 @@ import (
 
 // WriteJUnit writes the report as JUnit XML: one testsuite, one testcase
 // per check; a failing check carries its failures and their redacted
-// exchanges, a skipped one its reason.
+// exchanges, a skipped one its reason. The testsuite's properties carry the
+// run's request count and how many attempts were retried (throttling and
+// transient network errors, never failures): "requests" and "retries".
 func (r *Report) WriteJUnit(w io.Writer) error {
 	type failure struct {
 		Message string `xml:"message,attr"`
@@ -27,6 +29,10 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 		Failure   *failure `xml:"failure,omitempty"`
 		Skipped   *skipped `xml:"skipped,omitempty"`
 	}
+	type property struct {
+		Name  string `xml:"name,attr"`
+		Value string `xml:"value,attr"`
+	}
 	type testsuite struct {
 		XMLName   xml.Name   `xml:"testsuite"`
 		Name      string     `xml:"name,attr"`
@@ -36,6 +42,7 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 		Skipped   int        `xml:"skipped,attr"`
 		Time      string     `xml:"time,attr"`
 		Timestamp string     `xml:"timestamp,attr"`
+		Props     []property `xml:"properties>property"`
 		Cases     []testcase `xml:"testcase"`
 	}
 	type testsuites struct {
@@ -46,6 +53,7 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 		Name: "keycontract " + r.Target.Endpoint, Tests: len(r.Checks),
 		Failures: r.Summary.Failed, Skipped: r.Summary.Skipped,
 		Time: fmt.Sprintf("%.3f", float64(r.DurationMS)/1000), Timestamp: r.Started.UTC().Format("2006-01-02T15:04:05"),
+		Props: []property{{"retries", fmt.Sprint(r.Retries)}, {"requests", fmt.Sprint(r.Requests)}},
 	}
 	for _, c := range r.Checks {
 		tc := testcase{Name: c.ID, Classname: "keycontract." + r.Target.Dialect, Time: "0"}

@@ -30,15 +30,15 @@ func Open(ctx context.Context, t Target) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.setup(ctx); err != nil {
-		s.cleanup()
+	if err := recovered("set-up", func() error { return s.setup(ctx) }); err != nil {
+		s.safeCleanup()
 		return nil, err
 	}
 	return &Session{s}, nil
 }
 
 // Close deletes everything the session created.
-func (x *Session) Close() error { return x.s.cleanup() }
+func (x *Session) Close() error { return x.s.safeCleanup() }
 
 // Doc is the description and binding the session runs with.
 func (x *Session) Doc() *spec.Document { return x.s.doc }

@@ -12,9 +12,12 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 const usage = `keycontract: contract tests and fuzzing for the Lightsail bucket access key API
@@ -60,4 +63,30 @@ func dispatch(args []string, stdout, stderr io.Writer) (code int) {
 		fmt.Fprintf(stderr, "keycontract: unknown command %q\n\n%s", args[0], usage)
 		return 2
 	}
+}
+
+// parseFlags parses a command's flags. The flag package would print its
+// error and the whole usage on stderr; exit 2 must say why in one line
+// (prefixed with prefix, as fail does), and -h is asked-for output on
+// stdout. done reports that the command must return code at once.
+func parseFlags(fs *flag.FlagSet, prefix string, args []string, stdout, stderr io.Writer) (code int, done bool) {
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			fs.Usage()
+			return 0, true
+		}
+		return failWith(stderr, prefix, fmt.Errorf("%v (see %s -h)", err, fs.Name())), true
+	}
+	if fs.NArg() > 0 {
+		return failWith(stderr, prefix, fmt.Errorf("unexpected argument %q (see %s -h)", fs.Arg(0), fs.Name())), true
+	}
+	return 0, false
+}
+
+// failWith prints the one-line reason for exit status 2.
+func failWith(stderr io.Writer, prefix string, err error) int {
+	fmt.Fprintf(stderr, "%s: %s\n", prefix, strings.ReplaceAll(err.Error(), "\n", "; "))
+	return 2
 }

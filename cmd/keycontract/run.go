@@ -84,19 +84,8 @@ Flags:
 func runCmd(args []string, stdout, stderr io.Writer) int {
 	var o runOptions
 	fs := runFlags(&o)
-	// The flag package would print its error and the whole usage to stderr;
-	// exit 2 must say why in one line, and -h is asked-for output.
-	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fs.Usage()
-			return 0
-		}
-		return fail(stderr, fmt.Errorf("%v (see keycontract run -h)", err))
-	}
-	if fs.NArg() > 0 {
-		return fail(stderr, fmt.Errorf("unexpected argument %q (see keycontract run -h)", fs.Arg(0)))
+	if code, done := parseFlags(fs, "keycontract", args, stdout, stderr); done {
+		return code
 	}
 	fs.Visit(func(f *flag.Flag) {
 		o.signSet = o.signSet || f.Name == "sign"
@@ -119,6 +108,9 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "keycontract: %s\n", rep.Cleanup)
 	}
 	switch {
+	case runErr != nil && ctx.Err() != nil:
+		// The error is only the request the interrupt stopped.
+		return fail(stderr, errors.New("interrupted: the run was stopped before its end"))
 	case runErr != nil:
 		return fail(stderr, runErr)
 	case rep.Failed():
@@ -128,11 +120,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 }
 
 // fail prints the one-line reason for exit status 2.
-func fail(stderr io.Writer, err error) int {
-	msg := strings.ReplaceAll(err.Error(), "\n", "; ")
-	fmt.Fprintf(stderr, "keycontract: %s\n", msg)
-	return 2
-}
+func fail(stderr io.Writer, err error) int { return failWith(stderr, "keycontract", err) }
 
 // interruptible cancels its context on the first SIGINT or SIGTERM, so that
 // the run stops and cleans up; a second signal exits at once.

@@ -108,17 +108,8 @@ func serveFlags(o *serveOptions) *flag.FlagSet {
 func serveCmd(args []string, stdout, stderr io.Writer) int {
 	var o serveOptions
 	fs := serveFlags(&o)
-	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fs.Usage()
-			return 0
-		}
-		return serveFail(stderr, fmt.Errorf("%v (see keycontract serve -h)", err))
-	}
-	if fs.NArg() > 0 {
-		return serveFail(stderr, fmt.Errorf("unexpected argument %q (see keycontract serve -h)", fs.Arg(0)))
+	if code, done := parseFlags(fs, "keycontract serve", args, stdout, stderr); done {
+		return code
 	}
 	if o.faults.list {
 		for _, f := range emulator.Faults() {
@@ -209,10 +200,7 @@ func serveOn(ctx context.Context, ln net.Listener, h http.Handler, dialect strin
 }
 
 // serveFail prints the one-line reason for exit status 2.
-func serveFail(stderr io.Writer, err error) int {
-	fmt.Fprintf(stderr, "keycontract serve: %s\n", strings.ReplaceAll(err.Error(), "\n", "; "))
-	return 2
-}
+func serveFail(stderr io.Writer, err error) int { return failWith(stderr, "keycontract serve", err) }
 
 // lockedWriter serializes writes from the request log and the HTTP
 // server's error log.
