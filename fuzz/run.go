@@ -17,8 +17,8 @@ import (
 // Defaults of the property-based search: sized so that a local run takes
 // well under a second and still finds every sequence fault of the emulator.
 const (
-	DefaultSequences = 80
-	DefaultSteps     = 12
+	DefaultSequences = 150
+	DefaultSteps     = 8
 )
 
 // ShrinkTime bounds how long rapid shrinks a failing sequence. Shrinking
