@@ -92,7 +92,8 @@ func (s *session) observe(ex *Exchange) {
 	if ex.Op == nil || r == nil || !r.OK() {
 		return
 	}
-	bucket := s.requestBucket(ex)
+	req := spec.NewReply(0, nil, ex.Body) // the request body, decoded once
+	bucket, _ := stringAt(req.Value, s.b.Request.Bucket)
 	switch ex.Op.Role {
 	case spec.CreateKey:
 		if k, ok := s.b.CreatedKey(r); ok {
@@ -109,7 +110,7 @@ func (s *session) observe(ex *Exchange) {
 			}
 		}
 	case spec.DeleteKey:
-		if id, ok := s.requestString(ex, s.b.Request.KeyID); ok {
+		if id, ok := stringAt(req.Value, s.b.Request.KeyID); ok {
 			s.mu.Lock()
 			if s.created[id] == bucket {
 				delete(s.created, id)
@@ -134,15 +135,10 @@ func (s *session) observe(ex *Exchange) {
 	}
 }
 
-func (s *session) requestBucket(ex *Exchange) string {
-	b, _ := s.requestString(ex, s.b.Request.Bucket)
-	return b
-}
-
-func (s *session) requestString(ex *Exchange, pointer string) (string, bool) {
-	body := spec.NewReply(0, nil, ex.Body)
-	v, ok := spec.Pointer(body.Value, pointer)
-	str, isString := v.(string)
+// stringAt reads a string member of a decoded JSON value by pointer.
+func stringAt(v any, pointer string) (string, bool) {
+	m, ok := spec.Pointer(v, pointer)
+	str, isString := m.(string)
 	return str, ok && isString
 }
 

@@ -59,17 +59,43 @@ func (d *Document) Valid(op *Operation, res Resources) *rapid.Generator[map[stri
 
 // Minimal is the smallest valid body for op: required members only,
 // resources bound and fixed members set. It is what set-up and teardown send.
+//
+// The required members are generated once per operation (regex-driven
+// generation is costly and set-up and teardown send this on every step);
+// each call gets its own copy.
 func (d *Document) Minimal(op *Operation, res Resources) map[string]any {
-	body := map[string]any{}
-	if op.Request != nil {
-		for _, name := range op.Request.Required {
-			if p := op.Request.Properties[name]; p != nil && p.Value != nil {
-				body[name] = genValue(p.Value, 1, true).Example(1)
+	op.minimalOnce.Do(func() {
+		op.minimal = map[string]any{}
+		if op.Request != nil {
+			for _, name := range op.Request.Required {
+				if p := op.Request.Properties[name]; p != nil && p.Value != nil {
+					op.minimal[name] = genValue(p.Value, 1, true).Example(1)
+				}
 			}
 		}
-	}
+	})
+	body := deepCopy(op.minimal).(map[string]any)
 	d.bind(op, body, res)
 	return body
+}
+
+// deepCopy copies a decoded JSON value.
+func deepCopy(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = deepCopy(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = deepCopy(e)
+		}
+		return out
+	}
+	return v
 }
 
 // bind sets resource members (only where the schema has them) and fixed

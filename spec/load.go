@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
@@ -47,6 +48,9 @@ type Operation struct {
 	// Request is the request body's schema (nil when the document gives
 	// none).
 	Request *openapi3.Schema
+
+	minimalOnce sync.Once
+	minimal     map[string]any // the generated required members, see Minimal
 }
 
 // Op returns the operation bound to role. Every role is bound in a loaded
