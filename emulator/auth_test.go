@@ -18,7 +18,7 @@ import (
 
 const (
 	testAKID   = "AKIDEXAMPLE000000001"
-	testSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+	testSecret = "keycontract/Fake/Signing/Secret/00000000"
 )
 
 // signed builds a SigV4-signed request with the SDK's signer.
