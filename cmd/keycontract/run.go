@@ -42,23 +42,14 @@ type runOptions struct {
 
 func runFlags(o *runOptions) *flag.FlagSet {
 	fs := flag.NewFlagSet("keycontract run", flag.ContinueOnError)
-	fs.StringVar(&o.endpoint, "endpoint", "", "the target's base `URL`; absent: start the embedded emulator in-process")
-	fs.StringVar(&o.dialect, "dialect", "aws", "which bundled description to use: aws or envelope")
-	fs.StringVar(&o.specFile, "spec", "", "use this OpenAPI `FILE` instead; its binding comes from its x-keycontract extension or -binding")
-	fs.StringVar(&o.binding, "binding", "", "binding overlay `FILE` (YAML or JSON) for -spec")
-	fs.StringVar(&o.region, "region", "us-east-1", "signing region")
+	targetFlags(fs, o, "the target's base `URL`; absent: start the embedded emulator in-process")
 	fs.Var(&o.buckets, "bucket", "use this existing bucket `NAME` instead of creating one (repeatable); keys the run did not create are never deleted")
-	fs.Var(&o.headers, "header", "extra header `'Name: value'` on every request, e.g. an auth token (repeatable); its value is never printed")
-	fs.BoolVar(&o.sign, "sign", false, "sign requests with SigV4 from the AWS credential chain (default: on when the host ends in amazonaws.com)")
-	fs.StringVar(&o.profile, "profile", "", "AWS shared-config profile to take credentials from")
 	fs.StringVar(&o.checks, "checks", "", "run only these check `IDs`, comma-separated: "+strings.Join(contract.IDs(), ","))
 	fs.Int64Var(&o.seed, "seed", 0, "seed for every random choice (0: pick one; the report prints it)")
 	fs.IntVar(&o.sequences, "sequences", 0, "number of property-based sequences (0: the default)")
 	fs.IntVar(&o.steps, "steps", 0, "steps per sequence (0: the default)")
 	fs.StringVar(&o.jsonFile, "json", "", "write the JSON report to `FILE`")
 	fs.StringVar(&o.junitFile, "junit", "", "write the JUnit XML report to `FILE`")
-	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "per-request timeout")
-	fs.Float64Var(&o.rate, "rate", 0, "at most `N` requests per second (0: no cap)")
 	fs.DurationVar(&o.settle, "settle", 0, "how long a new key may take to appear in a list (default 0, or 5s on amazonaws.com)")
 	fs.StringVar(&o.recordDir, "record", "", "write every exchange of the run, redacted, to `DIR`")
 	fs.StringVar(&o.replayDir, "replay", "", "run against the recording in `DIR` instead of an endpoint")
@@ -79,6 +70,22 @@ Flags:
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// targetFlags declares the flags that say which endpoint to talk to and
+// how, shared by run and sweep so that both build their target with the
+// same code (runOptions.target).
+func targetFlags(fs *flag.FlagSet, o *runOptions, endpointHelp string) {
+	fs.StringVar(&o.endpoint, "endpoint", "", endpointHelp)
+	fs.StringVar(&o.dialect, "dialect", "aws", "which bundled description to use: aws or envelope")
+	fs.StringVar(&o.specFile, "spec", "", "use this OpenAPI `FILE` instead; its binding comes from its x-keycontract extension or -binding")
+	fs.StringVar(&o.binding, "binding", "", "binding overlay `FILE` (YAML or JSON) for -spec")
+	fs.StringVar(&o.region, "region", "us-east-1", "signing region")
+	fs.Var(&o.headers, "header", "extra header `'Name: value'` on every request, e.g. an auth token (repeatable); its value is never printed")
+	fs.BoolVar(&o.sign, "sign", false, "sign requests with SigV4 from the AWS credential chain (default: on when the host ends in amazonaws.com)")
+	fs.StringVar(&o.profile, "profile", "", "AWS shared-config profile to take credentials from")
+	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "per-request timeout")
+	fs.Float64Var(&o.rate, "rate", 0, "at most `N` requests per second (0: no cap)")
 }
 
 func runCmd(args []string, stdout, stderr io.Writer) int {

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/keycontract/keycontract/contract"
 )
@@ -19,16 +18,7 @@ import (
 // its headers are built by the same code (runOptions.target).
 func sweepFlags(o *runOptions, prefix *string, yes *bool) *flag.FlagSet {
 	fs := flag.NewFlagSet("keycontract sweep", flag.ContinueOnError)
-	fs.StringVar(&o.endpoint, "endpoint", "", "the target's base `URL` (required)")
-	fs.StringVar(&o.dialect, "dialect", "aws", "which bundled description to use: aws or envelope")
-	fs.StringVar(&o.specFile, "spec", "", "use this OpenAPI `FILE` instead; its binding comes from its x-keycontract extension or -binding")
-	fs.StringVar(&o.binding, "binding", "", "binding overlay `FILE` (YAML or JSON) for -spec")
-	fs.StringVar(&o.region, "region", "us-east-1", "signing region")
-	fs.Var(&o.headers, "header", "extra header `'Name: value'` on every request, e.g. an auth token (repeatable); its value is never printed")
-	fs.BoolVar(&o.sign, "sign", false, "sign requests with SigV4 from the AWS credential chain (default: on when the host ends in amazonaws.com)")
-	fs.StringVar(&o.profile, "profile", "", "AWS shared-config profile to take credentials from")
-	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "per-request timeout")
-	fs.Float64Var(&o.rate, "rate", 0, "at most `N` requests per second (0: no cap)")
+	targetFlags(fs, o, "the target's base `URL` (required)")
 	fs.StringVar(prefix, "prefix", contract.BucketPrefix, "sweep buckets whose names start with this `PREFIX`")
 	fs.BoolVar(yes, "yes", false, "delete the buckets found, with their keys (default: only list them)")
 	fs.Usage = func() {
