@@ -93,7 +93,7 @@ func (l *secretLedger) observe(s *session, ex *Exchange) []leak {
 	r := ex.Reply
 	args := []string{"#" + fmt.Sprint(ex.Seq)}
 	for _, secret := range l.order {
-		if containsSecret(r, secret) {
+		if ContainsSecret(r, secret) {
 			orig := l.origin[secret]
 			out = append(out, leak{describe(ex.Describe(), args, fmt.Sprintf("a response showing the secret created at #%d (%s)", orig.Seq, s.red.String(secret)), "the secret returned once, at creation, and never again"), []*Exchange{orig, ex}})
 		}
@@ -115,7 +115,9 @@ func (l *secretLedger) observe(s *session, ex *Exchange) []leak {
 	return out
 }
 
-func containsSecret(r *spec.Reply, secret string) bool {
+// ContainsSecret reports whether a reply shows secret anywhere: in its body
+// (as sent, or with JSON's escaped slashes) or in a header value.
+func ContainsSecret(r *spec.Reply, secret string) bool {
 	forms := [][]byte{[]byte(secret)}
 	if esc := strings.ReplaceAll(secret, "/", `\/`); esc != secret {
 		forms = append(forms, []byte(esc))

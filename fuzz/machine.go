@@ -1,7 +1,6 @@
 package fuzz
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -146,7 +145,7 @@ func (m *machine) send(t *rapid.T, role spec.Role, body []byte) *contract.Exchan
 	m.steps++
 	m.trail = append(m.trail, ex)
 	for secret, at := range m.secrets {
-		if containsSecret(ex, secret) {
+		if contract.ContainsSecret(ex.Reply, secret) {
 			m.fail(t, "secret-only-once", contract.Describe(ex.Describe(), []string{fmt.Sprintf("step %d", m.steps)},
 				fmt.Sprintf("a response showing the secret created at step %d", at+1), "the secret returned once, at creation, and never again"))
 		}
@@ -163,21 +162,6 @@ func (m *machine) sendJSON(t *rapid.T, role spec.Role, body map[string]any) *con
 		t.Fatalf("marshal: %v", err)
 	}
 	return m.send(t, role, raw)
-}
-
-func containsSecret(ex *contract.Exchange, secret string) bool {
-	r := ex.Reply
-	if bytes.Contains(r.Body, []byte(secret)) || bytes.Contains(r.Body, []byte(strings.ReplaceAll(secret, "/", `\/`))) {
-		return true
-	}
-	for _, vs := range r.Header {
-		for _, v := range vs {
-			if strings.Contains(v, secret) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // actions are the state machine's moves, for t.Repeat. The "" entry is the
