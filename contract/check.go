@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	mrand "math/rand/v2"
 	"testing"
 	"time"
@@ -172,6 +173,8 @@ func (s *session) report(started time.Time) Report {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	rep.Visualization = s.viz
+	rep.Replay = s.replayLine()
 	for _, info := range Checks {
 		res := CheckResult{ID: info.ID, Status: Pass, Failures: []Failure{}}
 		switch {
@@ -204,6 +207,22 @@ func (s *session) report(started time.Time) Report {
 		rep.Checks = append(rep.Checks, res)
 	}
 	return rep
+}
+
+// replayLine is the command that runs the same checks against the same
+// target with the same seed.
+func (s *session) replayLine() string {
+	args := []string{"keycontract", "run"}
+	if len(s.t.ReplayArgs) > 0 {
+		args = append(args, s.t.ReplayArgs...)
+	} else {
+		args = append(args, "-endpoint", s.t.Endpoint)
+	}
+	args = append(args, "-seed", fmt.Sprint(s.seed))
+	if len(s.t.Checks) > 0 {
+		args = append(args, "-checks", strings.Join(s.t.Checks, ","))
+	}
+	return strings.Join(args, " ")
 }
 
 // Run checks t from a Go test, one subtest per check ID, in the manner of

@@ -28,6 +28,12 @@ type Report struct {
 	// the CLI prints them.
 	Retries int64  `json:"-"`
 	Cleanup string `json:"-"`
+	// Visualization is porcupine's HTML page of the concurrent history
+	// (nil when concurrent-limit did not run); Replay is the command line
+	// that runs the same checks again with the same seed. Neither is a
+	// JSON field: the HTML report shows them.
+	Visualization []byte `json:"-"`
+	Replay        string `json:"-"`
 }
 
 // ReportTarget says what was checked.

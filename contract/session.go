@@ -39,6 +39,7 @@ type session struct {
 	extended   map[string]bool // checks an Extension drove
 	ran        map[string]bool // checks whose scenario started
 	fresh      int             // FreshBuckets calls so far
+	viz        []byte          // porcupine's page of the concurrent history
 }
 
 func newSession(t *Target, doc *spec.Document, seed int64) (*session, error) {

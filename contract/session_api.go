@@ -115,6 +115,14 @@ func (x *Session) Skip(check, reason string) { x.s.skip(check, reason) }
 // Progress writes one progress line, when the target asked for them.
 func (x *Session) Progress(format string, args ...any) { x.s.progress(format, args...) }
 
+// SetVisualization keeps porcupine's HTML page of the concurrent history
+// for the report (Report.Visualization).
+func (x *Session) SetVisualization(page []byte) {
+	x.s.mu.Lock()
+	x.s.viz = page
+	x.s.mu.Unlock()
+}
+
 // Settle is how long a new key may take to appear in a list.
 func (x *Session) Settle() time.Duration { return x.s.t.Settle }
 

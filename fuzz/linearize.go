@@ -1,8 +1,10 @@
 package fuzz
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -113,9 +115,15 @@ func describeOp(in keyOp, out keyResult) string {
 func (h *history) check(sess *contract.Session, vizPath string) (string, bool) {
 	model := keyModel(h.limit, h.pre)
 	result, info := porcupine.CheckOperationsVerbose(model, h.ops, 10*time.Second)
-	if vizPath != "" {
-		if err := porcupine.VisualizePath(model, info, vizPath); err != nil {
-			sess.Progress("could not write %s: %v", vizPath, err)
+	var page bytes.Buffer
+	if err := porcupine.Visualize(model, info, &page); err != nil {
+		sess.Progress("could not draw the concurrent history: %v", err)
+	} else {
+		sess.SetVisualization(page.Bytes())
+		if vizPath != "" {
+			if err := os.WriteFile(vizPath, page.Bytes(), 0o644); err != nil {
+				sess.Progress("could not write %s: %v", vizPath, err)
+			}
 		}
 	}
 	if result != porcupine.Illegal {
