@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	mrand "math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 )
