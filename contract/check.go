@@ -47,6 +47,10 @@ var notYet = map[string]string{
 // happens, everything the run created is deleted before Check returns.
 func Check(ctx context.Context, t Target) (rep Report, err error) {
 	started := time.Now()
+	replay, err := openReplay(&t)
+	if err != nil {
+		return Report{}, err
+	}
 	if err := t.validate(); err != nil {
 		return Report{}, &SetupError{err.Error()}
 	}
@@ -62,7 +66,14 @@ func Check(ctx context.Context, t Target) (rep Report, err error) {
 	if err != nil {
 		return Report{}, err
 	}
-	s.progress("checking %s with %s (seed %d)", t.Endpoint, doc.Name, seed)
+	if err := s.startEvidence(replay); err != nil {
+		return Report{}, err
+	}
+	if replay != nil {
+		s.progress("replaying %s (%d exchanges recorded against %s) with %s (seed %d)", t.Replay, len(replay.Steps), t.Endpoint, doc.Name, seed)
+	} else {
+		s.progress("checking %s with %s (seed %d)", t.Endpoint, doc.Name, seed)
+	}
 	runErr := recovered("set-up", func() error { return s.setup(ctx) })
 	if runErr == nil {
 		runErr = s.runAll(ctx)
@@ -71,6 +82,9 @@ func Check(ctx context.Context, t Target) (rep Report, err error) {
 	cleanupErr := s.safeCleanup()
 	s.judge(ctx, s.c.exchanges())
 	rep = s.report(started)
+	if err := s.finishEvidence(&rep, runErr); err != nil && runErr == nil {
+		runErr = err
+	}
 	if cleanupErr != nil {
 		rep.Cleanup = s.red.String(fmt.Sprintf("cleanup incomplete (run keycontract sweep): %v", cleanupErr))
 	}

@@ -45,6 +45,8 @@ type client struct {
 	timeout  time.Duration
 	limiter  *limiter
 	onReply  func(*Exchange)
+	rec      *recorder // streams every exchange to -record DIR
+	replay   *replayTransport
 	requests atomic.Int64
 	retries  atomic.Int64
 
@@ -97,6 +99,7 @@ func (c *client) send(ctx context.Context, cl call) (*Exchange, error) {
 			transient++
 		case err == nil && c.isThrottled(ex.Reply) && throttled < maxThrottleRetries:
 			throttled++
+			c.keepRetried(ex)
 		case err == nil && c.isThrottled(ex.Reply):
 			c.keep(ex, cl.own)
 			return ex, &EndpointError{Op: describeCall(cl), Err: fmt.Errorf("still throttled after %d retries", throttled)}
@@ -109,6 +112,9 @@ func (c *client) send(ctx context.Context, cl call) (*Exchange, error) {
 		c.retries.Add(1)
 		backoff := time.Duration(50<<min(throttled+transient, 6)) * time.Millisecond
 		backoff = backoff/2 + rand.N(backoff/2+1)
+		if c.replay != nil {
+			backoff = 0 // a replay has nothing to wait for
+		}
 		select {
 		case <-ctx.Done():
 			return nil, &EndpointError{Op: describeCall(cl), Err: ctx.Err()}
@@ -183,8 +189,12 @@ func (c *client) once(ctx context.Context, cl call) (*Exchange, error) {
 	}
 	ex := &Exchange{Op: cl.op, Target: target, Method: req.Method, URL: req.URL.String(),
 		Header: req.Header.Clone(), Body: cl.body, Start: time.Now()}
+	ex.Worker, _ = ctx.Value(workerKey{}).(string)
 	if cl.noTarget {
 		ex.Target = ""
+	}
+	if c.replay != nil {
+		req = req.WithContext(context.WithValue(ctx, exchangeKey{}, ex))
 	}
 	c.requests.Add(1)
 	resp, err := c.http.Do(req)
@@ -199,7 +209,9 @@ func (c *client) once(ctx context.Context, cl call) (*Exchange, error) {
 	if len(body) > MaxResponseBody {
 		return nil, &EndpointError{Op: describeCall(cl), Err: fmt.Errorf("response body exceeds %d bytes", MaxResponseBody)}
 	}
-	ex.Duration = time.Since(ex.Start)
+	if !ex.replayed {
+		ex.Duration = time.Since(ex.Start)
+	}
 	ex.Reply = spec.NewReply(resp.StatusCode, resp.Header, body)
 	return ex, nil
 }
@@ -216,6 +228,21 @@ func (c *client) keep(ex *Exchange, own bool) {
 	c.mu.Unlock()
 	if c.onReply != nil {
 		c.onReply(ex)
+	}
+	if c.rec != nil {
+		c.rec.write(ex) // after onReply: its secrets are registered
+	}
+}
+
+// keepRetried numbers a throttled attempt that is retried and records it:
+// a replay then meets the same throttling. It is not judged.
+func (c *client) keepRetried(ex *Exchange) {
+	c.mu.Lock()
+	c.seq++
+	ex.Seq = c.seq
+	c.mu.Unlock()
+	if c.rec != nil {
+		c.rec.write(ex)
 	}
 }
 

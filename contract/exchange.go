@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"context"
 	"net/http"
 	"sort"
 	"strings"
@@ -23,6 +24,24 @@ type Exchange struct {
 	Retries  int         // throttled or transient attempts before this one
 	Start    time.Time
 	Duration time.Duration
+	// Worker names the concurrent worker that sent it (WithWorker), "" for
+	// the run's sequential requests.
+	Worker string
+	// replayed: Start and Duration are the recorded ones.
+	replayed bool
+}
+
+// exchangeKey carries the exchange being sent to the transport, so that a
+// replay can give it the recorded timing and match its worker.
+type exchangeKey struct{}
+
+type workerKey struct{}
+
+// WithWorker marks the requests sent with ctx as those of one concurrent
+// worker. Recordings keep the name, and a replay serves each worker its own
+// recorded exchanges in order, whatever the interleaving.
+func WithWorker(ctx context.Context, name string) context.Context {
+	return context.WithValue(ctx, workerKey{}, name)
 }
 
 // Describe names the exchange in messages: "CreateBucketAccessKey#12".

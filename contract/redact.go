@@ -20,7 +20,7 @@ type Redactor struct {
 	mu      sync.RWMutex
 	secrets []redaction
 	index   map[string]int
-	n       int
+	n       int // secrets registered: placeholders count secrets only
 }
 
 type redaction struct {
@@ -37,16 +37,16 @@ const minSecret = 6
 
 // AddSecret registers a secret access key and returns its placeholder.
 func (r *Redactor) AddSecret(v string) string {
-	return r.add(v, func(n int) string { return fmt.Sprintf("<secret-%d>", n) })
+	return r.add(v, func() string { r.n++; return fmt.Sprintf("<secret-%d>", r.n) })
 }
 
 // AddCredential registers a credential (a signing secret, a session token, a
 // -header value).
 func (r *Redactor) AddCredential(v string) {
-	r.add(v, func(int) string { return "<redacted>" })
+	r.add(v, func() string { return "<redacted>" })
 }
 
-func (r *Redactor) add(v string, name func(int) string) string {
+func (r *Redactor) add(v string, name func() string) string {
 	if len(v) < minSecret {
 		return ""
 	}
@@ -55,8 +55,7 @@ func (r *Redactor) add(v string, name func(int) string) string {
 	if i, ok := r.index[v]; ok {
 		return string(r.secrets[i].placeholder)
 	}
-	r.n++
-	red := redaction{placeholder: []byte(name(r.n)), forms: [][]byte{[]byte(v)}}
+	red := redaction{placeholder: []byte(name()), forms: [][]byte{[]byte(v)}}
 	if esc, err := json.Marshal(v); err == nil {
 		if e := esc[1 : len(esc)-1]; !bytes.Equal(e, []byte(v)) {
 			red.forms = append(red.forms, e)

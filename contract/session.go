@@ -40,6 +40,8 @@ type session struct {
 	ran        map[string]bool // checks whose scenario started
 	fresh      int             // FreshBuckets calls so far
 	viz        []byte          // porcupine's page of the concurrent history
+	notes      map[string]string
+	replaying  *Recording
 }
 
 func newSession(t *Target, doc *spec.Document, seed int64) (*session, error) {

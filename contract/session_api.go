@@ -3,6 +3,7 @@ package contract
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	mrand "math/rand/v2"
 	"time"
@@ -15,6 +16,10 @@ import (
 // (or the given ones listed) and every key and bucket the run creates is
 // tracked. Close deletes them all.
 func Open(ctx context.Context, t Target) (*Session, error) {
+	replay, err := openReplay(&t)
+	if err != nil {
+		return nil, err
+	}
 	if err := t.validate(); err != nil {
 		return nil, &SetupError{err.Error()}
 	}
@@ -30,6 +35,9 @@ func Open(ctx context.Context, t Target) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := s.startEvidence(replay); err != nil {
+		return nil, err
+	}
 	if err := recovered("set-up", func() error { return s.setup(ctx) }); err != nil {
 		s.safeCleanup()
 		return nil, err
@@ -37,8 +45,14 @@ func Open(ctx context.Context, t Target) (*Session, error) {
 	return &Session{s}, nil
 }
 
-// Close deletes everything the session created.
-func (x *Session) Close() error { return x.s.safeCleanup() }
+// Close deletes everything the session created, then finishes its
+// recording (without verdicts: a Go test has them) or checks that its
+// replay asked for every recorded exchange.
+func (x *Session) Close() error {
+	err := x.s.safeCleanup()
+	rep := Report{Started: time.Now().UTC(), Target: ReportTarget{Endpoint: x.s.t.Endpoint, Dialect: x.s.b.Dialect, Spec: x.s.doc.Name}}
+	return errors.Join(err, x.s.finishEvidence(&rep, err))
+}
 
 // Doc is the description and binding the session runs with.
 func (x *Session) Doc() *spec.Document { return x.s.doc }

@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -67,6 +68,17 @@ type Target struct {
 	VizFile string
 	// Progress, when set, receives one line per phase of the run.
 	Progress io.Writer
+	// Record, when set, is a directory that receives every exchange of the
+	// run, redacted, and what the run was (see RecordingMeta).
+	Record string
+	// Replay, when set, is a recording to run against instead of an
+	// endpoint: the recorded seed, checks and sizes are used, requests are
+	// answered from the recording in process, and a request that does not
+	// match it ends the run with an error wrapping ErrReplayMismatch.
+	// Endpoint may be left empty.
+	Replay string
+	// RecordArgs are the CLI arguments kept in a recording (redacted).
+	RecordArgs []string
 }
 
 // Signer signs an outgoing request whose body is body.
@@ -107,6 +119,9 @@ func (t *Target) timeout() time.Duration {
 
 // validate reports a target that cannot be run, in one line.
 func (t *Target) validate() error {
+	if t.Replay != "" && t.Record != "" && filepath.Clean(t.Replay) == filepath.Clean(t.Record) {
+		return fmt.Errorf("-record and -replay name the same directory %s", t.Record)
+	}
 	u, err := url.Parse(t.Endpoint)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("endpoint %q is not an http(s) URL", t.Endpoint)

@@ -2,10 +2,10 @@ package fuzz
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"sort"
 	"sync"
-	"time"
 
 	"github.com/anishathalye/porcupine"
 
@@ -64,14 +64,16 @@ func raceHistory(ctx context.Context, sess *contract.Session) (*history, error) 
 	}
 	var (
 		mu       sync.Mutex
-		created  []string
+		created  = make([][]string, raceWorkers) // per worker, in the order it saw them
 		firstErr error
 		wg       sync.WaitGroup
 	)
-	start := time.Now()
 	gate := make(chan struct{})
 	// Phase one is creates only: no delete can make a racy limit look
-	// legal. Phase two mixes creates, deletes and lists.
+	// legal. Phase two mixes creates, deletes and lists. Each worker's
+	// choices depend only on its seed and its own answers (it deletes keys
+	// it created), so a replay, which serves each worker its own recorded
+	// answers, sends the same requests.
 	var burst sync.WaitGroup
 	burst.Add(raceWorkers)
 	for w := range raceWorkers {
@@ -79,6 +81,7 @@ func raceHistory(ctx context.Context, sess *contract.Session) (*history, error) 
 		go func() {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(uint64(sess.Seed()), uint64(w)))
+			wctx := contract.WithWorker(ctx, fmt.Sprint(w+1))
 			<-gate
 			for i := range raceOps {
 				if i == burstOps {
@@ -90,18 +93,14 @@ func raceHistory(ctx context.Context, sess *contract.Session) (*history, error) 
 					switch r := rng.IntN(10); {
 					case r < 4:
 					case r < 7:
-						mu.Lock()
-						if len(created) > 0 {
-							op = keyOp{Kind: "delete", ID: created[rng.IntN(len(created))]}
+						if mine := created[w]; len(mine) > 0 {
+							op = keyOp{Kind: "delete", ID: mine[rng.IntN(len(mine))]}
 						}
-						mu.Unlock()
 					default:
 						op = keyOp{Kind: "list"}
 					}
 				}
-				call := time.Since(start).Nanoseconds()
-				ex, res, err := perform(ctx, sess, bucket, op)
-				ret := time.Since(start).Nanoseconds()
+				ex, res, err := safePerform(wctx, sess, bucket, op)
 				mu.Lock()
 				if err != nil {
 					if firstErr == nil {
@@ -114,21 +113,54 @@ func raceHistory(ctx context.Context, sess *contract.Session) (*history, error) 
 					return
 				}
 				if res.OK && op.Kind == "create" && res.ID != "" {
-					created = append(created, res.ID)
+					created[w] = append(created[w], res.ID)
 				}
-				h.ops = append(h.ops, porcupine.Operation{ClientId: w, Input: op, Call: call, Output: res, Return: ret, Metadata: len(h.exs)})
-				h.exs = append(h.exs, ex)
+				// The exchange's own times bound the operation: in a
+				// replay they are the recorded ones.
+				h.ops = append(h.ops, porcupine.Operation{ClientId: w, Input: op, Output: res,
+					Call: ex.Start.UnixNano(), Return: ex.Start.Add(ex.Duration).UnixNano(), Metadata: ex})
 				mu.Unlock()
 			}
 		}()
 	}
 	close(gate)
 	wg.Wait()
+	h.order()
 	cleanupCtx := context.WithoutCancel(ctx)
-	for _, id := range created {
-		sess.SendJSON(cleanupCtx, spec.DeleteKey, sess.Request(spec.DeleteKey, spec.Resources{Bucket: bucket, KeyID: id}))
+	for _, mine := range created {
+		for _, id := range mine {
+			sess.SendJSON(cleanupCtx, spec.DeleteKey, sess.Request(spec.DeleteKey, spec.Resources{Bucket: bucket, KeyID: id}))
+		}
 	}
 	return h, firstErr
+}
+
+// order sorts the history by call time, counts times from the first call,
+// and numbers the exchanges, so that the same history reads the same
+// whatever order the workers finished in.
+func (h *history) order() {
+	sort.SliceStable(h.ops, func(i, j int) bool { return h.ops[i].Call < h.ops[j].Call })
+	var base int64
+	if len(h.ops) > 0 {
+		base = h.ops[0].Call
+	}
+	for i := range h.ops {
+		h.ops[i].Call -= base
+		h.ops[i].Return -= base
+		h.exs = append(h.exs, h.ops[i].Metadata.(*contract.Exchange))
+		h.ops[i].Metadata = i
+	}
+}
+
+// safePerform is perform with a panic (a transport's, say) turned into an
+// error: a worker goroutine must never take the process down.
+func safePerform(ctx context.Context, sess *contract.Session, bucket string, op keyOp) (ex *contract.Exchange, res keyResult, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic in a concurrent worker: %v", p)
+		}
+	}()
+	return perform(ctx, sess, bucket, op)
 }
 
 // perform sends one operation and classifies its answer.

@@ -47,10 +47,13 @@ type machine struct {
 	found      *finding
 	foundTrail []*contract.Exchange
 	foundSteps int
+
+	shrink shrinkBudget
 }
 
 func newMachine(ctx context.Context, sess *contract.Session) *machine {
-	return &machine{ctx: ctx, sess: sess, doc: sess.Doc(), b: sess.Doc().Binding, invalid: map[string][]spec.Invalid{}}
+	return &machine{ctx: ctx, sess: sess, doc: sess.Doc(), b: sess.Doc().Binding, invalid: map[string][]spec.Invalid{},
+		shrink: newShrinkBudget(sess)}
 }
 
 // begin starts a sequence. By default it runs in two fresh buckets, so
@@ -129,6 +132,7 @@ func (m *machine) fail(t *rapid.T, check, msg string) {
 	}
 	msg = m.sess.Redact(msg)
 	if m.found == nil || m.steps < m.foundSteps {
+		m.shrink.shorter(m.found == nil)
 		m.found, m.foundTrail, m.foundSteps = &finding{check, msg}, slices.Clone(m.trail), m.steps
 	}
 	op, _, _ := strings.Cut(msg, "(")

@@ -4,10 +4,10 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"pgregory.net/rapid"
 
@@ -20,11 +20,6 @@ const (
 	DefaultSequences = 150
 	DefaultSteps     = 8
 )
-
-// ShrinkTime bounds how long rapid shrinks a failing sequence. Shrinking
-// finds the minimal sequences of the emulator's faults well within it; the
-// rest of rapid's default 30 s would only confirm them.
-var ShrinkTime = 5 * time.Second
 
 // sequenceChecks are the checks the sequences judge.
 var sequenceChecks = []string{
@@ -75,7 +70,9 @@ func sequences(ctx context.Context, sess *contract.Session) error {
 	case m.found != nil:
 		sess.Fail(m.found.check, m.report(n, steps), m.foundTrail...)
 	case tb.failed:
-		sess.Progress("property-based sequences failed without a reproducible finding: %s", firstLine(sess.Redact(tb.msg)))
+		// A panic or a harness fault, not a finding: the run cannot vouch
+		// for the sequences' checks.
+		return fmt.Errorf("property-based sequences stopped without a finding: %s", firstLine(sess.Redact(tb.msg)))
 	}
 	return nil
 }
@@ -94,7 +91,7 @@ func search(ctx context.Context, sess *contract.Session, n, steps int) (*machine
 	for name, v := range map[string]string{
 		"rapid.seed": fmt.Sprint(sess.Seed()), "rapid.checks": fmt.Sprint(n),
 		"rapid.steps": fmt.Sprint(steps), "rapid.nofailfile": "true",
-		"rapid.shrinktime": ShrinkTime.String(),
+		"rapid.shrinktime": rapidShrinkTime(sess).String(),
 	} {
 		if err := flag.Set(name, v); err != nil {
 			return nil, nil, fmt.Errorf("configuring rapid: %w", err)
@@ -103,18 +100,39 @@ func search(ctx context.Context, sess *contract.Session, n, steps int) (*machine
 	m := newMachine(ctx, sess)
 	tb := &quietTB{}
 	tb.run(func() { rapid.Check(tb, m.prop) })
+	m.shrink.note(sess)
 	return m, tb, m.broken
 }
 
 // prop is one sequence: it starts from the buckets' current state and
 // deletes what it created at its end.
 func (m *machine) prop(t *rapid.T) {
-	if m.broken != nil {
+	if m.broken != nil || m.found != nil && m.shrink.spent() {
 		return
 	}
+	defer func() {
+		// rapid ends a failing sequence with a panic of its own; any other
+		// (a transport's, say) is the harness failing, not the endpoint,
+		// and ends the run as an error.
+		if p := recover(); p != nil {
+			if fromRapid(p) {
+				panic(p)
+			}
+			m.broken = fmt.Errorf("panic in a property-based sequence: %v", p)
+		}
+	}()
 	m.begin(t)
 	defer m.end()
 	t.Repeat(m.actions())
+}
+
+// fromRapid reports whether a panic is rapid's own control flow.
+func fromRapid(p any) bool {
+	t := reflect.TypeOf(p)
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.PkgPath() == "pgregory.net/rapid"
 }
 
 // report describes a shrunk failure: the finding, the sequence's length,
@@ -171,6 +189,7 @@ func Run(t *testing.T, target contract.Target) {
 	t.Run("sequences", func(t *testing.T) {
 		m := newMachine(t.Context(), sess)
 		rapid.Check(t, m.prop)
+		m.shrink.note(sess)
 		if m.broken != nil {
 			t.Fatalf("keycontract: %v", sess.Redact(m.broken.Error()))
 		}

@@ -94,13 +94,23 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if code, done := parseFlags(fs, "keycontract", args, stdout, stderr); done {
 		return code
 	}
-	fs.Visit(func(f *flag.Flag) {
-		o.signSet = o.signSet || f.Name == "sign"
-		o.settleSet = o.settleSet || f.Name == "settle"
-	})
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	o.signSet, o.settleSet = set["sign"], set["settle"]
 	ctx, stop := interruptible(stderr)
 	defer stop()
-	target, shutdown, err := o.target(ctx, stderr)
+	var (
+		target   contract.Target
+		shutdown = func() {}
+		err      error
+	)
+	if o.replayDir != "" {
+		target, err = o.replayTarget(ctx, set)
+		target.Progress = stderr
+	} else {
+		target, shutdown, err = o.target(ctx, stderr)
+		target.Record, target.RecordArgs = o.recordDir, recordArgs(fs)
+	}
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -109,6 +119,9 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if rep.Tool != "" {
 		if err := writeReports(&o, &rep, stdout); err != nil {
 			return fail(stderr, err)
+		}
+		if o.replayDir != "" && runErr == nil {
+			compareVerdicts(stderr, &rep, o.replayDir)
 		}
 	}
 	if rep.Cleanup != "" {
@@ -160,11 +173,6 @@ func (o *runOptions) target(ctx context.Context, stderr io.Writer) (contract.Tar
 	nothing := func() {}
 	if o.sequences < 0 || o.steps < 0 {
 		return t, nothing, errors.New("-sequences and -steps must not be negative")
-	}
-	for _, f := range []struct{ name, value string }{{"-record", o.recordDir}, {"-replay", o.replayDir}, {"-html", o.htmlFile}} {
-		if f.value != "" {
-			return t, nothing, fmt.Errorf("%s is not available in this version yet", f.name)
-		}
 	}
 	if o.dialect != "aws" && o.dialect != "envelope" {
 		return t, nothing, fmt.Errorf("-dialect %q: want aws or envelope", o.dialect)

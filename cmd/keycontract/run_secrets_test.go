@@ -111,7 +111,8 @@ func secretRun(t *testing.T, dialect string, auth bool, fault emulator.Fault, br
 	}
 	dir := t.TempDir()
 	jsonFile, junitFile := filepath.Join(dir, "report.json"), filepath.Join(dir, "junit.xml")
-	args := []string{"-dialect", dialect, "-json", jsonFile, "-junit", junitFile}
+	recording := filepath.Join(dir, "recording")
+	args := []string{"-dialect", dialect, "-json", jsonFile, "-junit", junitFile, "-record", recording}
 	credentials := map[string]string{}
 	if auth {
 		vendorKey := "vendor-" + randomHex(t, 12)
@@ -144,6 +145,7 @@ func secretRun(t *testing.T, dialect string, auth bool, fault emulator.Fault, br
 		require.NotEmpty(t, b, name)
 		outputs[name] = b
 	}
+	addRecording(t, outputs, recording)
 	issued := srv.IssuedSecrets()
 	require.NotEmpty(t, issued, "the emulator issued no secret: the scan would prove nothing")
 	secrets := map[string]string{}
@@ -179,6 +181,18 @@ func secretRun(t *testing.T, dialect string, auth bool, fault emulator.Fault, br
 		assert.True(t, bytes.Contains(junit, []byte("&lt;secret-")) || bytes.Contains(junit, []byte(`\u003csecret-`)),
 			"the JUnit report does not show the leaked secret as a placeholder")
 	}
+	// The recording alone reproduces the run: same verdicts, offline, and
+	// the replay writes no secret either.
+	replayJSON := filepath.Join(dir, "replay.json")
+	rr := runCLI(t, "-replay", recording, "-json", replayJSON)
+	require.Equal(t, r.code, rr.code, "replay exit status; stderr: %s", firstLineOf(rr.stderr))
+	replayed := readReport(t, replayJSON)
+	assert.Equal(t, statuses(rep), statuses(replayed), "replayed verdicts")
+	assert.Contains(t, rr.stderr, "replay reached the recorded verdict of every check")
+	replayOut := map[string][]byte{"replay stdout": []byte(rr.stdout), "replay stderr": []byte(rr.stderr)}
+	replayOut["the replay's JSON report"], _ = os.ReadFile(replayJSON)
+	assertNoSecretWritten(t, replayOut, secrets)
+
 	authCheck, _ := rep.Check("auth-required")
 	if auth {
 		assert.Equal(t, contract.Pass, authCheck.Status, "auth-required with credentials configured; checks: %s", statuses(rep))
@@ -186,4 +200,23 @@ func secretRun(t *testing.T, dialect string, auth bool, fault emulator.Fault, br
 	} else {
 		assert.Equal(t, contract.Skip, authCheck.Status)
 	}
+}
+
+// addRecording adds every file of a -record directory to outputs.
+func addRecording(t *testing.T, outputs map[string][]byte, dir string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err, "the recording")
+	require.Len(t, entries, 2, "the recording holds run.json and exchanges.json")
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		require.NoError(t, err)
+		require.NotEmpty(t, b, e.Name())
+		outputs["the recording's "+e.Name()] = b
+	}
+}
+
+func firstLineOf(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
 }

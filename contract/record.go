@@ -1,0 +1,157 @@
+package contract
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// A recording is a directory holding two files:
+//
+//   - run.json: what the run was (RecordingMeta): the tool and its version,
+//     the target, seed, run id, flags, and the verdict of every check;
+//   - exchanges.json: every exchange of the run in the order the harness
+//     kept them, one indented JSON object each (RecordedStep), so that a
+//     diff between two recordings reads exchange by exchange (jq reads the
+//     stream as it is).
+//
+// Both are redacted as reports are: secret access keys become <secret-N>
+// (numbered in the order the run saw them, so a secret that leaks later
+// still shows as the same placeholder), credential and -header values
+// become <redacted>, Authorization and X-Amz-Security-Token are removed,
+// and the headers that change on every run (VolatileHeaders) are cleared.
+const (
+	RecordingFormat = "keycontract-recording/1"
+	metaFile        = "run.json"
+	exchangesFile   = "exchanges.json"
+)
+
+// RecordingMeta is run.json.
+type RecordingMeta struct {
+	Format        string            `json:"format"`
+	Tool          string            `json:"tool"`
+	Version       string            `json:"version"`
+	Recorded      time.Time         `json:"recorded"`
+	Target        ReportTarget      `json:"target"`
+	Args          []string          `json:"args,omitempty"`
+	Seed          int64             `json:"seed"`
+	RunID         string            `json:"run_id"`
+	Checks        []string          `json:"checks,omitempty"`
+	Sequences     int               `json:"sequences,omitempty"`
+	Steps         int               `json:"steps,omitempty"`
+	Buckets       []string          `json:"buckets,omitempty"`
+	SharedBuckets bool              `json:"shared_buckets,omitempty"`
+	SettleMS      int64             `json:"settle_ms,omitempty"`
+	Signed        bool              `json:"signed"`
+	WrongSigned   bool              `json:"wrong_signed"`
+	Headers       []string          `json:"headers,omitempty"` // -header names; values are never kept
+	Notes         map[string]string `json:"notes,omitempty"`   // state extensions need to replay alike
+	Exchanges     int               `json:"exchanges"`
+	Error         string            `json:"error,omitempty"` // why the run ended early, if it did
+	Verdicts      map[string]string `json:"verdicts"`        // check id -> pass|fail|skip
+}
+
+// RecordedStep is one exchange of a recording.
+type RecordedStep struct {
+	Seq int `json:"seq"`
+	// Worker names the concurrent worker that sent it ("" for the run's
+	// sequential requests): replay serves each worker its own exchanges in
+	// order, whatever the interleaving.
+	Worker     string  `json:"worker,omitempty"`
+	Started    string  `json:"started"` // RFC 3339 with nanoseconds
+	DurationMS float64 `json:"duration_ms"`
+	RecordedExchange
+}
+
+// VolatileHeaders change on every run whatever the endpoint does; a
+// recording keeps their names with empty values.
+var VolatileHeaders = []string{"X-Amz-Date", "User-Agent", "X-Amzn-Requestid", "X-Amz-Request-Id", "X-Request-Id", "Date", "Content-Length"}
+
+// recorder streams a run's exchanges to a recording directory as they are
+// kept. Secrets are registered before an exchange is written (the client
+// observes each reply first), so a secret never reaches the file.
+type recorder struct {
+	dir string
+	red *Redactor
+
+	mu  sync.Mutex
+	f   *os.File
+	w   *bufio.Writer
+	n   int
+	err error
+}
+
+func newRecorder(dir string, red *Redactor) (*recorder, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("recording: %w", err)
+	}
+	f, err := os.Create(filepath.Join(dir, exchangesFile))
+	if err != nil {
+		return nil, fmt.Errorf("recording: %w", err)
+	}
+	return &recorder{dir: dir, red: red, f: f, w: bufio.NewWriterSize(f, 64<<10)}, nil
+}
+
+// write appends one exchange.
+func (r *recorder) write(ex *Exchange) {
+	step := RecordedStep{Seq: ex.Seq, Worker: ex.Worker, Started: ex.Start.UTC().Format(time.RFC3339Nano),
+		DurationMS: float64(ex.Duration.Microseconds()) / 1000, RecordedExchange: ex.Record(r.red)}
+	scrub(step.Request.Headers)
+	scrub(step.Response.Headers)
+	b, err := json.MarshalIndent(step, "", "  ")
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.err != nil {
+		return
+	}
+	if err == nil {
+		b = append(b, '\n')
+		_, err = r.w.Write(b)
+	}
+	r.err = err
+	r.n++
+}
+
+// scrub removes credential headers and clears volatile ones.
+func scrub(h map[string]string) {
+	for k := range h {
+		if credentialHeaders[http.CanonicalHeaderKey(k)] {
+			delete(h, k)
+		}
+	}
+	for _, k := range VolatileHeaders {
+		for name := range h {
+			if http.CanonicalHeaderKey(name) == k {
+				h[name] = ""
+			}
+		}
+	}
+}
+
+// finish flushes the exchanges and writes run.json.
+func (r *recorder) finish(meta RecordingMeta) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	err := r.err
+	if ferr := r.w.Flush(); err == nil {
+		err = ferr
+	}
+	if cerr := r.f.Close(); err == nil {
+		err = cerr
+	}
+	meta.Format, meta.Exchanges = RecordingFormat, r.n
+	b, merr := json.MarshalIndent(meta, "", "  ")
+	if err = errors.Join(err, merr); err == nil {
+		err = os.WriteFile(filepath.Join(r.dir, metaFile), append(b, '\n'), 0o644)
+	}
+	if err != nil {
+		return fmt.Errorf("recording to %s: %w", r.dir, err)
+	}
+	return nil
+}

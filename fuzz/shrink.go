@@ -1,0 +1,84 @@
+package fuzz
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/keycontract/keycontract/contract"
+)
+
+// ShrinkTime bounds how long a failing sequence is shrunk, from the first
+// failure on.
+var ShrinkTime = 5 * time.Second
+
+// StallRuns ends shrinking once this many sequences in a row, run while
+// shrinking, found no shorter failure. Each run while shrinking costs a full
+// HTTP sequence; past this point rapid's minimisation only confirms what
+// it has.
+var StallRuns = 100
+
+// shrinkNote is the recording note that holds how many sequences shrinking
+// ran, so that a replay stops at the same point whatever its speed.
+const shrinkNote = "sequences.shrink-runs"
+
+// shrinkBudget decides when shrinking stops. Once it is spent, the
+// sequences rapid still asks for are not run (they pass at once), so rapid
+// keeps the shortest failure found so far and ends quickly.
+//
+// A recorded run notes how many sequences it ran while shrinking; its
+// replay stops after exactly as many, so that both send the same requests.
+type shrinkBudget struct {
+	runs   int // sequences run since the first failure
+	better int // runs at the last shorter failure
+	start  time.Time
+	limit  int // from a recording: stop after this many runs (0: time and stall)
+	done   bool
+}
+
+func newShrinkBudget(sess *contract.Session) shrinkBudget {
+	var b shrinkBudget
+	if v, ok := sess.Recorded(shrinkNote); ok {
+		b.limit, _ = strconv.Atoi(v)
+	}
+	return b
+}
+
+// shorter marks a shorter failure (first: the first failure).
+func (b *shrinkBudget) shorter(first bool) {
+	if first {
+		b.start = time.Now()
+	}
+	b.better = b.runs
+}
+
+// spent says whether a sequence asked for while shrinking is not run. It
+// counts the ones that are.
+func (b *shrinkBudget) spent() bool {
+	if !b.done {
+		if b.limit > 0 {
+			b.done = b.runs >= b.limit
+		} else {
+			b.done = time.Since(b.start) > ShrinkTime || b.runs-b.better >= StallRuns
+		}
+	}
+	if !b.done {
+		b.runs++
+	}
+	return b.done
+}
+
+// note keeps the number of sequences run while shrinking for a replay.
+func (b *shrinkBudget) note(sess *contract.Session) {
+	if b.runs > 0 {
+		sess.Note(shrinkNote, strconv.Itoa(b.runs))
+	}
+}
+
+// rapidShrinkTime is rapid's own bound, beyond ours: shrinkBudget stops
+// first, and a replay must never stop on time.
+func rapidShrinkTime(sess *contract.Session) time.Duration {
+	if sess.Replaying() {
+		return time.Hour
+	}
+	return ShrinkTime + time.Minute
+}
