@@ -81,11 +81,13 @@ func (st *state) removeBucket(name string) {
 }
 
 // newKey issues a fresh key: a unique 20-character [A-Z0-9] id and a unique
-// 40-character secret, both from crypto/rand, and records the secret.
+// 40-character secret, both from crypto/rand, and records the secret. Ids
+// start with EMUL rather than AWS's AKIA, so that recordings and fixtures
+// of the emulator never look like real AWS key ids to secret scanners.
 func (st *state) newKey() KeyInfo {
 	var id, secret string
 	for {
-		id = "AKIA" + randomString(16, idAlphabet)
+		id = "EMUL" + randomString(16, idAlphabet)
 		if _, dup := st.ids[id]; !dup {
 			break
 		}
