@@ -93,6 +93,9 @@ func search(ctx context.Context, sess *contract.Session, n, steps int) (*machine
 		"rapid.steps": fmt.Sprint(steps), "rapid.nofailfile": "true",
 		"rapid.shrinktime": rapidShrinkTime(sess).String(),
 	} {
+		if f := flag.Lookup(name); f != nil {
+			defer flag.Set(name, f.Value.String()) // a go test's own rapid flags stay its own
+		}
 		if err := flag.Set(name, v); err != nil {
 			return nil, nil, fmt.Errorf("configuring rapid: %w", err)
 		}
@@ -187,6 +190,10 @@ func Run(t *testing.T, target contract.Target) {
 		}
 	})
 	t.Run("sequences", func(t *testing.T) {
+		if tgt := sess.Target(); tgt.Record != "" || tgt.Replay != "" {
+			evidenceSequences(t, sess)
+			return
+		}
 		m := newMachine(t.Context(), sess)
 		rapid.Check(t, m.prop)
 		m.shrink.note(sess)
@@ -203,6 +210,23 @@ func Run(t *testing.T, target contract.Target) {
 			t.Errorf("%s", msg)
 		}
 	})
+}
+
+// evidenceSequences runs the sequences of a recorded or replayed go test
+// as the CLI does: rapid pinned to the session's seed and sizes, and no
+// fail files, so that the recording and its replay send the same requests.
+func evidenceSequences(t *testing.T, sess *contract.Session) {
+	tgt := sess.Target()
+	n, steps := orDefault(tgt.Sequences, DefaultSequences), orDefault(tgt.Steps, DefaultSteps)
+	m, tb, err := search(t.Context(), sess, n, steps)
+	switch {
+	case err != nil:
+		t.Fatalf("keycontract: %v", sess.Redact(err.Error()))
+	case m.found != nil:
+		t.Errorf("[%s] %s", m.found.check, m.report(n, steps))
+	case tb.failed:
+		t.Errorf("keycontract: property-based sequences stopped without a finding: %s", sess.Redact(tb.msg))
+	}
 }
 
 // quietTB runs rapid outside a Go test: it records the failure instead of
