@@ -284,6 +284,9 @@ func writeReports(o *runOptions, rep *contract.Report, stdout io.Writer) error {
 	if err := write(o.jsonFile, rep.WriteJSON); err != nil {
 		return err
 	}
+	if err := write(o.htmlFile, rep.WriteHTML); err != nil {
+		return err
+	}
 	return write(o.junitFile, rep.WriteJUnit)
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"html"
 	"os"
 	"path/filepath"
 	"strings"
@@ -99,10 +100,11 @@ func TestRunSecretsNeverWritten(t *testing.T) {
 	}
 }
 
-// secretRun runs every check with -json and -junit against an emulator of
+// secretRun runs every check with -json, -junit, -html and -record against an emulator of
 // dialect with fault (if any), with credentials when auth is set (SigV4
 // from the environment and -sign for aws; -header 'Authorization: Bearer'
-// for envelope; and a vendor key header either way), and scans all it wrote.
+// for envelope; and a vendor key header either way), and scans all it wrote;
+// then it replays the recording and scans what the replay wrote.
 func secretRun(t *testing.T, dialect string, auth bool, fault emulator.Fault, breaks string) {
 	noAWSCredentials(t)
 	opts := emulator.Options{Dialect: dialect}
@@ -111,8 +113,8 @@ func secretRun(t *testing.T, dialect string, auth bool, fault emulator.Fault, br
 	}
 	dir := t.TempDir()
 	jsonFile, junitFile := filepath.Join(dir, "report.json"), filepath.Join(dir, "junit.xml")
-	recording := filepath.Join(dir, "recording")
-	args := []string{"-dialect", dialect, "-json", jsonFile, "-junit", junitFile, "-record", recording}
+	recording, htmlFile := filepath.Join(dir, "recording"), filepath.Join(dir, "report.html")
+	args := []string{"-dialect", dialect, "-json", jsonFile, "-junit", junitFile, "-record", recording, "-html", htmlFile}
 	credentials := map[string]string{}
 	if auth {
 		vendorKey := "vendor-" + randomHex(t, 12)
@@ -139,12 +141,14 @@ func secretRun(t *testing.T, dialect string, auth bool, fault emulator.Fault, br
 
 	// What the run wrote, and every secret it must not have.
 	outputs := map[string][]byte{"stdout": []byte(r.stdout), "stderr": []byte(r.stderr)}
-	for name, path := range map[string]string{"the JSON report": jsonFile, "the JUnit report": junitFile} {
+	for name, path := range map[string]string{"the JSON report": jsonFile, "the JUnit report": junitFile, "the HTML report": htmlFile} {
 		b, err := os.ReadFile(path)
 		require.NoError(t, err, name)
 		require.NotEmpty(t, b, name)
 		outputs[name] = b
 	}
+	// html/template writes "+" as &#43;: scan the page as a browser reads it too.
+	outputs["the HTML report, unescaped"] = []byte(html.UnescapeString(string(outputs["the HTML report"])))
 	addRecording(t, outputs, recording)
 	issued := srv.IssuedSecrets()
 	require.NotEmpty(t, issued, "the emulator issued no secret: the scan would prove nothing")
