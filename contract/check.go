@@ -226,6 +226,9 @@ func (s *session) report(started time.Time) Report {
 // replayLine is the command that runs the same checks against the same
 // target with the same seed.
 func (s *session) replayLine() string {
+	if s.t.Replay != "" {
+		return "keycontract run -replay " + s.t.Replay
+	}
 	args := []string{"keycontract", "run"}
 	if len(s.t.ReplayArgs) > 0 {
 		args = append(args, s.t.ReplayArgs...)
@@ -236,7 +239,11 @@ func (s *session) replayLine() string {
 	if len(s.t.Checks) > 0 {
 		args = append(args, "-checks", strings.Join(s.t.Checks, ","))
 	}
-	return strings.Join(args, " ")
+	line := strings.Join(args, " ")
+	if s.t.Record != "" {
+		line += "\nkeycontract run -replay " + s.t.Record + "   # offline, from this run's recording"
+	}
+	return line
 }
 
 // Run checks t from a Go test, one subtest per check ID, in the manner of

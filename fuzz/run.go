@@ -151,6 +151,9 @@ func (m *machine) report(n, steps int) string {
 
 func (m *machine) replayLine(n, steps int) string {
 	tgt := m.sess.Target()
+	if tgt.Replay != "" {
+		return "keycontract run -replay " + tgt.Replay
+	}
 	args := []string{"keycontract", "run"}
 	if len(tgt.ReplayArgs) > 0 {
 		args = append(args, tgt.ReplayArgs...)
