@@ -25,5 +25,24 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./fuzz/
 	$(GO) test -run '^$$' -fuzz '^FuzzRedact$$' -fuzztime $(FUZZTIME) ./fuzz/
 
+# Issue 6's figures, in one run on this machine (about 3 minutes): the wall
+# time of make run (after a warm build), the harness against a plain net/http
+# loop (BenchmarkRatio interleaves the two), state-machine steps per second,
+# each sequence fault's detection time over 10 seeds, and the heap over
+# 200,000 steps. The outputs are kept in bin/; internal/benchsum prints the
+# summary, whose last line is the headline, and fails on a missing figure.
+bench:
+	@mkdir -p bin
+	@$(MAKE) -s build
+	@start=$$(date +%s.%N); \
+	if ! $(MAKE) -s run >bin/make-run.log 2>&1; then echo "make run failed: see bin/make-run.log" >&2; exit 1; fi; \
+	end=$$(date +%s.%N); \
+	awk -v s=$$start -v e=$$end 'BEGIN { printf "%.2f\n", e - s }' >bin/make-run-seconds; \
+	echo "make run: $$(cat bin/make-run-seconds) s"
+	$(GO) test -run '^$$' -bench '^Benchmark(Ratio|Sequences)$$' -benchtime 3s ./fuzz/ | tee bin/bench-throughput.txt
+	$(GO) test -run '^$$' -bench '^Benchmark(Detection|Memory)$$' -benchtime 1x -timeout 30m ./fuzz/ | tee bin/bench-fuzz.txt
+	@echo
+	@$(GO) run ./internal/benchsum -make-run $$(cat bin/make-run-seconds) bin/bench-*.txt
+
 clean:
 	rm -rf bin

@@ -152,6 +152,17 @@ func (s *session) fail(check string, msg string, exs ...*Exchange) {
 	s.violations[check] = append(s.violations[check], &Violation{Check: check, Message: s.red.String(msg), Exchanges: exs})
 }
 
+// failCapped is fail for violations that may repeat once per sequence:
+// beyond maxPerCheck of a check it only counts them.
+func (s *session) failCapped(check string, msg string, exs ...*Exchange) {
+	s.mu.Lock()
+	n := len(s.violations[check])
+	s.mu.Unlock()
+	if n < maxPerCheck {
+		s.fail(check, msg, exs...)
+	}
+}
+
 func (s *session) skip(check, reason string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -185,9 +185,28 @@ func (x *Session) FreshBucketNames() []string {
 	return []string{fmt.Sprintf("%s%s-s%d-a", BucketPrefix, x.s.runID, n), fmt.Sprintf("%s%s-s%d-b", BucketPrefix, x.s.runID, n)}
 }
 
+// bucketCall sends a minimal request for a caller's fresh bucket. Its
+// exchange stays out of the run's log, so that a long search holds no
+// memory per sequence; its shape is judged on the spot instead (at most
+// maxPerCheck violations per check).
+func (x *Session) bucketCall(ctx context.Context, role spec.Role, name string) (*Exchange, error) {
+	body, err := json.Marshal(x.s.doc.Minimal(x.s.doc.Op(role), spec.Resources{Bucket: name}))
+	if err != nil {
+		return nil, err
+	}
+	ex, err := x.s.c.send(ctx, call{op: x.s.doc.Op(role), body: body, own: true})
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range x.s.shapeProblems(ctx, ex) {
+		x.s.failCapped(v.Check, v.Message, v.Exchanges...)
+	}
+	return ex, nil
+}
+
 // CreateBucket creates bucket name with a minimal request.
 func (x *Session) CreateBucket(ctx context.Context, name string) error {
-	ex, err := x.s.call(ctx, spec.CreateBucket, spec.Resources{Bucket: name})
+	ex, err := x.bucketCall(ctx, spec.CreateBucket, name)
 	if err != nil {
 		return err
 	}
@@ -200,7 +219,7 @@ func (x *Session) CreateBucket(ctx context.Context, name string) error {
 // DropBuckets force-deletes buckets made by CreateBucket.
 func (x *Session) DropBuckets(ctx context.Context, names []string) error {
 	for _, name := range names {
-		if _, err := x.s.call(ctx, spec.DeleteBucket, spec.Resources{Bucket: name}); err != nil {
+		if _, err := x.bucketCall(ctx, spec.DeleteBucket, name); err != nil {
 			return err
 		}
 	}

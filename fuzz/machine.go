@@ -64,6 +64,7 @@ func newMachine(ctx context.Context, sess *contract.Session) *machine {
 func (m *machine) begin(t *rapid.T) {
 	m.trail, m.secrets, m.steps = nil, map[string]int{}, 0
 	m.buckets = nil
+	clear(m.invalid) // cached per bucket name, and fresh buckets are new names
 	if m.fresh() {
 		m.buckets, m.made = m.sess.FreshBucketNames(), map[string]bool{}
 		m.model = NewModel(m.b.Limit, nil)

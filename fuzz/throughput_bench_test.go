@@ -1,0 +1,258 @@
+package fuzz_test
+
+// Benchmarks of issue 6: the harness's requests per second against the wire's
+// limit, a plain net/http loop sending the same requests, both against one
+// in-process emulator over loopback (aws dialect, no auth). make bench runs
+// BenchmarkRatio, which interleaves the two so that both see the same noise.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"path"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/keycontract/keycontract/contract"
+	"github.com/keycontract/keycontract/emulator"
+	"github.com/keycontract/keycontract/fuzz"
+	"github.com/keycontract/keycontract/spec"
+)
+
+// benchRound is how many requests each loop sends per round of
+// BenchmarkRatio: 67 create/list/delete cycles.
+const benchRound = 67
+
+// benchEnv is one emulator, a session on it, and its first bucket.
+type benchEnv struct {
+	ctx    context.Context
+	sess   *contract.Session
+	bucket string
+}
+
+func newBenchEnv(b *testing.B) *benchEnv {
+	b.Helper()
+	ts, _ := emulator.NewTestServer(b, emulator.Options{Dialect: "aws"})
+	ctx := context.Background()
+	sess, err := contract.Open(ctx, contract.Target{Endpoint: ts.URL, Dialect: "aws", Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { sess.Close() })
+	return &benchEnv{ctx: ctx, sess: sess, bucket: sess.Buckets()[0]}
+}
+
+// rawLoop sends the harness's create/list/delete cycle with a plain client:
+// the same URL, bodies and headers, the body read and discarded, nothing
+// validated. Only the key id is picked out of the create's body, by bytes.
+type rawLoop struct {
+	hc                   *http.Client
+	url                  string
+	create, list, delete request
+	idMember             []byte // `"accessKeyId":"`
+	placeholder          []byte
+	buf                  bytes.Buffer
+}
+
+type request struct {
+	body   []byte
+	header http.Header
+}
+
+const rawPlaceholder = "KEYCONTRACTBENCHPLACE"
+
+func newRawLoop(b *testing.B, e *benchEnv) *rawLoop {
+	doc := e.sess.Doc()
+	res := spec.Resources{Bucket: e.bucket, KeyID: rawPlaceholder}
+	build := func(role spec.Role) request {
+		op := doc.Op(role)
+		body, err := json.Marshal(e.sess.Request(role, res))
+		if err != nil {
+			b.Fatal(err)
+		}
+		h := http.Header{}
+		h.Set("Content-Type", op.ContentType)
+		if a := op.ResponseMediaType(); a != "" {
+			h.Set("Accept", a)
+		}
+		h.Set(doc.Binding.Target.Header, op.Target)
+		return request{body: body, header: h}
+	}
+	op := doc.Op(spec.CreateKey)
+	return &rawLoop{
+		hc:  &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16, IdleConnTimeout: 30 * time.Second}},
+		url: e.sess.Target().Endpoint + op.Path, create: build(spec.CreateKey), list: build(spec.ListKeys), delete: build(spec.DeleteKey),
+		idMember:    fmt.Appendf(nil, "%q:\"", path.Base(doc.Binding.Response.KeyID)),
+		placeholder: []byte(rawPlaceholder),
+	}
+}
+
+func (r *rawLoop) send(b *testing.B, q request, body []byte) []byte {
+	req, err := http.NewRequest(http.MethodPost, r.url, bytes.NewReader(body))
+	if err != nil {
+		b.Fatal(err)
+	}
+	req.Header = q.header.Clone()
+	resp, err := r.hc.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r.buf.Reset()
+	_, err = r.buf.ReadFrom(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK {
+		b.Fatalf("raw: status %d, %v", resp.StatusCode, err)
+	}
+	return r.buf.Bytes()
+}
+
+// cycle sends create, list, delete: 3 requests.
+func (r *rawLoop) cycle(b *testing.B) {
+	created := r.send(b, r.create, r.create.body)
+	i := bytes.Index(created, r.idMember)
+	if i < 0 {
+		b.Fatalf("raw: no key id in %s", created)
+	}
+	id := created[i+len(r.idMember):]
+	id = id[:bytes.IndexByte(id, '"')]
+	del := bytes.Replace(r.delete.body, r.placeholder, id, 1)
+	r.send(b, r.list, r.list.body)
+	r.send(b, r.delete, del)
+}
+
+// harnessLoop sends the same cycle through the harness: the session's
+// client, the shape checks every step gets, the key model and the secret
+// checks of the sequences, and the redacted record of every exchange.
+type harnessLoop struct {
+	e       *benchEnv
+	b       spec.Binding
+	model   *fuzz.Model
+	secrets []string // secrets returned in this sequence
+	cycles  int
+	records int
+}
+
+func newHarnessLoop(e *benchEnv) *harnessLoop {
+	return &harnessLoop{e: e, b: e.sess.Doc().Binding}
+}
+
+// step sends one request and judges it as the state machine does.
+func (h *harnessLoop) step(b *testing.B, role spec.Role, res spec.Resources) *contract.Exchange {
+	sess := h.e.sess
+	ex, err := sess.SendJSON(h.e.ctx, role, sess.Request(role, res))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, s := range h.secrets {
+		if contract.ContainsSecret(ex.Reply, s) {
+			b.Fatalf("%s shows a secret returned earlier", ex.Describe())
+		}
+	}
+	for _, v := range sess.ShapeProblems(h.e.ctx, ex) {
+		b.Fatalf("[%s] %s", v.Check, v.Message)
+	}
+	if !ex.Reply.OK() {
+		b.Fatalf("%s: %s", ex.Describe(), sess.Outcome(ex))
+	}
+	rec := sess.Record(ex)
+	h.records += len(rec.Response.Body)
+	return ex
+}
+
+// cycle is create, list, delete with the model checked at each step. A new
+// model starts every 3 cycles, as the state machine starts one for every
+// sequence of about fuzz.DefaultSteps steps.
+func (h *harnessLoop) cycle(b *testing.B) {
+	if h.cycles%3 == 0 {
+		h.model, h.secrets = fuzz.NewModel(h.b.Limit, nil), h.secrets[:0]
+	}
+	h.cycles++
+	bucket := h.e.bucket
+	if h.model.Full(bucket) {
+		b.Fatal("model: bucket full")
+	}
+	ex := h.step(b, spec.CreateKey, spec.Resources{Bucket: bucket})
+	k, ok := h.b.CreatedKey(ex.Reply)
+	if !ok || h.model.Known(k.ID) || k.Secret == "" || slices.Contains(h.secrets, k.Secret) {
+		b.Fatalf("create: bad key %+v", k)
+	}
+	h.model.Created(bucket, k.ID)
+	h.secrets = append(h.secrets, k.Secret)
+
+	ex = h.step(b, spec.ListKeys, spec.Resources{Bucket: bucket})
+	keys, _ := h.b.ListedKeys(ex.Reply)
+	want := h.model.Keys(bucket)
+	if len(keys) != len(want) {
+		b.Fatalf("list: %d keys, want %v", len(keys), want)
+	}
+	for _, lk := range keys {
+		if !slices.Contains(want, lk.ID) || lk.Secret != "" {
+			b.Fatalf("list: key %+v, want %v", lk, want)
+		}
+	}
+
+	h.step(b, spec.DeleteKey, spec.Resources{Bucket: bucket, KeyID: k.ID})
+	h.model.Removed(bucket, k.ID)
+}
+
+func reqPerSec(cycles int, d time.Duration) float64 {
+	return float64(3*cycles) / d.Seconds()
+}
+
+// BenchmarkRaw is the wire's limit: a plain net/http loop.
+func BenchmarkRaw(b *testing.B) {
+	raw := newRawLoop(b, newBenchEnv(b))
+	n := 0
+	for b.Loop() {
+		raw.cycle(b)
+		n++
+	}
+	b.ReportMetric(reqPerSec(n, b.Elapsed()), "req/s")
+}
+
+// BenchmarkHarness is the same cycle through the harness.
+func BenchmarkHarness(b *testing.B) {
+	h := newHarnessLoop(newBenchEnv(b))
+	n := 0
+	for b.Loop() {
+		h.cycle(b)
+		n++
+	}
+	b.ReportMetric(reqPerSec(n, b.Elapsed()), "req/s")
+}
+
+// BenchmarkRatio alternates rounds of the raw and the harness loops against
+// one emulator, so that both see the same machine noise; the ratio of their
+// requests per second is the figure make bench reports. The loop that goes
+// first alternates too: garbage one round leaves is collected during the
+// next, whichever loop that is.
+func BenchmarkRatio(b *testing.B) {
+	e := newBenchEnv(b)
+	raw, h := newRawLoop(b, e), newHarnessLoop(e)
+	var rawTime, harnessTime time.Duration
+	timed := func(cycle func(*testing.B)) time.Duration {
+		start := time.Now()
+		for range benchRound {
+			cycle(b)
+		}
+		return time.Since(start)
+	}
+	rounds := 0
+	for b.Loop() {
+		if rounds%2 == 0 {
+			rawTime += timed(raw.cycle)
+			harnessTime += timed(h.cycle)
+		} else {
+			harnessTime += timed(h.cycle)
+			rawTime += timed(raw.cycle)
+		}
+		rounds++
+	}
+	rawRate, harnessRate := reqPerSec(rounds*benchRound, rawTime), reqPerSec(rounds*benchRound, harnessTime)
+	b.ReportMetric(rawRate, "raw-req/s")
+	b.ReportMetric(harnessRate, "harness-req/s")
+	b.ReportMetric(harnessRate/rawRate, "ratio")
+}

@@ -1,0 +1,230 @@
+// Command benchsum summarises the output of make bench (issue 6): it reads
+// `go test -bench` output files, picks out the metrics of BenchmarkRatio,
+// BenchmarkSequences, BenchmarkDetection/<fault> and BenchmarkMemory, and
+// prints a short table whose last line is
+//
+//	ratio harness/raw: X.XX; make-run seconds: S; detection median max: M s; heap growth 20k->200k: G MB
+//
+// where the detection figure is the largest of the faults' medians. A
+// missing metric is an error that names it (exit 1), never a zero. A metric
+// reported more than once (-count) is summarised by its median.
+//
+//	go run ./internal/benchsum -make-run 7.3 bin/bench-*.txt
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// results maps a benchmark's name (without the -GOMAXPROCS suffix) to its
+// metrics by unit, every value reported.
+type results struct {
+	metrics map[string]map[string][]float64
+	failed  []string // benchmarks reported as --- FAIL
+}
+
+func newResults() *results { return &results{metrics: map[string]map[string][]float64{}} }
+
+var procsSuffix = regexp.MustCompile(`-(\d+)$`)
+
+type line struct {
+	name   string
+	fields []string // value, unit, value, unit... after the iteration count
+}
+
+// parse reads one go test -bench output. A result line is
+// "BenchmarkName-P <tab> N <tab> value unit <tab> value unit..."; when a
+// benchmark logs while it runs, its name and its figures can land on two
+// lines. The -P suffix is removed when every result line of the output
+// carries the same one (GOMAXPROCS 1 prints none, and a name may end in
+// digits of its own).
+func (res *results) parse(r io.Reader) error {
+	var lines []line
+	pending := ""
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		text := sc.Text()
+		if name, ok := strings.CutPrefix(strings.TrimSpace(text), "--- FAIL: "); ok && strings.HasPrefix(name, "Benchmark") {
+			name, _, _ = strings.Cut(name, " ")
+			res.failed = append(res.failed, name)
+			continue
+		}
+		f := strings.Fields(text)
+		if len(f) == 0 {
+			continue
+		}
+		if strings.HasPrefix(f[0], "Benchmark") {
+			pending, f = f[0], f[1:]
+			if len(f) == 0 {
+				continue // the figures follow on a later line
+			}
+		}
+		if pending == "" {
+			continue
+		}
+		if _, err := strconv.Atoi(f[0]); err != nil || len(f)%2 != 1 {
+			continue // not the figures
+		}
+		lines = append(lines, line{pending, f[1:]})
+		pending = ""
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	suffix := commonSuffix(lines)
+	for _, l := range lines {
+		name := strings.TrimSuffix(l.name, suffix)
+		if res.metrics[name] == nil {
+			res.metrics[name] = map[string][]float64{}
+		}
+		for i := 0; i+1 < len(l.fields); i += 2 {
+			v, err := strconv.ParseFloat(l.fields[i], 64)
+			if err != nil {
+				return fmt.Errorf("%s: metric %s: %v", name, l.fields[i+1], err)
+			}
+			res.metrics[name][l.fields[i+1]] = append(res.metrics[name][l.fields[i+1]], v)
+		}
+	}
+	return nil
+}
+
+func commonSuffix(lines []line) string {
+	suffix := ""
+	for i, l := range lines {
+		m := procsSuffix.FindString(l.name)
+		if m == "" || i > 0 && m != suffix {
+			return ""
+		}
+		suffix = m
+	}
+	return suffix
+}
+
+// missing collects what the summary needs and did not find.
+type missing []string
+
+// get is the median of a metric's values, noting it as missing if absent.
+func (res *results) get(miss *missing, bench, unit string) float64 {
+	vs := res.metrics[bench][unit]
+	if len(vs) == 0 {
+		*miss = append(*miss, bench+" "+unit)
+		return 0
+	}
+	s := slices.Sorted(slices.Values(vs))
+	if n := len(s); n%2 == 0 {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+	return s[len(s)/2]
+}
+
+// faults are the BenchmarkDetection sub-benchmarks seen, with or without
+// figures (a failed one prints none), in name order.
+func (res *results) faults() []string {
+	seen := map[string]bool{}
+	for _, name := range append(slices.Collect(maps.Keys(res.metrics)), res.failed...) {
+		if f, ok := strings.CutPrefix(name, "BenchmarkDetection/"); ok {
+			seen[f] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(seen))
+}
+
+// summary renders the table and the final line, or an error naming every
+// missing metric and failed benchmark.
+func (res *results) summary(makeRun float64) (string, error) {
+	var miss missing
+	var b strings.Builder
+	raw := res.get(&miss, "BenchmarkRatio", "raw-req/s")
+	harness := res.get(&miss, "BenchmarkRatio", "harness-req/s")
+	ratio := res.get(&miss, "BenchmarkRatio", "ratio")
+	steps := res.get(&miss, "BenchmarkSequences", "steps/s")
+	fmt.Fprintf(&b, "%-34s %10.0f req/s\n", "raw net/http loop", raw)
+	fmt.Fprintf(&b, "%-34s %10.0f req/s  (harness/raw %.2f)\n", "harness", harness, ratio)
+	fmt.Fprintf(&b, "%-34s %10.0f steps/s\n", "state machine", steps)
+	faults := res.faults()
+	if len(faults) == 0 {
+		miss = append(miss, "BenchmarkDetection/<fault> (no fault reported)")
+	}
+	fmt.Fprintf(&b, "%-34s %8s %8s %8s\n", "detection, 10 seeds", "median", "max", "steps")
+	worst := 0.0
+	for _, f := range faults {
+		name := "BenchmarkDetection/" + f
+		med, max, n := res.get(&miss, name, "median-s"), res.get(&miss, name, "max-s"), res.get(&miss, name, "median-steps")
+		worst = maxf(worst, med)
+		fmt.Fprintf(&b, "  %-32s %7.2fs %7.2fs %8.1f\n", f, med, max, n)
+	}
+	h20 := res.get(&miss, "BenchmarkMemory", "heap20k-MB")
+	h200 := res.get(&miss, "BenchmarkMemory", "heap200k-MB")
+	growth := res.get(&miss, "BenchmarkMemory", "growth-MB")
+	fmt.Fprintf(&b, "%-34s %10.1f MB\n", "heap after 20,000 steps", h20)
+	fmt.Fprintf(&b, "%-34s %10.1f MB\n", "heap after 200,000 steps", h200)
+	fmt.Fprintf(&b, "%-34s %10.1f s\n", "make run", makeRun)
+	fmt.Fprintf(&b, "ratio harness/raw: %.2f; make-run seconds: %.1f; detection median max: %.2f s; heap growth 20k->200k: %.1f MB\n",
+		ratio, makeRun, worst, growth)
+	var errs []error
+	for _, f := range res.failed {
+		errs = append(errs, fmt.Errorf("%s failed", f))
+	}
+	if len(miss) > 0 {
+		errs = append(errs, fmt.Errorf("missing metrics: %s", strings.Join(miss, ", ")))
+	}
+	return b.String(), errors.Join(errs...)
+}
+
+func maxf(a, b float64) float64 {
+	if b > a {
+		return b
+	}
+	return a
+}
+
+func main() {
+	makeRun := flag.Float64("make-run", -1, "wall-clock `seconds` of make run, as make bench measured them")
+	flag.Usage = func() {
+		fmt.Fprintln(flag.CommandLine.Output(), "usage: benchsum -make-run SECONDS FILE...")
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+	if err := run(*makeRun, flag.Args(), os.Stdout); err != nil {
+		fmt.Fprintf(os.Stderr, "benchsum: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func run(makeRun float64, files []string, out io.Writer) error {
+	if makeRun < 0 {
+		return errors.New("missing -make-run SECONDS")
+	}
+	if len(files) == 0 {
+		return errors.New("no go test -bench output files given")
+	}
+	res := newResults()
+	for _, name := range files {
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		err = res.parse(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	s, err := res.summary(makeRun)
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(out, s)
+	return err
+}
