@@ -5,7 +5,7 @@ GO ?= go
 BIN := bin/keycontract
 FUZZTIME ?= 20s
 
-.PHONY: build run test fuzz bench clean
+.PHONY: build run test fuzz bench recordings clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/keycontract
@@ -43,6 +43,14 @@ bench:
 	$(GO) test -run '^$$' -bench '^Benchmark(Detection|Memory)$$' -benchtime 1x -timeout 30m ./fuzz/ | tee bin/bench-fuzz.txt
 	@echo
 	@$(GO) run ./internal/benchsum -make-run $$(cat bin/make-run-seconds) bin/bench-*.txt
+
+# fixtures/recorded: a recorded run of the embedded emulator per dialect,
+# replayed by the fixtures tests. Regenerate when the harness changes what it
+# sends (the replay then stops with a mismatch naming the request).
+recordings: build
+	rm -rf fixtures/recorded/aws fixtures/recorded/envelope
+	./$(BIN) run -dialect aws -seed 1 -sequences 20 -record fixtures/recorded/aws >/dev/null
+	./$(BIN) run -dialect envelope -seed 1 -sequences 20 -record fixtures/recorded/envelope >/dev/null
 
 clean:
 	rm -rf bin
