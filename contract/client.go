@@ -62,6 +62,7 @@ type call struct {
 	target   string // used when op is nil
 	noTarget bool
 	body     []byte
+	value    map[string]any // body before marshalling, when the caller had it
 	// auth: "" as configured; "none" strips signing and -header headers;
 	// "wrong" signs with a wrong secret.
 	auth string
@@ -76,7 +77,7 @@ func (c *client) do(ctx context.Context, role spec.Role, body map[string]any) (*
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, call{op: c.doc.Op(role), body: raw})
+	return c.send(ctx, call{op: c.doc.Op(role), body: raw, value: body})
 }
 
 const (
@@ -189,6 +190,9 @@ func (c *client) once(ctx context.Context, cl call) (*Exchange, error) {
 	}
 	ex := &Exchange{Op: cl.op, Target: target, Method: req.Method, URL: req.URL.String(),
 		Header: req.Header.Clone(), Body: cl.body, Start: time.Now()}
+	if cl.value != nil {
+		ex.reqValue = cl.value
+	}
 	ex.Worker, _ = ctx.Value(workerKey{}).(string)
 	if cl.noTarget {
 		ex.Target = ""

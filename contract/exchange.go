@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/keycontract/keycontract/spec"
@@ -29,6 +30,21 @@ type Exchange struct {
 	Worker string
 	// replayed: Start and Duration are the recorded ones.
 	replayed bool
+	// reqValue is the request body decoded (or as the caller built it),
+	// read through RequestValue.
+	reqValue any
+	reqOnce  sync.Once
+}
+
+// RequestValue is the request body as a JSON value (nil when it is not
+// JSON), decoded at most once.
+func (e *Exchange) RequestValue() any {
+	e.reqOnce.Do(func() {
+		if e.reqValue == nil {
+			e.reqValue = spec.NewReply(0, nil, e.Body).Value
+		}
+	})
+	return e.reqValue
 }
 
 // exchangeKey carries the exchange being sent to the transport, so that a

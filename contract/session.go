@@ -95,8 +95,8 @@ func (s *session) observe(ex *Exchange) {
 	if ex.Op == nil || r == nil || !r.OK() {
 		return
 	}
-	req := spec.NewReply(0, nil, ex.Body) // the request body, decoded once
-	bucket, _ := stringAt(req.Value, s.b.Request.Bucket)
+	req := ex.RequestValue()
+	bucket, _ := stringAt(req, s.b.Request.Bucket)
 	switch ex.Op.Role {
 	case spec.CreateKey:
 		if k, ok := s.b.CreatedKey(r); ok {
@@ -113,7 +113,7 @@ func (s *session) observe(ex *Exchange) {
 			}
 		}
 	case spec.DeleteKey:
-		if id, ok := stringAt(req.Value, s.b.Request.KeyID); ok {
+		if id, ok := stringAt(req, s.b.Request.KeyID); ok {
 			s.mu.Lock()
 			if s.created[id] == bucket {
 				delete(s.created, id)

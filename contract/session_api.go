@@ -91,7 +91,7 @@ func (x *Session) SendJSON(ctx context.Context, role spec.Role, body map[string]
 	if err != nil {
 		return nil, err
 	}
-	return x.Send(ctx, role, raw)
+	return x.s.c.send(ctx, call{op: x.s.doc.Op(role), body: raw, value: body, own: true})
 }
 
 // Request builds the minimal body of role with res bound.

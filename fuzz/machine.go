@@ -2,7 +2,6 @@ package fuzz
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -144,6 +143,11 @@ func (m *machine) fail(t *rapid.T, check, msg string) {
 // shape, and that no secret returned earlier appears in it.
 func (m *machine) send(t *rapid.T, role spec.Role, body []byte) *contract.Exchange {
 	ex, err := m.sess.Send(m.ctx, role, body)
+	return m.judge(t, ex, err)
+}
+
+// judge applies to a step's exchange the checks every response gets.
+func (m *machine) judge(t *rapid.T, ex *contract.Exchange, err error) *contract.Exchange {
 	if err != nil {
 		m.abort(t, err)
 	}
@@ -162,11 +166,8 @@ func (m *machine) send(t *rapid.T, role spec.Role, body []byte) *contract.Exchan
 }
 
 func (m *machine) sendJSON(t *rapid.T, role spec.Role, body map[string]any) *contract.Exchange {
-	raw, err := json.Marshal(body)
-	if err != nil {
-		t.Fatalf("marshal: %v", err)
-	}
-	return m.send(t, role, raw)
+	ex, err := m.sess.SendJSON(m.ctx, role, body)
+	return m.judge(t, ex, err)
 }
 
 // actions are the state machine's moves, for t.Repeat. The "" entry is the
