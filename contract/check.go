@@ -69,6 +69,8 @@ func Check(ctx context.Context, t Target) (rep Report, err error) {
 	if err := s.startEvidence(replay); err != nil {
 		return Report{}, err
 	}
+	judge := newPassive(s)
+	s.c.onJudge = judge.judge
 	if replay != nil {
 		s.progress("replaying %s (%d exchanges recorded against %s) with %s (seed %d)", t.Replay, len(replay.Steps), t.Endpoint, doc.Name, seed)
 	} else {
@@ -80,7 +82,7 @@ func Check(ctx context.Context, t Target) (rep Report, err error) {
 	}
 	s.progress("cleaning up")
 	cleanupErr := s.safeCleanup()
-	s.judge(ctx, s.c.exchanges())
+	judge.finish()
 	rep = s.report(started)
 	if err := s.finishEvidence(&rep, runErr); err != nil && runErr == nil {
 		runErr = err

@@ -44,15 +44,15 @@ type client struct {
 	red      *Redactor
 	timeout  time.Duration
 	limiter  *limiter
-	onReply  func(*Exchange)
-	rec      *recorder // streams every exchange to -record DIR
+	onReply  func(*Exchange) // every kept exchange
+	onJudge  func(*Exchange) // every kept exchange its caller does not judge
+	rec      *recorder       // streams every exchange to -record DIR
 	replay   *replayTransport
 	requests atomic.Int64
 	retries  atomic.Int64
 
 	mu  sync.Mutex
 	seq int
-	log []*Exchange
 }
 
 // call is a request: an operation (or a raw target), a body, and how to
@@ -67,7 +67,7 @@ type call struct {
 	// "wrong" signs with a wrong secret.
 	auth string
 	// own: the caller judges the exchange itself (the property-based
-	// sequences do, step by step), so it stays out of the run's log.
+	// sequences do, step by step), so the run's passive checks skip it.
 	own bool
 }
 
@@ -220,21 +220,21 @@ func (c *client) once(ctx context.Context, cl call) (*Exchange, error) {
 	return ex, nil
 }
 
-// keep numbers and logs an exchange (unless its caller judges it), then
-// lets the run observe it.
+// keep numbers an exchange, lets the run observe it, records it, and
+// hands it to the passive checks unless its caller judges it.
 func (c *client) keep(ex *Exchange, own bool) {
 	c.mu.Lock()
 	c.seq++
 	ex.Seq = c.seq
-	if !own {
-		c.log = append(c.log, ex)
-	}
 	c.mu.Unlock()
 	if c.onReply != nil {
 		c.onReply(ex)
 	}
 	if c.rec != nil {
 		c.rec.write(ex) // after onReply: its secrets are registered
+	}
+	if !own && c.onJudge != nil {
+		c.onJudge(ex)
 	}
 }
 
@@ -248,13 +248,6 @@ func (c *client) keepRetried(ex *Exchange) {
 	if c.rec != nil {
 		c.rec.write(ex)
 	}
-}
-
-// exchanges returns the log so far.
-func (c *client) exchanges() []*Exchange {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]*Exchange(nil), c.log...)
 }
 
 // explain names a timeout as such.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/keycontract/keycontract/spec"
 )
@@ -14,31 +15,50 @@ import (
 // behaviour seen on every request is one finding, not a flood.
 const maxPerCheck = 5
 
-// judge applies the checks that hold for every exchange of the run: the
-// envelopes, no-server-errors, the limit in every list, and secret-only-once
-// across all later responses.
-func (s *session) judge(ctx context.Context, log []*Exchange) {
-	count := map[string]int{}
-	report := func(check, msg string, exs ...*Exchange) {
-		if !s.t.selected(check) {
-			return
-		}
-		if count[check]++; count[check] <= maxPerCheck {
-			s.fail(check, msg, exs...)
-		}
+// passive applies, as each exchange arrives, the checks that hold for
+// every exchange of the run: the envelopes, no-server-errors, the limit in
+// every list, and secret-only-once across all later responses. Judging as
+// the run goes reports a failure when it happens and keeps no log of the
+// run's exchanges.
+type passive struct {
+	s       *session
+	mu      sync.Mutex
+	count   map[string]int
+	secrets *secretLedger
+}
+
+func newPassive(s *session) *passive {
+	return &passive{s: s, count: map[string]int{}, secrets: newSecretLedger()}
+}
+
+// judge checks one exchange.
+func (p *passive) judge(ex *Exchange) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, v := range p.s.shapeProblems(context.Background(), ex) {
+		p.report(v.Check, v.Message, v.Exchanges...)
 	}
-	secrets := newSecretLedger()
-	for _, ex := range log {
-		for _, v := range s.shapeProblems(ctx, ex) {
-			report(v.Check, v.Message, v.Exchanges...)
-		}
-		for _, leak := range secrets.observe(s, ex) {
-			report("secret-only-once", leak.msg, leak.exs...)
-		}
+	for _, leak := range p.secrets.observe(p.s, ex) {
+		p.report("secret-only-once", leak.msg, leak.exs...)
 	}
-	for check, n := range count {
-		if n > maxPerCheck && s.t.selected(check) {
-			s.fail(check, fmt.Sprintf("... and %d more violations like these", n-maxPerCheck))
+}
+
+func (p *passive) report(check, msg string, exs ...*Exchange) {
+	if !p.s.t.selected(check) {
+		return
+	}
+	if p.count[check]++; p.count[check] <= maxPerCheck {
+		p.s.fail(check, msg, exs...)
+	}
+}
+
+// finish reports how many violations went beyond maxPerCheck.
+func (p *passive) finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for check, n := range p.count {
+		if n > maxPerCheck && p.s.t.selected(check) {
+			p.s.fail(check, fmt.Sprintf("... and %d more violations like these", n-maxPerCheck))
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	mrand "math/rand/v2"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -146,10 +147,18 @@ func stringAt(v any, pointer string) (string, bool) {
 }
 
 // fail records a violation of check, shown by exs.
+// The first violation of a check is also a progress line, so that a long
+// run shows a failure when it is found.
 func (s *session) fail(check string, msg string, exs ...*Exchange) {
+	msg = s.red.String(msg)
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.violations[check] = append(s.violations[check], &Violation{Check: check, Message: s.red.String(msg), Exchanges: exs})
+	first := len(s.violations[check]) == 0
+	s.violations[check] = append(s.violations[check], &Violation{Check: check, Message: msg, Exchanges: exs})
+	s.mu.Unlock()
+	if first {
+		line, _, _ := strings.Cut(msg, "\n")
+		s.progress("[%s] FAIL: %s", check, line)
+	}
 }
 
 // failCapped is fail for violations that may repeat once per sequence:
