@@ -96,6 +96,7 @@ func TestEachCheckFires(t *testing.T) {
 	for _, dialect := range []string{"aws", "envelope"} {
 		for _, tc := range cases {
 			t.Run(dialect+"/"+string(tc.fault), func(t *testing.T) {
+				require.Equal(t, tc.check, tc.fault.Breaks(), "the emulator documents the check %s breaks", tc.fault)
 				tgt, srv := target(t, dialect, tc.fault)
 				rep, err := contract.Check(context.Background(), tgt)
 				if err != nil {

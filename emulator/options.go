@@ -118,29 +118,30 @@ const (
 )
 
 var faultDescriptions = []struct {
-	f    Fault
-	desc string
+	f      Fault
+	desc   string
+	breaks string // the harness check that must fail
 }{
-	{FaultNoKeyLimit, "a third (and later) key is accepted"},
-	{FaultSecretInList, "GetBucketAccessKeys includes each key's secret"},
-	{FaultErrorsWith200, "every error is sent with HTTP 200"},
-	{FaultErrorStatusMismatch, "not-found errors use the wrong HTTP status (aws 404, envelope 400)"},
-	{FaultSuccessContentType, "success responses carry Content-Type text/plain"},
-	{FaultTimestampWrongType, "create-key timestamps use the other form (aws RFC 3339 string, envelope epoch number)"},
-	{FaultRejectValidInput, "CreateBucket with optional tags or enableObjectVersioning is rejected"},
-	{FaultAcceptInvalidInput, "bucketName length and pattern are not checked"},
-	{FaultMalformedJSON500, "malformed or non-object JSON bodies get a 500"},
-	{FaultUnknownBucketCreates, "CreateBucketAccessKey on an unknown bucket creates it and succeeds"},
-	{FaultDoubleDeleteSucceeds, "deleting an unknown key id on an existing bucket succeeds"},
-	{FaultCrossBucketDelete, "DeleteBucketAccessKey deletes the key id from any bucket"},
-	{FaultGetBuckets500, "GetBuckets answers 500"},
-	{FaultAuthBypass, "requests without credentials are accepted when verification is on"},
-	{FaultLimitRace, "the key limit is checked and enforced non-atomically (racing creates pass it)"},
-	{FaultDeletedStillCounts, "deleted keys still count towards the limit"},
-	{FaultRejectedCreateStored, "a create beyond the limit is rejected but the key is stored"},
-	{FaultListDropsNewest, "with 2 or more keys, the list omits the newest"},
-	{FaultDeleteKeepsKey, "delete answers success but keeps the key"},
-	{FaultSecretRepeated, "the delete response repeats the deleted key's secret"},
+	{FaultNoKeyLimit, "a third (and later) key is accepted", "two-key-limit"},
+	{FaultSecretInList, "GetBucketAccessKeys includes each key's secret", "secret-only-once"},
+	{FaultErrorsWith200, "every error is sent with HTTP 200", "success-envelope"},
+	{FaultErrorStatusMismatch, "not-found errors use the wrong HTTP status (aws 404, envelope 400)", "error-envelope"},
+	{FaultSuccessContentType, "success responses carry Content-Type text/plain", "success-envelope"},
+	{FaultTimestampWrongType, "create-key timestamps use the other form (aws RFC 3339 string, envelope epoch number)", "success-envelope"},
+	{FaultRejectValidInput, "CreateBucket with optional tags or enableObjectVersioning is rejected", "valid-input-accepted"},
+	{FaultAcceptInvalidInput, "bucketName length and pattern are not checked", "invalid-input-rejected"},
+	{FaultMalformedJSON500, "malformed or non-object JSON bodies get a 500", "invalid-input-rejected"},
+	{FaultUnknownBucketCreates, "CreateBucketAccessKey on an unknown bucket creates it and succeeds", "unknown-bucket"},
+	{FaultDoubleDeleteSucceeds, "deleting an unknown key id on an existing bucket succeeds", "key-lifecycle"},
+	{FaultCrossBucketDelete, "DeleteBucketAccessKey deletes the key id from any bucket", "bucket-isolation"},
+	{FaultGetBuckets500, "GetBuckets answers 500", "no-server-errors"},
+	{FaultAuthBypass, "requests without credentials are accepted when verification is on", "auth-required"},
+	{FaultLimitRace, "the key limit is checked and enforced non-atomically (racing creates pass it)", "concurrent-limit"},
+	{FaultDeletedStillCounts, "deleted keys still count towards the limit", "key-lifecycle"},
+	{FaultRejectedCreateStored, "a create beyond the limit is rejected but the key is stored", "two-key-limit"},
+	{FaultListDropsNewest, "with 2 or more keys, the list omits the newest", "key-lifecycle"},
+	{FaultDeleteKeepsKey, "delete answers success but keeps the key", "key-lifecycle"},
+	{FaultSecretRepeated, "the delete response repeats the deleted key's secret", "secret-only-once"},
 }
 
 // Faults lists every known fault, in a stable order.
@@ -158,6 +159,17 @@ func (f Fault) Description() string {
 	for _, d := range faultDescriptions {
 		if d.f == f {
 			return d.desc
+		}
+	}
+	return ""
+}
+
+// Breaks names the harness check (contract's check ID) that the fault
+// makes fail: the emulator's faults exist to prove that each check fires.
+func (f Fault) Breaks() string {
+	for _, d := range faultDescriptions {
+		if d.f == f {
+			return d.breaks
 		}
 	}
 	return ""

@@ -252,6 +252,7 @@ func TestFaultCatalogue(t *testing.T) {
 	seen := map[Fault]bool{}
 	for _, f := range fs {
 		assert.NotEmpty(t, f.Description(), f)
+		assert.NotEmpty(t, f.Breaks(), "%s names no check it breaks", f)
 		assert.False(t, seen[f], "duplicate %s", f)
 		seen[f] = true
 		got, err := ParseFault(string(f))

@@ -1,7 +1,7 @@
 package fuzz
 
 // Benchmarks of issue 6 for the property-based sequences: steps per second,
-// time to detect each sequence fault, and the heap over a long run. make
+// time to detect each emulator fault, and the heap over a long run. make
 // bench runs them and internal/benchsum summarises them.
 
 import (
@@ -10,9 +10,13 @@ import (
 	"net/http"
 	"runtime"
 	"slices"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/keycontract/keycontract/contract"
 	"github.com/keycontract/keycontract/emulator"
@@ -83,11 +87,74 @@ func BenchmarkSequences(b *testing.B) {
 // detectionSeeds are the seeds BenchmarkDetection runs for every fault.
 const detectionSeeds = 10
 
-// BenchmarkDetection: for each sequence fault, the time from the start of
-// a run (contract.Open, then the search with the default budget) to its
-// reported, shrunk failure, over seeds 1..10, and the shrunk length. It
+// failWatch is a run's progress writer that notes when the run first
+// reports a failure of check, and then stops the run.
+type failWatch struct {
+	start  time.Time
+	prefix string
+	stop   context.CancelFunc
+	mu     sync.Mutex
+	at     time.Duration
+}
+
+func (w *failWatch) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.at == 0 && strings.Contains(string(p), w.prefix) {
+		w.at = time.Since(w.start)
+		w.stop()
+	}
+	return len(p), nil
+}
+
+// BenchmarkDetection: for every emulator fault, the time from the start of
+// a run of the check it breaks (contract.Check with that check selected,
+// the sequences and concurrent-limit included, credentials configured) to
+// the moment the run reports the failure (its "[check] FAIL" progress
+// line: for a sequence finding, after shrinking), over seeds 1..10, and the
+// length of that first failure (its exchanges: the shrunk sequence for a
+// sequence finding). The run is stopped once the failure is reported. It
 // runs its seeds once whatever b.N: make bench runs it with -benchtime 1x.
 func BenchmarkDetection(b *testing.B) {
+	for _, fault := range emulator.Faults() {
+		check := fault.Breaks()
+		b.Run(string(fault), func(b *testing.B) {
+			var secs, lengths []float64
+			for seed := int64(1); seed <= detectionSeeds; seed++ {
+				const keyID, secret = "AKIDKEYCONTRACTBENCH", "keycontractBenchSigningSecret0123456789a"
+				ts, _ := emulator.NewTestServer(b, emulator.Options{Dialect: "aws", Faults: []emulator.Fault{fault},
+					Credentials: map[string]string{keyID: secret}})
+				ctx, stop := context.WithCancel(context.Background())
+				w := &failWatch{start: time.Now(), prefix: "[" + check + "] FAIL", stop: stop}
+				rep, _ := contract.Check(ctx, contract.Target{Endpoint: ts.URL, Dialect: "aws", Seed: seed, Checks: []string{check},
+					Signer: contract.NewSigV4(credentials.NewStaticCredentialsProvider(keyID, secret, ""), emulator.DefaultRegion), Progress: w})
+				stop()
+				c, _ := rep.Check(check)
+				if w.at == 0 || c.Status != contract.Fail {
+					b.Errorf("seed %d: %s did not make %s fail (%s)", seed, fault, check, c.Status)
+					continue
+				}
+				secs = append(secs, w.at.Seconds())
+				lengths = append(lengths, float64(len(c.Failures[0].Exchanges)))
+				b.Logf("seed %2d: %s reported after %.2fs, shown by %d exchanges", seed, check, w.at.Seconds(), len(c.Failures[0].Exchanges))
+			}
+			if len(secs) == 0 {
+				return // no metrics: benchsum names the fault as missing
+			}
+			b.ReportMetric(median(secs), "median-s")
+			b.ReportMetric(slices.Max(secs), "max-s")
+			b.ReportMetric(median(lengths), "median-steps")
+		})
+	}
+}
+
+// BenchmarkSearch: for each fault only a sequence reveals, the time the
+// property-based search alone takes (contract.Open, then the search with
+// the default budget) to its shrunk failure, over seeds 1..10, and the
+// shrunk length: detection by the sequences, without the fixed scenarios
+// that BenchmarkDetection's runs also have. It runs its seeds once whatever
+// b.N: make bench runs it with -benchtime 1x.
+func BenchmarkSearch(b *testing.B) {
 	for _, tc := range sequenceFaults {
 		b.Run(string(tc.fault), func(b *testing.B) {
 			var secs, steps []float64
