@@ -33,8 +33,9 @@ type session struct {
 	foreign map[string][]string // keys that were there before the run
 
 	mu         sync.Mutex
-	created    map[string]string // live key id -> bucket, for keys this run created
-	ever       map[string]string // every key id this run created -> bucket
+	created    map[string]string   // live key id -> bucket, for keys this run created
+	ever       map[string]string   // every key id this run created -> bucket, until the bucket is deleted
+	everIn     map[string][]string // bucket -> the ids of ever created in it
 	violations map[string][]*Violation
 	skips      map[string]string
 	extended   map[string]bool // checks an Extension drove
@@ -73,7 +74,7 @@ func newSession(t *Target, doc *spec.Document, seed int64) (*session, error) {
 		rng:   mrand.New(mrand.NewPCG(uint64(seed), 0x6b6579)),
 		runID: hex.EncodeToString(id[:]),
 		owned: map[string]bool{}, foreign: map[string][]string{},
-		created: map[string]string{}, ever: map[string]string{}, violations: map[string][]*Violation{}, skips: map[string]string{}, extended: map[string]bool{}, ran: map[string]bool{},
+		created: map[string]string{}, ever: map[string]string{}, everIn: map[string][]string{}, violations: map[string][]*Violation{}, skips: map[string]string{}, extended: map[string]bool{}, ran: map[string]bool{},
 	}
 	s.c = &client{
 		doc: doc, base: trimSlash(t.Endpoint), http: hc, signer: t.Signer, headers: t.Headers,
@@ -105,6 +106,7 @@ func (s *session) observe(ex *Exchange) {
 			s.mu.Lock()
 			s.created[k.ID] = bucket
 			s.ever[k.ID] = bucket
+			s.everIn[bucket] = append(s.everIn[bucket], k.ID)
 			s.mu.Unlock()
 		}
 	case spec.ListKeys:
@@ -128,8 +130,15 @@ func (s *session) observe(ex *Exchange) {
 			s.mu.Unlock()
 		}
 	case spec.DeleteBucket:
+		// A deleted bucket's keys are gone with it: forgetting them keeps
+		// a long run's memory flat (the sequences drop a bucket pair each).
+		// Known false negative: one of them reappearing in another bucket.
 		s.mu.Lock()
 		delete(s.owned, bucket)
+		for _, id := range s.everIn[bucket] {
+			delete(s.ever, id)
+		}
+		delete(s.everIn, bucket)
 		for id, b := range s.created {
 			if b == bucket {
 				delete(s.created, id)
