@@ -3,7 +3,10 @@ package contract
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
+	"hash/maphash"
+	"math/bits"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -17,93 +20,466 @@ import (
 // Known false negative: a secret split or re-encoded beyond JSON string
 // escaping (base64 of it, say) is not recognised.
 type Redactor struct {
-	mu      sync.RWMutex
-	secrets []redaction
-	index   map[string]int
-	n       int // secrets registered: placeholders count secrets only
+	mu sync.RWMutex
+
+	// Every value is stored as up to three forms: as sent, JSON-escaped
+	// (when different) and with "/" written as `\/` (when different), in
+	// that order. Forms are numbered in registration order and their bytes
+	// lie back to back in arena, so form f is arena[forms[f].off:] up to
+	// the next form's offset.
+	arena  []byte
+	forms  []redactForm
+	values []redactValue // in registration order
+	n      int           // secrets registered: placeholders count secrets only
+
+	// dedup finds a value already registered: open addressing on the
+	// maphash of the value, holding value index + 1 (0 is an empty slot).
+	seed  maphash.Seed
+	dedup []int32
+
+	// Beyond smallSet values, the forms are indexed by their first
+	// minSecret bytes (their prefix), and Bytes and Contains read the text
+	// once, whatever the number of values: at each position the minSecret
+	// bytes there are hashed into filter, and only when both their bits are
+	// set is heads searched for the chain of forms with that prefix.
+	heads  []int32  // open addressing on the prefix: first form of the chain + 1, 0 empty
+	nheads int      // prefixes in heads
+	hshift uint     // 64 - log2(len(heads))
+	filter []uint64 // two bits per prefix, in the same word
+	fshift uint     // 64 - log2(len(filter))
 }
 
-type redaction struct {
-	forms       [][]byte // the value as sent and as JSON may escape it
-	placeholder []byte
+// redactForm is one form of a value.
+type redactForm struct {
+	off  uint32 // in arena
+	next int32  // next form with the same prefix, -1 at the end; set once indexed
+}
+
+// redactValue is a registered value.
+type redactValue struct {
+	form int32 // its first form, the value as sent; its others follow
+	num  int32 // secret number, 0 for a credential
 }
 
 // NewRedactor returns an empty Redactor.
-func NewRedactor() *Redactor { return &Redactor{index: map[string]int{}} }
+func NewRedactor() *Redactor { return &Redactor{} }
 
 // minSecret is the shortest value redacted; shorter values would blank out
 // ordinary text.
 const minSecret = 6
 
+const (
+	// smallSet is the number of values up to which each form is searched for
+	// on its own: bytes.Index is vectorised and beats the indexed scan there.
+	smallSet = 10
+	// Filter sizes, in bits. It grows (rebuilt from heads) to keep at least
+	// 16 bits per prefix, so that about 1% of positions look in heads.
+	minFilterBits = 1 << 20
+	maxFilterBits = 1 << 27
+)
+
 // AddSecret registers a secret access key and returns its placeholder.
-func (r *Redactor) AddSecret(v string) string {
-	return r.add(v, func() string { r.n++; return fmt.Sprintf("<secret-%d>", r.n) })
-}
+func (r *Redactor) AddSecret(v string) string { return r.add(v, true) }
 
 // AddCredential registers a credential (a signing secret, a session token, a
 // -header value).
-func (r *Redactor) AddCredential(v string) {
-	r.add(v, func() string { return "<redacted>" })
-}
+func (r *Redactor) AddCredential(v string) { r.add(v, false) }
 
-func (r *Redactor) add(v string, name func() string) string {
+func (r *Redactor) add(v string, secret bool) string {
 	if len(v) < minSecret {
 		return ""
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if i, ok := r.index[v]; ok {
-		return string(r.secrets[i].placeholder)
+	if r.dedup == nil {
+		r.seed = maphash.MakeSeed()
+		r.dedup = make([]int32, 16)
 	}
-	red := redaction{placeholder: []byte(name()), forms: [][]byte{[]byte(v)}}
-	if esc, err := json.Marshal(v); err == nil {
-		if e := esc[1 : len(esc)-1]; !bytes.Equal(e, []byte(v)) {
-			red.forms = append(red.forms, e)
+	slot := r.findValue(v, maphash.String(r.seed, v))
+	if id := r.dedup[slot]; id != 0 {
+		return r.placeholder(id - 1)
+	}
+	id := int32(len(r.values))
+	val := redactValue{form: int32(len(r.forms))}
+	if secret {
+		r.n++
+		val.num = int32(r.n)
+	}
+	r.values = append(r.values, val)
+	r.dedup[slot] = id + 1
+
+	r.forms = append(r.forms, redactForm{off: uint32(len(r.arena)), next: -1})
+	r.arena = append(r.arena, v...)
+	if jsonEscapes(v) {
+		esc, _ := json.Marshal(v) // a string always marshals
+		if e := esc[1 : len(esc)-1]; string(e) != v {
+			r.forms = append(r.forms, redactForm{off: uint32(len(r.arena)), next: -1})
+			r.arena = append(r.arena, e...)
 		}
 	}
-	if s := strings.ReplaceAll(v, "/", `\/`); s != v {
-		red.forms = append(red.forms, []byte(s))
+	if strings.Contains(v, "/") {
+		r.forms = append(r.forms, redactForm{off: uint32(len(r.arena)), next: -1})
+		for i := range len(v) {
+			if v[i] == '/' {
+				r.arena = append(r.arena, '\\')
+			}
+			r.arena = append(r.arena, v[i])
+		}
 	}
-	r.index[v] = len(r.secrets)
-	r.secrets = append(r.secrets, red)
-	// Longer values first, so that a secret containing another is replaced whole.
-	for i := len(r.secrets) - 1; i > 0 && len(r.secrets[i].forms[0]) > len(r.secrets[i-1].forms[0]); i-- {
-		r.secrets[i], r.secrets[i-1] = r.secrets[i-1], r.secrets[i]
-		r.index[string(r.secrets[i].forms[0])] = i
-		r.index[string(r.secrets[i-1].forms[0])] = i - 1
+
+	if 2*len(r.values) > len(r.dedup) {
+		r.growDedup()
 	}
-	return string(red.placeholder)
+	switch {
+	case r.heads != nil:
+		for f := val.form; f < int32(len(r.forms)); f++ {
+			r.index(f)
+		}
+	case len(r.values) > smallSet:
+		r.buildIndex()
+	}
+	return r.placeholder(id)
+}
+
+// jsonEscapes reports whether json.Marshal may escape some byte of v.
+func jsonEscapes(v string) bool {
+	for i := range len(v) {
+		if c := v[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return true
+		}
+	}
+	return false
+}
+
+// formBytes returns form f.
+func (r *Redactor) formBytes(f int32) []byte {
+	end := uint32(len(r.arena))
+	if int(f)+1 < len(r.forms) {
+		end = r.forms[f+1].off
+	}
+	return r.arena[r.forms[f].off:end:end]
+}
+
+// valueOf returns the value form f belongs to.
+func (r *Redactor) valueOf(f int32) int32 {
+	i, found := slices.BinarySearchFunc(r.values, f, func(v redactValue, f int32) int { return int(v.form) - int(f) })
+	if !found {
+		i--
+	}
+	return int32(i)
+}
+
+// findValue returns the dedup slot holding v, or the empty slot where it
+// would go.
+func (r *Redactor) findValue(v string, h uint64) int {
+	mask := len(r.dedup) - 1
+	for i := int(h) & mask; ; i = (i + 1) & mask {
+		id := r.dedup[i]
+		if id == 0 || string(r.formBytes(r.values[id-1].form)) == v {
+			return i
+		}
+	}
+}
+
+func (r *Redactor) growDedup() {
+	t := make([]int32, 2*len(r.dedup))
+	mask := len(t) - 1
+	for id := range r.values {
+		i := int(maphash.Bytes(r.seed, r.formBytes(r.values[id].form))) & mask
+		for t[i] != 0 {
+			i = (i + 1) & mask
+		}
+		t[i] = int32(id) + 1
+	}
+	r.dedup = t
+}
+
+// placeholder returns the placeholder of value id.
+func (r *Redactor) placeholder(id int32) string {
+	if r.values[id].num == 0 {
+		return "<redacted>"
+	}
+	return string(r.appendPlaceholder(nil, id))
+}
+
+// appendPlaceholder appends the placeholder of value id to dst.
+func (r *Redactor) appendPlaceholder(dst []byte, id int32) []byte {
+	num := r.values[id].num
+	if num == 0 {
+		return append(dst, "<redacted>"...)
+	}
+	dst = append(dst, "<secret-"...)
+	dst = strconv.AppendInt(dst, int64(num), 10)
+	return append(dst, '>')
+}
+
+func placeholderLen(num int32) int {
+	if num == 0 {
+		return len("<redacted>")
+	}
+	n := len("<secret->") + 1
+	for ; num >= 10; num /= 10 {
+		n++
+	}
+	return n
+}
+
+// prefixKey packs the first minSecret bytes of b into an integer.
+func prefixKey(b []byte) uint64 {
+	_ = b[5]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 |
+		uint64(b[3])<<24 | uint64(b[4])<<32 | uint64(b[5])<<40
+}
+
+// Multiplicative hashes of a prefix key: the top bits of the product
+// depend on every bit of the key. hashA places a prefix in heads and
+// filter, hashB gives its two bits in the filter word.
+const (
+	hashA = 0x9e3779b97f4a7c15
+	hashB = 0xc2b2ae3d27d4eb4f
+)
+
+// filterBits is the two bits a prefix key sets in its filter word.
+func filterBits(k uint64) uint64 {
+	g := k * hashB
+	return 1<<(g>>58) | 1<<(g>>52&63)
+}
+
+// buildIndex indexes every form, once the set is no longer small.
+func (r *Redactor) buildIndex() {
+	n := 64
+	for n < 4*len(r.forms) {
+		n *= 2
+	}
+	r.rehash(n, minFilterBits/64)
+	for f := range r.forms {
+		r.index(int32(f))
+	}
+}
+
+// index links form f into the chain of its prefix.
+func (r *Redactor) index(f int32) {
+	k := prefixKey(r.formBytes(f))
+	mask := len(r.heads) - 1
+	i := int(k * hashA >> r.hshift)
+	for ; r.heads[i] != 0; i = (i + 1) & mask {
+		if head := r.heads[i] - 1; prefixKey(r.formBytes(head)) == k {
+			r.forms[f].next = head
+			r.heads[i] = f + 1
+			return
+		}
+	}
+	r.forms[f].next = -1
+	r.heads[i] = f + 1
+	r.nheads++
+	r.filter[k*hashA>>r.fshift] |= filterBits(k)
+	switch {
+	case 2*r.nheads > len(r.heads):
+		r.rehash(2*len(r.heads), len(r.filter))
+	case 16*r.nheads > 64*len(r.filter) && 64*len(r.filter) < maxFilterBits:
+		r.rehash(len(r.heads), 2*len(r.filter))
+	}
+}
+
+// rehash rebuilds heads and filter at the given sizes, from heads.
+func (r *Redactor) rehash(nheads, nwords int) {
+	old := r.heads
+	r.heads = make([]int32, nheads)
+	r.hshift = uint(64 - bits.TrailingZeros(uint(nheads)))
+	r.filter = make([]uint64, nwords)
+	r.fshift = uint(64 - bits.TrailingZeros(uint(nwords)))
+	mask := nheads - 1
+	for _, head := range old {
+		if head == 0 {
+			continue
+		}
+		k := prefixKey(r.formBytes(head - 1))
+		i := int(k * hashA >> r.hshift)
+		for r.heads[i] != 0 {
+			i = (i + 1) & mask
+		}
+		r.heads[i] = head
+		r.filter[k*hashA>>r.fshift] |= filterBits(k)
+	}
+}
+
+// chain returns the first form whose prefix is k, or -1.
+func (r *Redactor) chain(k uint64) int32 {
+	mask := len(r.heads) - 1
+	for i := int(k * hashA >> r.hshift); r.heads[i] != 0; i = (i + 1) & mask {
+		if head := r.heads[i] - 1; prefixKey(r.arena[r.forms[head].off:]) == k {
+			return head
+		}
+	}
+	return -1
+}
+
+// redactMatch is an occurrence of form at pos. find sets pos and form,
+// redact the rest.
+type redactMatch struct {
+	pos  int
+	form int32
+	len  int32 // of the form
+	val  int32 // the value of the form
+	raw  int32 // length of the value as sent
+}
+
+// find appends to ms every occurrence of every form in b, overlapping ones
+// included, in no particular order; with first, it stops at the first.
+func (r *Redactor) find(ms []redactMatch, b []byte, first bool) []redactMatch {
+	if len(b) < minSecret {
+		return ms
+	}
+	if r.heads == nil {
+		for f := range int32(len(r.forms)) {
+			fb := r.formBytes(f)
+			for at := 0; ; at++ {
+				i := bytes.Index(b[at:], fb)
+				if i < 0 {
+					break
+				}
+				at += i
+				ms = append(ms, redactMatch{pos: at, form: f})
+				if first {
+					return ms
+				}
+			}
+		}
+		return ms
+	}
+	for i := 0; ; i++ {
+		i = r.nextCandidate(b, i)
+		if i < 0 {
+			return ms
+		}
+		for f := r.chain(prefixKey(b[i:])); f >= 0; f = r.forms[f].next {
+			if bytes.HasPrefix(b[i:], r.formBytes(f)) {
+				ms = append(ms, redactMatch{pos: i, form: f})
+				if first {
+					return ms
+				}
+			}
+		}
+	}
+}
+
+// nextCandidate returns the first position from i on where the filter lets
+// the minSecret bytes there through, or -1.
+func (r *Redactor) nextCandidate(b []byte, i int) int {
+	if i < 0 || i+minSecret > len(b) {
+		return -1
+	}
+	filter, shift := r.filter, r.fshift&63
+	k := prefixKey(b[i:]) << 8 // rolled right by a byte on entering the loop
+	for j := i + minSecret - 1; j < len(b); j++ {
+		k = k>>8 | uint64(b[j])<<40
+		if m := filterBits(k); filter[k*hashA>>shift]&m == m {
+			return j - (minSecret - 1)
+		}
+	}
+	return -1
+}
+
+// redact returns b with every registered value replaced, and whether any
+// was. Occurrences are chosen as replacing the forms one after the other
+// would: the forms of longer values first (registration order among values
+// of the same length, and as sent, JSON-escaped, slashes-escaped within a
+// value), each at its leftmost occurrences that overlap none already chosen.
+// So a secret containing another is replaced whole.
+func (r *Redactor) redact(b []byte) ([]byte, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	var buf [4]redactMatch
+	ms := r.find(buf[:0], b, false)
+	if len(ms) == 0 {
+		return b, false
+	}
+	for i := range ms {
+		m := &ms[i]
+		m.len = int32(len(r.formBytes(m.form)))
+		m.val = r.valueOf(m.form)
+		m.raw = int32(len(r.formBytes(r.values[m.val].form)))
+	}
+	if len(ms) > 1 {
+		slices.SortFunc(ms, func(x, y redactMatch) int {
+			switch {
+			case x.raw != y.raw:
+				return int(y.raw - x.raw)
+			case x.form != y.form:
+				return int(x.form - y.form)
+			}
+			return x.pos - y.pos
+		})
+		covered := make([]uint64, (len(b)+63)/64)
+		kept := ms[:0]
+		for _, m := range ms {
+			if end := m.pos + int(m.len); !anyBit(covered, m.pos, end) {
+				setBits(covered, m.pos, end)
+				kept = append(kept, m)
+			}
+		}
+		ms = kept
+		slices.SortFunc(ms, func(x, y redactMatch) int { return x.pos - y.pos })
+	}
+	size := len(b)
+	for _, m := range ms {
+		size += placeholderLen(r.values[m.val].num) - int(m.len)
+	}
+	out := make([]byte, 0, size)
+	at := 0
+	for _, m := range ms {
+		out = append(out, b[at:m.pos]...)
+		out = r.appendPlaceholder(out, m.val)
+		at = m.pos + int(m.len)
+	}
+	return append(out, b[at:]...), true
+}
+
+// anyBit reports whether any of the bits [from, to) is set.
+func anyBit(set []uint64, from, to int) bool {
+	for i := from; i < to; {
+		if i&63 == 0 && i+64 <= to {
+			if set[i>>6] != 0 {
+				return true
+			}
+			i += 64
+			continue
+		}
+		if set[i>>6]&(1<<(i&63)) != 0 {
+			return true
+		}
+		i++
+	}
+	return false
+}
+
+// setBits sets the bits [from, to).
+func setBits(set []uint64, from, to int) {
+	for i := from; i < to; i++ {
+		set[i>>6] |= 1 << (i & 63)
+	}
 }
 
 // Bytes returns b with every registered value replaced. b is not modified;
 // when nothing matches, b itself is returned.
 func (r *Redactor) Bytes(b []byte) []byte {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	out := b
-	for _, s := range r.secrets {
-		for _, f := range s.forms {
-			if bytes.Contains(out, f) {
-				out = bytes.ReplaceAll(out, f, s.placeholder)
-			}
-		}
-	}
+	out, _ := r.redact(b)
 	return out
 }
 
 // String is Bytes for strings.
-func (r *Redactor) String(s string) string { return string(r.Bytes([]byte(s))) }
+func (r *Redactor) String(s string) string {
+	out, changed := r.redact([]byte(s))
+	if !changed {
+		return s
+	}
+	return string(out)
+}
 
 // Contains reports whether b holds any registered value, in any form.
 func (r *Redactor) Contains(b []byte) bool {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	for _, s := range r.secrets {
-		for _, f := range s.forms {
-			if bytes.Contains(b, f) {
-				return true
-			}
-		}
-	}
-	return false
+	var buf [1]redactMatch
+	return len(r.find(buf[:0], b, true)) > 0
 }
