@@ -39,7 +39,7 @@ bench:
 	end=$$(date +%s.%N); \
 	awk -v s=$$start -v e=$$end 'BEGIN { printf "%.2f\n", e - s }' >bin/make-run-seconds; \
 	echo "make run: $$(cat bin/make-run-seconds) s"
-	$(GO) test -run '^$$' -bench '^Benchmark(Ratio|Sequences)$$' -benchtime 3s ./fuzz/ | tee bin/bench-throughput.txt
+	$(GO) test -run '^$$' -bench '^Benchmark(Ratio|RatioRecording|Sequences)$$' -benchtime 3s ./fuzz/ | tee bin/bench-throughput.txt
 	$(GO) test -run '^$$' -bench '^Benchmark(Detection|Search|Memory)$$' -benchtime 1x -timeout 30m ./fuzz/ | tee bin/bench-fuzz.txt
 	@echo
 	@$(GO) run ./internal/benchsum -make-run $$(cat bin/make-run-seconds) bin/bench-*.txt

@@ -188,8 +188,9 @@ func (c *client) once(ctx context.Context, cl call) (*Exchange, error) {
 			}
 		}
 	}
+	// The request's own header: nothing changes it once it is sent.
 	ex := &Exchange{Op: cl.op, Target: target, Method: req.Method, URL: req.URL.String(),
-		Header: req.Header.Clone(), Body: cl.body, Start: time.Now()}
+		Header: req.Header, Body: cl.body, Start: time.Now()}
 	if cl.value != nil {
 		ex.reqValue = cl.value
 	}
@@ -206,7 +207,7 @@ func (c *client) once(ctx context.Context, cl call) (*Exchange, error) {
 		return nil, &EndpointError{Op: describeCall(cl), Err: c.explain(unwrapURLError(err))}
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBody+1))
+	body, err := readBody(resp)
 	if err != nil {
 		return nil, &EndpointError{Op: describeCall(cl), Err: fmt.Errorf("reading the response body: %w", c.explain(unwrapURLError(err)))}
 	}
@@ -218,6 +219,17 @@ func (c *client) once(ctx context.Context, cl call) (*Exchange, error) {
 	}
 	ex.Reply = spec.NewReply(resp.StatusCode, resp.Header, body)
 	return ex, nil
+}
+
+// readBody reads at most MaxResponseBody+1 bytes, into a buffer sized by
+// the Content-Length when there is one.
+func readBody(resp *http.Response) ([]byte, error) {
+	var buf bytes.Buffer
+	if n := resp.ContentLength; n > 0 && n <= MaxResponseBody {
+		buf.Grow(int(n) + 1) // +1: ReadFrom needs room to see the end
+	}
+	_, err := buf.ReadFrom(io.LimitReader(resp.Body, MaxResponseBody+1))
+	return buf.Bytes(), err
 }
 
 // keep numbers an exchange, lets the run observe it, records it, and

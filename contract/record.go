@@ -74,17 +74,21 @@ type RecordedStep struct {
 var VolatileHeaders = []string{"X-Amz-Date", "User-Agent", "X-Amzn-Requestid", "X-Amz-Request-Id", "X-Request-Id", "Date", "Content-Length"}
 
 // recorder streams a run's exchanges to a recording directory as they are
-// kept. Secrets are registered before an exchange is written (the client
-// observes each reply first), so a secret never reaches the file.
+// kept, redacting and writing them on a goroutine of its own, off the
+// run's path. Secrets are registered before an exchange is queued (the
+// client observes each reply first), so a secret never reaches the file.
 type recorder struct {
-	dir string
-	red *Redactor
+	dir   string
+	red   *Redactor
+	queue chan *Exchange
+	done  chan struct{}
 
-	mu  sync.Mutex
-	f   *os.File
-	w   *bufio.Writer
-	n   int
-	err error
+	mu     sync.Mutex
+	closed bool
+	f      *os.File
+	w      *bufio.Writer
+	n      int
+	err    error
 }
 
 func newRecorder(dir string, red *Redactor) (*recorder, error) {
@@ -95,27 +99,39 @@ func newRecorder(dir string, red *Redactor) (*recorder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("recording: %w", err)
 	}
-	return &recorder{dir: dir, red: red, f: f, w: bufio.NewWriterSize(f, 64<<10)}, nil
+	r := &recorder{dir: dir, red: red, f: f, w: bufio.NewWriterSize(f, 64<<10),
+		queue: make(chan *Exchange, 256), done: make(chan struct{})}
+	go r.run()
+	return r, nil
 }
 
-// write appends one exchange.
+// write queues one exchange; exchanges are written in the order queued.
 func (r *recorder) write(ex *Exchange) {
-	step := RecordedStep{Seq: ex.Seq, Worker: ex.Worker, Started: ex.Start.UTC().Format(time.RFC3339Nano),
-		DurationMS: float64(ex.Duration.Microseconds()) / 1000, RecordedExchange: ex.Record(r.red)}
-	scrub(step.Request.Headers)
-	scrub(step.Response.Headers)
-	b, err := json.MarshalIndent(step, "", "  ")
-	r.mu.Lock()
+	r.mu.Lock() // held while sending, so that finish never closes the queue under it
 	defer r.mu.Unlock()
-	if r.err != nil {
-		return
+	if !r.closed {
+		r.queue <- ex
 	}
-	if err == nil {
-		b = append(b, '\n')
-		_, err = r.w.Write(b)
+}
+
+func (r *recorder) run() {
+	defer close(r.done)
+	for ex := range r.queue {
+		step := RecordedStep{Seq: ex.Seq, Worker: ex.Worker, Started: ex.Start.UTC().Format(time.RFC3339Nano),
+			DurationMS: float64(ex.Duration.Microseconds()) / 1000, RecordedExchange: ex.Record(r.red)}
+		scrub(step.Request.Headers)
+		scrub(step.Response.Headers)
+		b, err := json.MarshalIndent(step, "", "  ")
+		if r.err != nil {
+			continue
+		}
+		if err == nil {
+			b = append(b, '\n')
+			_, err = r.w.Write(b)
+		}
+		r.err = err
+		r.n++
 	}
-	r.err = err
-	r.n++
 }
 
 // scrub removes credential headers and clears volatile ones.
@@ -137,7 +153,14 @@ func scrub(h map[string]string) {
 // finish flushes the exchanges and writes run.json.
 func (r *recorder) finish(meta RecordingMeta) error {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	if r.closed {
+		r.mu.Unlock()
+		return nil
+	}
+	r.closed = true
+	r.mu.Unlock()
+	close(r.queue)
+	<-r.done
 	err := r.err
 	if ferr := r.w.Flush(); err == nil {
 		err = ferr

@@ -61,8 +61,9 @@ func newSession(t *Target, doc *spec.Document, seed int64) (*session, error) {
 	hc := t.Client
 	if hc == nil {
 		hc = &http.Client{Transport: &http.Transport{
+			// Each request's context carries the timeout.
 			Proxy: http.ProxyFromEnvironment, MaxIdleConnsPerHost: 16,
-			IdleConnTimeout: 30 * time.Second, ResponseHeaderTimeout: t.timeout(),
+			IdleConnTimeout: 30 * time.Second,
 		}}
 	}
 	var id [4]byte

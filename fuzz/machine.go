@@ -47,12 +47,13 @@ type machine struct {
 	foundTrail []*contract.Exchange
 	foundSteps int
 
-	shrink shrinkBudget
+	shrink  shrinkBudget
+	checker *contract.Checker // judges each step's response while the next is sent
 }
 
 func newMachine(ctx context.Context, sess *contract.Session) *machine {
 	return &machine{ctx: ctx, sess: sess, doc: sess.Doc(), b: sess.Doc().Binding, invalid: map[string][]spec.Invalid{},
-		shrink: newShrinkBudget(sess)}
+		shrink: newShrinkBudget(sess), checker: sess.NewChecker()}
 }
 
 // begin starts a sequence. By default it runs in two fresh buckets, so
@@ -61,6 +62,7 @@ func newMachine(ctx context.Context, sess *contract.Session) *machine {
 // starts from what they hold now: keys left by earlier sequences count as
 // pre-existing.
 func (m *machine) begin(t *rapid.T) {
+	m.checker.Findings() // an aborted sequence's: not this one's
 	m.trail, m.secrets, m.steps = nil, map[string]int{}, 0
 	m.buckets = nil
 	clear(m.invalid) // cached per bucket name, and fresh buckets are new names
@@ -126,43 +128,55 @@ func (m *machine) abort(t *rapid.T, err error) {
 // selected. rapid compares failures by their text to know that a shorter
 // sequence shows the same one, so the text it gets is stable (the check and
 // the operation); the full message, with ids, is kept for the report.
-func (m *machine) fail(t *rapid.T, check, msg string) {
+func (m *machine) fail(t *rapid.T, check, msg string) { m.failAt(t, check, msg, m.steps) }
+
+// failAt is fail for a violation shown by the sequence's first steps steps.
+func (m *machine) failAt(t *rapid.T, check, msg string, steps int) {
 	if !m.sess.Selected(check) {
 		return
 	}
 	msg = m.sess.Redact(msg)
-	if m.found == nil || m.steps < m.foundSteps {
+	if m.found == nil || steps < m.foundSteps {
 		m.shrink.shorter(m.found == nil)
-		m.found, m.foundTrail, m.foundSteps = &finding{check, msg}, slices.Clone(m.trail), m.steps
+		m.found, m.foundTrail, m.foundSteps = &finding{check, msg}, slices.Clone(m.trail[:steps]), steps
 	}
 	op, _, _ := strings.Cut(msg, "(")
 	t.Fatalf("[%s] %s", check, op)
 }
 
-// send performs one step and applies the checks every response gets: its
-// shape, and that no secret returned earlier appears in it.
+// send performs one step and has the checks every response gets applied
+// to it: its shape, and that no secret returned earlier appears in it.
 func (m *machine) send(t *rapid.T, role spec.Role, body []byte) *contract.Exchange {
 	ex, err := m.sess.Send(m.ctx, role, body)
 	return m.judge(t, ex, err)
 }
 
-// judge applies to a step's exchange the checks every response gets.
+// judge hands a step's exchange to the checker, which applies the checks
+// every response gets while the sequence goes on, and first reports what
+// the checker found in the earlier steps: a violation fails the sequence
+// one step after the step that showed it, or at its end.
 func (m *machine) judge(t *rapid.T, ex *contract.Exchange, err error) *contract.Exchange {
 	if err != nil {
 		m.abort(t, err)
 	}
 	m.steps++
 	m.trail = append(m.trail, ex)
+	m.collect(t)
+	prior := make([]contract.PriorSecret, 0, len(m.secrets))
 	for secret, at := range m.secrets {
-		if contract.ContainsSecret(ex.Reply, secret) {
-			m.fail(t, "secret-only-once", contract.Describe(ex.Describe(), []string{fmt.Sprintf("step %d", m.steps)},
-				fmt.Sprintf("a response showing the secret created at step %d", at+1), "the secret returned once, at creation, and never again"))
-		}
+		prior = append(prior, contract.PriorSecret{Value: secret, Origin: fmt.Sprintf("step %d", at+1)})
 	}
-	for _, v := range m.sess.ShapeProblems(m.ctx, ex) {
-		m.fail(t, v.Check, v.Message)
-	}
+	slices.SortFunc(prior, func(a, b contract.PriorSecret) int { return strings.Compare(a.Origin, b.Origin) })
+	m.checker.Check(ex, m.steps-1, prior)
 	return ex
+}
+
+// collect fails the sequence with the first violation the checker found in
+// the steps judged so far (waiting for them).
+func (m *machine) collect(t *rapid.T) {
+	for _, f := range m.checker.Findings() {
+		m.failAt(t, f.Check, f.Message, f.Tag+1)
+	}
 }
 
 func (m *machine) sendJSON(t *rapid.T, role spec.Role, body map[string]any) *contract.Exchange {

@@ -103,6 +103,7 @@ func search(ctx context.Context, sess *contract.Session, n, steps int) (*machine
 	m := newMachine(ctx, sess)
 	tb := &quietTB{}
 	tb.run(func() { rapid.Check(tb, m.prop) })
+	m.checker.Close()
 	m.shrink.note(sess)
 	return m, tb, m.broken
 }
@@ -127,6 +128,7 @@ func (m *machine) prop(t *rapid.T) {
 	m.begin(t)
 	defer m.end()
 	t.Repeat(m.actions())
+	m.collect(t) // the last steps' checks
 }
 
 // fromRapid reports whether a panic is rapid's own control flow.
@@ -199,6 +201,7 @@ func Run(t *testing.T, target contract.Target) {
 		}
 		m := newMachine(t.Context(), sess)
 		rapid.Check(t, m.prop)
+		m.checker.Close()
 		m.shrink.note(sess)
 		if m.broken != nil {
 			t.Fatalf("keycontract: %v", sess.Redact(m.broken.Error()))

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/http"
 	"path"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -33,11 +34,17 @@ type benchEnv struct {
 	bucket string
 }
 
-func newBenchEnv(b *testing.B) *benchEnv {
+// newBenchEnv opens the session; with record, it also writes every
+// exchange, redacted, to a recording, as -record does.
+func newBenchEnv(b *testing.B, record bool) *benchEnv {
 	b.Helper()
 	ts, _ := emulator.NewTestServer(b, emulator.Options{Dialect: "aws"})
 	ctx := context.Background()
-	sess, err := contract.Open(ctx, contract.Target{Endpoint: ts.URL, Dialect: "aws", Seed: 1})
+	tgt := contract.Target{Endpoint: ts.URL, Dialect: "aws", Seed: 1}
+	if record {
+		tgt.Record = filepath.Join(b.TempDir(), "recording")
+	}
+	sess, err := contract.Open(ctx, tgt)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -123,20 +130,25 @@ func (r *rawLoop) cycle(b *testing.B) {
 	r.send(b, r.delete, del)
 }
 
-// harnessLoop sends the same cycle through the harness: the session's
-// client, the shape checks every step gets, the key model and the secret
-// checks of the sequences, and the redacted record of every exchange.
+// harnessLoop sends the same cycle through the harness as the state
+// machine does: the session's client (each exchange kept, numbered and
+// observed; with a recording, also redacted and written), the checks every
+// response gets (on a Checker, while the next request is sent), the secret
+// search, and the key model.
 type harnessLoop struct {
 	e       *benchEnv
 	b       spec.Binding
+	checker *contract.Checker
 	model   *fuzz.Model
-	secrets []string // secrets returned in this sequence
+	secrets []contract.PriorSecret // secrets returned in this sequence
 	cycles  int
-	records int
+	steps   int
 }
 
-func newHarnessLoop(e *benchEnv) *harnessLoop {
-	return &harnessLoop{e: e, b: e.sess.Doc().Binding}
+func newHarnessLoop(b *testing.B, e *benchEnv) *harnessLoop {
+	h := &harnessLoop{e: e, b: e.sess.Doc().Binding, checker: e.sess.NewChecker()}
+	b.Cleanup(h.checker.Close)
+	return h
 }
 
 // step sends one request and judges it as the state machine does.
@@ -146,19 +158,14 @@ func (h *harnessLoop) step(b *testing.B, role spec.Role, res spec.Resources) *co
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, s := range h.secrets {
-		if contract.ContainsSecret(ex.Reply, s) {
-			b.Fatalf("%s shows a secret returned earlier", ex.Describe())
-		}
-	}
-	for _, v := range sess.ShapeProblems(h.e.ctx, ex) {
-		b.Fatalf("[%s] %s", v.Check, v.Message)
+	for _, f := range h.checker.Findings() {
+		b.Fatalf("[%s] %s", f.Check, f.Message)
 	}
 	if !ex.Reply.OK() {
 		b.Fatalf("%s: %s", ex.Describe(), sess.Outcome(ex))
 	}
-	rec := sess.Record(ex)
-	h.records += len(rec.Response.Body)
+	h.checker.Check(ex, h.steps, slices.Clone(h.secrets))
+	h.steps++
 	return ex
 }
 
@@ -167,7 +174,7 @@ func (h *harnessLoop) step(b *testing.B, role spec.Role, res spec.Resources) *co
 // sequence of about fuzz.DefaultSteps steps.
 func (h *harnessLoop) cycle(b *testing.B) {
 	if h.cycles%3 == 0 {
-		h.model, h.secrets = fuzz.NewModel(h.b.Limit, nil), h.secrets[:0]
+		h.model, h.secrets = fuzz.NewModel(h.b.Limit, nil), nil
 	}
 	h.cycles++
 	bucket := h.e.bucket
@@ -176,11 +183,16 @@ func (h *harnessLoop) cycle(b *testing.B) {
 	}
 	ex := h.step(b, spec.CreateKey, spec.Resources{Bucket: bucket})
 	k, ok := h.b.CreatedKey(ex.Reply)
-	if !ok || h.model.Known(k.ID) || k.Secret == "" || slices.Contains(h.secrets, k.Secret) {
-		b.Fatalf("create: bad key %+v", k)
+	if !ok || h.model.Known(k.ID) || k.Secret == "" {
+		b.Fatalf("create: bad key %s", k.ID)
+	}
+	for _, p := range h.secrets {
+		if p.Value == k.Secret {
+			b.Fatalf("create: secret of %s repeated", k.ID)
+		}
 	}
 	h.model.Created(bucket, k.ID)
-	h.secrets = append(h.secrets, k.Secret)
+	h.secrets = append(h.secrets, contract.PriorSecret{Value: k.Secret, Origin: fmt.Sprintf("step %d", h.steps)})
 
 	ex = h.step(b, spec.ListKeys, spec.Resources{Bucket: bucket})
 	keys, _ := h.b.ListedKeys(ex.Reply)
@@ -190,7 +202,7 @@ func (h *harnessLoop) cycle(b *testing.B) {
 	}
 	for _, lk := range keys {
 		if !slices.Contains(want, lk.ID) || lk.Secret != "" {
-			b.Fatalf("list: key %+v, want %v", lk, want)
+			b.Fatalf("list: key %s, want %v", lk.ID, want)
 		}
 	}
 
@@ -204,7 +216,7 @@ func reqPerSec(cycles int, d time.Duration) float64 {
 
 // BenchmarkRaw is the wire's limit: a plain net/http loop.
 func BenchmarkRaw(b *testing.B) {
-	raw := newRawLoop(b, newBenchEnv(b))
+	raw := newRawLoop(b, newBenchEnv(b, false))
 	n := 0
 	for b.Loop() {
 		raw.cycle(b)
@@ -215,7 +227,7 @@ func BenchmarkRaw(b *testing.B) {
 
 // BenchmarkHarness is the same cycle through the harness.
 func BenchmarkHarness(b *testing.B) {
-	h := newHarnessLoop(newBenchEnv(b))
+	h := newHarnessLoop(b, newBenchEnv(b, false))
 	n := 0
 	for b.Loop() {
 		h.cycle(b)
@@ -229,9 +241,15 @@ func BenchmarkHarness(b *testing.B) {
 // requests per second is the figure make bench reports. The loop that goes
 // first alternates too: garbage one round leaves is collected during the
 // next, whichever loop that is.
-func BenchmarkRatio(b *testing.B) {
-	e := newBenchEnv(b)
-	raw, h := newRawLoop(b, e), newHarnessLoop(e)
+func BenchmarkRatio(b *testing.B) { ratio(b, false) }
+
+// BenchmarkRatioRecording is BenchmarkRatio with the harness writing every
+// exchange to a recording (-record).
+func BenchmarkRatioRecording(b *testing.B) { ratio(b, true) }
+
+func ratio(b *testing.B, record bool) {
+	e := newBenchEnv(b, record)
+	raw, h := newRawLoop(b, e), newHarnessLoop(b, e)
 	var rawTime, harnessTime time.Duration
 	timed := func(cycle func(*testing.B)) time.Duration {
 		start := time.Now()

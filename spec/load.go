@@ -51,6 +51,8 @@ type Operation struct {
 
 	minimalOnce sync.Once
 	minimal     map[string]any // the generated required members, see Minimal
+	respOnce    sync.Once
+	respMedia   string // ResponseMediaType
 }
 
 // Op returns the operation bound to role. Every role is bound in a loaded

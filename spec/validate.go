@@ -160,4 +160,7 @@ func statusList(s []int) string {
 
 // ResponseMediaType is the JSON media type the document declares for the
 // operation's success response.
-func (op *Operation) ResponseMediaType() string { return op.responseMediaType(http.StatusOK) }
+func (op *Operation) ResponseMediaType() string {
+	op.respOnce.Do(func() { op.respMedia = op.responseMediaType(http.StatusOK) })
+	return op.respMedia
+}

@@ -1,0 +1,61 @@
+package contract_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/keycontract/keycontract/contract"
+	"github.com/keycontract/keycontract/emulator"
+	"github.com/keycontract/keycontract/spec"
+)
+
+// TestChecker: a Checker reports, tagged with their exchanges' tags, the
+// shape violations and earlier secrets of the exchanges submitted, and
+// nothing for a correct endpoint.
+func TestChecker(t *testing.T) {
+	open := func(t *testing.T, faults ...emulator.Fault) *contract.Session {
+		tgt, _ := target(t, "aws", faults...)
+		sess, err := contract.Open(context.Background(), tgt)
+		require.NoError(t, err)
+		t.Cleanup(func() { sess.Close() })
+		return sess
+	}
+	ctx := context.Background()
+	t.Run("correct", func(t *testing.T) {
+		sess := open(t)
+		c := sess.NewChecker()
+		defer c.Close()
+		a := sess.Buckets()[0]
+		for i, role := range []spec.Role{spec.CreateKey, spec.ListKeys} {
+			ex, err := sess.SendJSON(ctx, role, sess.Request(role, spec.Resources{Bucket: a}))
+			require.NoError(t, err)
+			c.Check(ex, i, nil)
+		}
+		assert.Empty(t, c.Findings())
+	})
+	t.Run("faulty", func(t *testing.T) {
+		sess := open(t, emulator.FaultSuccessContentType, emulator.FaultSecretInList)
+		c := sess.NewChecker()
+		defer c.Close()
+		a := sess.Buckets()[0]
+		create, err := sess.SendJSON(ctx, spec.CreateKey, sess.Request(spec.CreateKey, spec.Resources{Bucket: a}))
+		require.NoError(t, err)
+		c.Check(create, 0, nil)
+		k, ok := sess.Doc().Binding.CreatedKey(create.Reply)
+		require.True(t, ok)
+		list, err := sess.SendJSON(ctx, spec.ListKeys, sess.Request(spec.ListKeys, spec.Resources{Bucket: a}))
+		require.NoError(t, err)
+		c.Check(list, 1, []contract.PriorSecret{{Value: k.Secret, Origin: "step 1"}})
+		found := map[string][]int{}
+		for _, f := range c.Findings() {
+			found[f.Check] = append(found[f.Check], f.Tag)
+			assert.NotContains(t, f.Message, k.Secret, "findings are redacted")
+		}
+		assert.Equal(t, []int{0, 1}, found["success-envelope"], "text/plain successes, both steps")
+		assert.Equal(t, []int{1}, found["secret-only-once"], "the list shows step 1's secret")
+		assert.Empty(t, c.Findings(), "findings are returned once")
+	})
+}
