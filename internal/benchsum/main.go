@@ -173,7 +173,7 @@ func (res *results) summary(makeRun float64) (string, error) {
 			name := fam.bench + "/" + f
 			med, max, n := res.get(&miss, name, "median-s"), res.get(&miss, name, "max-s"), res.get(&miss, name, "median-steps")
 			worst = maxf(worst, med)
-			fmt.Fprintf(&b, "  %-32s %7.2fs %7.2fs %8.1f\n", f, med, max, n)
+			fmt.Fprintf(&b, "  %-32s %7.3fs %7.3fs %8.1f\n", f, med, max, n)
 		}
 	}
 	h20 := res.get(&miss, "BenchmarkMemory", "heap20k-MB")
