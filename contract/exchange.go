@@ -41,7 +41,7 @@ type Exchange struct {
 func (e *Exchange) RequestValue() any {
 	e.reqOnce.Do(func() {
 		if e.reqValue == nil {
-			e.reqValue = spec.NewReply(0, nil, e.Body).Value
+			e.reqValue = spec.NewReply(0, nil, e.Body).Value()
 		}
 	})
 	return e.reqValue

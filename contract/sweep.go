@@ -138,7 +138,7 @@ func (s *session) bucketNames(ctx context.Context) ([]string, error) {
 			return nil, &SetupError{fmt.Sprintf("cannot list buckets: %s answered %s", op.ID, s.outcome(ex))}
 		}
 		names = append(names, got...)
-		next, _ := spec.Pointer(ex.Reply.Value, nextPage)
+		next, _ := spec.Pointer(ex.Reply.Value(), nextPage)
 		token, _ = next.(string)
 		if token == "" || !paged {
 			break

@@ -79,8 +79,7 @@ func TestSameSeedSameShrunkSequence(t *testing.T) {
 		for _, ex := range m.foundTrail {
 			// The operation and which of the sequence's buckets it named;
 			// ids and run names differ between runs.
-			body := spec.NewReply(0, nil, ex.Body)
-			bucket, _ := spec.Pointer(body.Value, sess.Doc().Binding.Request.Bucket)
+			bucket, _ := spec.Pointer(ex.RequestValue(), sess.Doc().Binding.Request.Bucket)
 			name, _ := bucket.(string)
 			ops = append(ops, ex.Describe()+" "+name[len(name)-1:])
 		}

@@ -8,38 +8,58 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
 // Reply is one response as the checks see it: the status, headers and body
-// bytes as received, and the body decoded once as JSON.
+// bytes as received, and the body decoded as JSON at most once, when first
+// asked for (a check that needs only the status or a header never pays
+// for it; a check on another goroutine may pay for it instead).
 type Reply struct {
 	Status int
 	Header http.Header
 	Body   []byte
-	// Value is the decoded body (nil when the body is empty or not JSON), and
-	// DecodeErr why it could not be decoded.
-	Value     any
-	DecodeErr error
+
+	once      sync.Once
+	value     any
+	decodeErr error
 }
 
-// NewReply decodes body once. Numbers are kept as json.Number so that
-// timestamps and ids keep their exact spelling.
+// NewReply keeps a response. Its body is decoded by Value, once. Numbers
+// are kept as json.Number so that timestamps and ids keep their exact
+// spelling.
 func NewReply(status int, header http.Header, body []byte) *Reply {
-	r := &Reply{Status: status, Header: header, Body: body}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return r
+	return &Reply{Status: status, Header: header, Body: body}
+}
+
+// Value is the decoded body: nil when the body is empty or not JSON
+// (DecodeErr says why).
+func (r *Reply) Value() any {
+	r.once.Do(r.decode)
+	return r.value
+}
+
+// DecodeErr is why the body could not be decoded as JSON (nil when it
+// could, or is empty).
+func (r *Reply) DecodeErr() error {
+	r.once.Do(r.decode)
+	return r.decodeErr
+}
+
+func (r *Reply) decode() {
+	if len(bytes.TrimSpace(r.Body)) == 0 {
+		return
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
+	dec := json.NewDecoder(bytes.NewReader(r.Body))
 	dec.UseNumber()
-	if err := dec.Decode(&r.Value); err != nil {
-		r.Value, r.DecodeErr = nil, err
-		return r
+	if err := dec.Decode(&r.value); err != nil {
+		r.value, r.decodeErr = nil, err
+		return
 	}
 	if dec.More() {
-		r.Value, r.DecodeErr = nil, errTrailing
+		r.value, r.decodeErr = nil, errTrailing
 	}
-	return r
 }
 
 var errTrailing = jsonError("trailing data after the JSON value")
@@ -98,7 +118,7 @@ func (b Binding) ErrorCode(r *Reply) (string, bool) {
 		if name, ok := strings.CutPrefix(src, "header:"); ok {
 			code = r.Header.Get(name)
 		} else if p, ok := strings.CutPrefix(src, "body:"); ok {
-			v, found := Pointer(r.Value, p)
+			v, found := Pointer(r.Value(), p)
 			if s, isString := v.(string); found && isString {
 				code = s
 			}
@@ -171,7 +191,7 @@ func (b Binding) KeyFrom(obj any) (Key, bool) {
 
 // CreatedKey reads the key of a createKey success reply.
 func (b Binding) CreatedKey(r *Reply) (Key, bool) {
-	obj, ok := Pointer(r.Value, b.Response.Key)
+	obj, ok := Pointer(r.Value(), b.Response.Key)
 	if !ok {
 		return Key{}, false
 	}
@@ -181,7 +201,7 @@ func (b Binding) CreatedKey(r *Reply) (Key, bool) {
 // ListedKeys reads the keys of a listKeys success reply. ok is false when
 // the list itself is missing or not an array.
 func (b Binding) ListedKeys(r *Reply) (keys []Key, ok bool) {
-	v, found := Pointer(r.Value, b.Response.Keys)
+	v, found := Pointer(r.Value(), b.Response.Keys)
 	items, isArray := v.([]any)
 	if !found || !isArray {
 		return nil, false
@@ -196,7 +216,7 @@ func (b Binding) ListedKeys(r *Reply) (keys []Key, ok bool) {
 
 // ListedBuckets reads the bucket names of a listBuckets success reply.
 func (b Binding) ListedBuckets(r *Reply) ([]string, bool) {
-	v, found := Pointer(r.Value, b.Response.Buckets)
+	v, found := Pointer(r.Value(), b.Response.Buckets)
 	items, isArray := v.([]any)
 	if !found || !isArray {
 		return nil, false

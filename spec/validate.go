@@ -34,8 +34,8 @@ var validationOptions = &openapi3filter.Options{
 // for it) and the body must match the schema, required members included.
 // Unknown extra members pass unless the document forbids them.
 func (d *Document) ValidateSuccess(ctx context.Context, op *Operation, r *Reply) error {
-	if r.DecodeErr != nil {
-		return fmt.Errorf("body is not JSON: %w", r.DecodeErr)
+	if r.DecodeErr() != nil {
+		return fmt.Errorf("body is not JSON: %w", r.DecodeErr())
 	}
 	return d.validate(ctx, op, r)
 }
@@ -101,10 +101,10 @@ func (d *Document) validate(ctx context.Context, op *Operation, r *Reply) error 
 	if media.Schema == nil || media.Schema.Value == nil {
 		return nil
 	}
-	if r.DecodeErr != nil {
-		return fmt.Errorf("%s %d: failed to decode response body: %w", op.ID, r.Status, r.DecodeErr)
+	if r.DecodeErr() != nil {
+		return fmt.Errorf("%s %d: failed to decode response body: %w", op.ID, r.Status, r.DecodeErr())
 	}
-	if err := media.Schema.Value.VisitJSON(r.Value, responseSchemaOptions...); err != nil {
+	if err := media.Schema.Value.VisitJSON(r.Value(), responseSchemaOptions...); err != nil {
 		return fmt.Errorf("%s %d: response body doesn't match schema: %w", op.ID, r.Status, err)
 	}
 	return nil
