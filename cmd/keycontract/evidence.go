@@ -15,13 +15,16 @@ import (
 // fixedByRecording are the run flags a recording fixes: a replay takes
 // them from the recording, and giving them is an error rather than a
 // silently different run.
-var fixedByRecording = []string{"endpoint", "bucket", "header", "sign", "profile", "region", "seed", "sequences", "steps", "checks", "rate", "settle", "record"}
+var fixedByRecording = []string{"endpoint", "bucket", "header", "sign", "profile", "region", "seed", "sequences", "steps", "checks", "rate", "settle"}
 
 // replayTarget builds the target of -replay DIR: everything comes from the
 // recording except the description, which is the bundled one the recording
 // names, or -spec/-binding (by default those the recorded run was given).
 func (o *runOptions) replayTarget(ctx context.Context, set map[string]bool) (contract.Target, error) {
 	t := contract.Target{Replay: o.replayDir, Timeout: o.timeout, VizFile: o.vizPath()}
+	if set["record"] {
+		return t, fmt.Errorf("-record cannot be combined with -replay: a replay sends nothing new to record")
+	}
 	for _, name := range fixedByRecording {
 		if set[name] {
 			return t, fmt.Errorf("-%s cannot be combined with -replay: the recording fixes it", name)

@@ -62,8 +62,15 @@ Runs every check (or those named by -checks) against -endpoint, or against
 the embedded emulator when -endpoint is absent, and prints one row per check.
 Check IDs: %s.
 
+-record DIR writes every exchange, redacted, with what the run was, to DIR;
+-replay DIR runs the same checks offline against it (the recording fixes the
+seed, checks and sizes) and says whether every verdict matched; a request the
+recording does not hold stops the replay (exit 2), naming the request.
+-html FILE writes a self-contained report for publishing.
+
 Exit status: 0 every check that ran passed; 1 a check failed; 2 the run could
-not be made (bad flags or document, unreachable endpoint, unusable bucket).
+not be made (bad flags or document, unreachable endpoint, unusable bucket, a
+replay that does not match its recording).
 
 Flags:
 `, strings.Join(contract.IDs(), ", "))
