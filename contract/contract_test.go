@@ -113,3 +113,19 @@ func TestEachCheckFires(t *testing.T) {
 		}
 	}
 }
+
+// TestValidBucketsWhateverTheSeed: valid-input-accepted creates buckets
+// from several generated requests, so a fault that rejects optional
+// CreateBucket members is found whichever seed the run has (bucket A's
+// one request may have none), and no bucket is left.
+func TestValidBucketsWhateverTheSeed(t *testing.T) {
+	for seed := int64(1); seed <= 5; seed++ {
+		tgt, srv := target(t, "aws", emulator.FaultRejectValidInput)
+		tgt.Seed, tgt.Checks = seed, []string{"valid-input-accepted"}
+		rep, err := contract.Check(context.Background(), tgt)
+		require.NoError(t, err)
+		c, _ := rep.Check("valid-input-accepted")
+		assert.Equal(t, contract.Fail, c.Status, "seed %d", seed)
+		assertClean(t, srv)
+	}
+}
