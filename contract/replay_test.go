@@ -82,7 +82,11 @@ func opOf(st contract.RecordedStep) string {
 func TestReplayReachesTheRecordedVerdicts(t *testing.T) {
 	for _, dialect := range []string{"aws", "envelope"} {
 		for _, fault := range []emulator.Fault{"", emulator.FaultSecretInList, emulator.FaultNoKeyLimit} {
-			t.Run(dialect+"/"+string(fault), func(t *testing.T) {
+			name := string(fault)
+			if fault == "" {
+				name = "correct"
+			}
+			t.Run(dialect+"/"+name, func(t *testing.T) {
 				dir, rep := record(t, dialect, faultList(fault)...)
 				got, err := replay(t, dir)
 				require.NoError(t, err)
