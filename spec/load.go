@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
@@ -52,7 +53,9 @@ type Operation struct {
 	minimalOnce sync.Once
 	minimal     map[string]any // the generated required members, see Minimal
 	respOnce    sync.Once
-	respMedia   string // ResponseMediaType
+	respMedia   string   // ResponseMediaType
+	medias      sync.Map // mediaKey -> *openapi3.MediaType, see media
+	nmedias     atomic.Int64
 }
 
 // Op returns the operation bound to role. Every role is bound in a loaded

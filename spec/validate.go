@@ -94,7 +94,7 @@ func (d *Document) validate(ctx context.Context, op *Operation, r *Reply) error 
 		return nil
 	}
 	ct := header.Get("Content-Type")
-	media := ref.Value.Content.Get(ct)
+	media := op.media(r.Status, ct, ref.Value.Content)
 	if media == nil {
 		return fmt.Errorf("%s %d: response header Content-Type has unexpected value: %q", op.ID, r.Status, ct)
 	}
@@ -108,6 +108,29 @@ func (d *Document) validate(ctx context.Context, op *Operation, r *Reply) error 
 		return fmt.Errorf("%s %d: response body doesn't match schema: %w", op.ID, r.Status, err)
 	}
 	return nil
+}
+
+// media is content.Get(ct) for the response to status, looked up once per
+// status and content type (kin-openapi sorts the media types on every
+// lookup). At most maxMedias pairs are kept: an endpoint may send any
+// content type.
+func (op *Operation) media(status int, ct string, content openapi3.Content) *openapi3.MediaType {
+	key := mediaKey{status, ct}
+	if m, ok := op.medias.Load(key); ok {
+		return m.(*openapi3.MediaType)
+	}
+	m := content.Get(ct)
+	if op.nmedias.Add(1) <= maxMedias {
+		op.medias.Store(key, m)
+	}
+	return m
+}
+
+const maxMedias = 64
+
+type mediaKey struct {
+	status int
+	ct     string
 }
 
 // responseSchemaOptions are validationOptions' schema options for a
