@@ -226,8 +226,23 @@ func (s *session) report(started time.Time) Report {
 }
 
 // replayLine is the command that runs the same checks against the same
-// target with the same seed.
+// target with the same seed (and, for a recorded run, its offline replay).
 func (s *session) replayLine() string {
+	var extra []string
+	if len(s.t.Checks) > 0 {
+		extra = []string{"-checks", strings.Join(s.t.Checks, ",")}
+	}
+	line := s.replayCommand(extra...)
+	if s.t.Record != "" && s.t.Replay == "" {
+		line += "\nkeycontract run -replay " + s.t.Record + "   # offline, from this run's recording"
+	}
+	return line
+}
+
+// replayCommand is `keycontract run` with the flags that reach the same
+// target (Target.ReplayArgs, or -endpoint), the run's seed, and extra; for
+// a replayed run, its -replay line, which fixes all of those.
+func (s *session) replayCommand(extra ...string) string {
 	if s.t.Replay != "" {
 		return "keycontract run -replay " + s.t.Replay
 	}
@@ -237,15 +252,8 @@ func (s *session) replayLine() string {
 	} else {
 		args = append(args, "-endpoint", s.t.Endpoint)
 	}
-	args = append(args, "-seed", fmt.Sprint(s.seed))
-	if len(s.t.Checks) > 0 {
-		args = append(args, "-checks", strings.Join(s.t.Checks, ","))
-	}
-	line := strings.Join(args, " ")
-	if s.t.Record != "" {
-		line += "\nkeycontract run -replay " + s.t.Record + "   # offline, from this run's recording"
-	}
-	return line
+	args = append(append(args, "-seed", fmt.Sprint(s.seed)), extra...)
+	return strings.Join(args, " ")
 }
 
 // Run checks t from a Go test, one subtest per check ID, in the manner of

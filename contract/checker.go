@@ -12,9 +12,10 @@ import (
 // waits for each answer (a property-based sequence) leaves a core idle
 // during the round trip; the checks run there instead of on its path.
 //
-// Findings come back in submission order, tagged as the caller tagged the
-// exchange (a step number), so that a violation is reported against the
-// step that showed it, one step later than an inline check would.
+// Findings come back in submission order, redacted, tagged as the caller
+// tagged the exchange (a step number), so that a violation is reported
+// against the step that showed it, one step later than an inline check
+// would.
 type Checker struct {
 	s    *session
 	jobs chan checkJob
@@ -64,6 +65,9 @@ func (c *Checker) run() {
 		}
 		for _, v := range c.s.shapeProblems(context.Background(), j.ex) {
 			out = append(out, Finding{j.tag, *v})
+		}
+		for i := range out {
+			out[i].Message = c.s.red.String(out[i].Message)
 		}
 		c.mu.Lock()
 		c.found = append(c.found, out...)

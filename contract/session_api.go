@@ -60,6 +60,10 @@ func (x *Session) Doc() *spec.Document { return x.s.doc }
 // Target is the target the session runs against.
 func (x *Session) Target() Target { return *x.s.t }
 
+// ReplayCommand is the command line that reaches the same target with the
+// same seed, followed by extra flags (for a replayed run: its -replay line).
+func (x *Session) ReplayCommand(extra ...string) string { return x.s.replayCommand(extra...) }
+
 // Seed is the run's seed.
 func (x *Session) Seed() int64 { return x.s.seed }
 

@@ -70,10 +70,12 @@ func (m *machine) judgeCreate(t *rapid.T, b string, ex *contract.Exchange) {
 	case strings.TrimSpace(k.Secret) == "":
 		m.fail(t, "secret-only-once", contract.Describe(ex.Describe(), args, "a key with an empty secret", "a non-empty secret at creation"))
 	}
-	if at, seen := m.secrets[k.Secret]; seen {
-		m.fail(t, "secret-only-once", contract.Describe(ex.Describe(), args, fmt.Sprintf("the secret of the key created at step %d", at+1), "a new secret"))
+	for _, p := range m.secrets {
+		if p.Value == k.Secret {
+			m.fail(t, "secret-only-once", contract.Describe(ex.Describe(), args, "the secret of the key created at "+p.Origin, "a new secret"))
+		}
 	}
-	m.secrets[k.Secret] = len(m.trail) - 1
+	m.secrets = append(m.secrets, contract.PriorSecret{Value: k.Secret, Origin: fmt.Sprintf("step %d", len(m.trail))})
 }
 
 // listShowsMore lists b, outside the steps (the exchange joins the trail

@@ -152,18 +152,7 @@ func (m *machine) report(n, steps int) string {
 }
 
 func (m *machine) replayLine(n, steps int) string {
-	tgt := m.sess.Target()
-	if tgt.Replay != "" {
-		return "keycontract run -replay " + tgt.Replay
-	}
-	args := []string{"keycontract", "run"}
-	if len(tgt.ReplayArgs) > 0 {
-		args = append(args, tgt.ReplayArgs...)
-	} else {
-		args = append(args, "-endpoint", tgt.Endpoint)
-	}
-	args = append(args, "-seed", fmt.Sprint(m.sess.Seed()), "-sequences", fmt.Sprint(n), "-steps", fmt.Sprint(steps), "-checks", m.found.check)
-	return strings.Join(args, " ")
+	return m.sess.ReplayCommand("-sequences", fmt.Sprint(n), "-steps", fmt.Sprint(steps), "-checks", m.found.check)
 }
 
 func orDefault(v, d int) int {
