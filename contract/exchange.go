@@ -1,13 +1,16 @@
 package contract
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/keycontract/keycontract/internal/redactoff"
 	"github.com/keycontract/keycontract/spec"
 )
 
@@ -86,6 +89,9 @@ type RecordedResponse struct {
 	Status  int               `json:"status"`
 	Headers map[string]string `json:"headers"`
 	Body    string            `json:"body"`
+	// RequestID is the id the endpoint gave the request (x-amzn-RequestId
+	// and the like), which a vendor's support desk asks for.
+	RequestID string `json:"request_id,omitempty"`
 }
 
 // RecordedExchange is a redacted exchange, as reports carry it.
@@ -111,12 +117,44 @@ func (e *Exchange) Record(r *Redactor) RecordedExchange {
 	}}
 	if e.Reply != nil {
 		rec.Response = RecordedResponse{
-			Status:  e.Reply.Status,
-			Headers: recordHeaders(e.Reply.Header, r),
-			Body:    string(r.Bytes(e.Reply.Body)),
+			Status:    e.Reply.Status,
+			Headers:   recordHeaders(e.Reply.Header, r),
+			Body:      string(r.Bytes(e.Reply.Body)),
+			RequestID: r.String(RequestID(e.Reply.Header)),
+		}
+		if e.Withheld() {
+			rec.Response.Body = fmt.Sprintf(withheldFormat, len(e.Reply.Body))
 		}
 	}
 	return rec
+}
+
+// withheldFormat is what reports and recordings show instead of a body
+// that is withheld.
+const withheldFormat = "<undecodable body, %d bytes, withheld>"
+
+// Withheld reports whether the reply's body is kept out of every output:
+// a create reply whose body does not decode at all (truncated, not JSON,
+// another encoding). Its secret cannot be found to be redacted by value, so
+// no part of it is written anywhere.
+func (e *Exchange) Withheld() bool {
+	r := e.Reply
+	return r != nil && e.Op != nil && e.Op.Role == spec.CreateKey && !redactoff.Off.Load() &&
+		len(bytes.TrimSpace(r.Body)) > 0 && r.DecodeErr() != nil
+}
+
+// requestIDHeaders are where endpoints put the id their support desk asks
+// for, in the order looked at.
+var requestIDHeaders = []string{"X-Amzn-Requestid", "X-Amz-Request-Id", "X-Request-Id", "Request-Id", "X-Correlation-Id"}
+
+// RequestID returns the request id a response carries in a header, or "".
+func RequestID(h http.Header) string {
+	for _, name := range requestIDHeaders {
+		if v := h.Get(name); v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 func recordHeaders(h http.Header, r *Redactor) map[string]string {

@@ -122,16 +122,22 @@ func (l *secretLedger) observe(s *session, ex *Exchange) []leak {
 	if ex.Op == nil || ex.Op.Role != spec.CreateKey || !r.OK() {
 		return out
 	}
-	k, ok := s.b.CreatedKey(r)
+	// The secret is tracked whatever else is wrong with the key (a
+	// mistyped id, say): the envelope checks judge the rest.
+	secret, _ := s.b.CreatedSecret(r)
+	_, hasKey := r.Value().(map[string]any)
+	if obj, found := spec.Pointer(r.Value(), s.b.Response.Key); !found || obj == nil {
+		hasKey = false
+	}
 	switch {
-	case !ok:
-	case strings.TrimSpace(k.Secret) == "":
-		out = append(out, leak{describe(ex.Describe(), args, "a key with an empty secret", "a non-empty secret at creation"), []*Exchange{ex}})
-	case l.origin[k.Secret] != nil:
+	case !hasKey:
+	case strings.TrimSpace(secret) == "":
+		out = append(out, leak{describe(ex.Describe(), args, "a key with an empty or missing secret", "a non-empty secret at creation"), []*Exchange{ex}})
+	case l.origin[secret] != nil:
 		// Already reported above as a repeat.
 	default:
-		l.order = append(l.order, k.Secret)
-		l.origin[k.Secret] = ex
+		l.order = append(l.order, secret)
+		l.origin[secret] = ex
 	}
 	return out
 }

@@ -121,6 +121,7 @@ func (r *recorder) run() {
 			DurationMS: float64(ex.Duration.Microseconds()) / 1000, RecordedExchange: ex.Record(r.red)}
 		scrub(step.Request.Headers)
 		scrub(step.Response.Headers)
+		step.Response.RequestID = "" // volatile, as its header is
 		b, err := json.MarshalIndent(step, "", "  ")
 		if r.err != nil {
 			continue

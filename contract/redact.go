@@ -1,12 +1,17 @@
 package contract
 
 import (
+	"encoding/base64"
 	"encoding/json"
+	"encoding/xml"
 	"hash/maphash"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/keycontract/keycontract/internal/redactoff"
 )
 
 // Redactor replaces secret values wherever they appear, by value: in bodies,
@@ -15,14 +20,15 @@ import (
 // secret is still visible as a leak after redaction; credentials and header
 // values become <redacted>.
 //
-// Known false negative: a secret split or re-encoded beyond JSON string
-// escaping (base64 of it, say) is not recognised.
+// Each value is searched for in several spellings (valueForms): as sent,
+// JSON-, URL- and XML-escaped, and base64-encoded. Known false negative: a
+// secret split, or encoded otherwise (base64 of a longer text that holds
+// it, say), is not recognised.
 type Redactor struct {
 	mu sync.RWMutex
 
-	// Every value is stored as up to three forms: as sent, JSON-escaped
-	// (when different) and with "/" written as `\/` (when different), in
-	// that order. Forms are numbered in registration order and their bytes
+	// Every value is stored as its forms (valueForms), the value as sent
+	// first. Forms are numbered in registration order and their bytes
 	// lie back to back in arena, so form f is arena[forms[f].off:] up to
 	// the next form's offset.
 	arena  []byte
@@ -106,23 +112,9 @@ func (r *Redactor) add(v string, secret bool) string {
 	r.values = append(r.values, val)
 	r.dedup[slot] = id + 1
 
-	r.forms = append(r.forms, redactForm{off: uint32(len(r.arena)), next: -1})
-	r.arena = append(r.arena, v...)
-	if jsonEscapes(v) {
-		esc, _ := json.Marshal(v) // a string always marshals
-		if e := esc[1 : len(esc)-1]; string(e) != v {
-			r.forms = append(r.forms, redactForm{off: uint32(len(r.arena)), next: -1})
-			r.arena = append(r.arena, e...)
-		}
-	}
-	if strings.Contains(v, "/") {
+	for _, f := range valueForms(v) {
 		r.forms = append(r.forms, redactForm{off: uint32(len(r.arena)), next: -1})
-		for i := range len(v) {
-			if v[i] == '/' {
-				r.arena = append(r.arena, '\\')
-			}
-			r.arena = append(r.arena, v[i])
-		}
+		r.arena = append(r.arena, f...)
 	}
 
 	if 2*len(r.values) > len(r.dedup) {
@@ -137,6 +129,33 @@ func (r *Redactor) add(v string, secret bool) string {
 		r.buildIndex()
 	}
 	return r.placeholder(id)
+}
+
+// valueForms returns the spellings of v that are redacted, the value as
+// sent first: JSON-escaped, with "/" written as `\/`, URL-encoded (query
+// and path), XML-escaped, and base64 (standard and URL alphabets, padded
+// and not), each when it differs from those before it.
+func valueForms(v string) []string {
+	forms := []string{v}
+	add := func(f string) {
+		if !slices.Contains(forms, f) {
+			forms = append(forms, f)
+		}
+	}
+	if jsonEscapes(v) {
+		esc, _ := json.Marshal(v) // a string always marshals
+		add(string(esc[1 : len(esc)-1]))
+	}
+	add(strings.ReplaceAll(v, "/", `\/`))
+	add(url.QueryEscape(v))
+	add(url.PathEscape(v))
+	var x strings.Builder
+	_ = xml.EscapeText(&x, []byte(v)) // a strings.Builder never fails
+	add(x.String())
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+		add(enc.EncodeToString([]byte(v)))
+	}
+	return forms
 }
 
 // jsonEscapes reports whether json.Marshal may escape some byte of v.
@@ -229,6 +248,9 @@ func placeholderLen(num int32) int {
 // value), each at its leftmost occurrences that overlap none already chosen.
 // So a secret containing another is replaced whole.
 func (r *Redactor) redact(b []byte) ([]byte, bool) {
+	if redactoff.Off.Load() {
+		return b, false
+	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	var buf [4]redactMatch

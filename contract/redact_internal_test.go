@@ -47,14 +47,9 @@ func (r *refRedactor) add(v string, name func() string) string {
 	if i, ok := r.index[v]; ok {
 		return string(r.secrets[i].placeholder)
 	}
-	red := refRedaction{placeholder: []byte(name()), forms: [][]byte{[]byte(v)}}
-	if esc, err := json.Marshal(v); err == nil {
-		if e := esc[1 : len(esc)-1]; !bytes.Equal(e, []byte(v)) {
-			red.forms = append(red.forms, e)
-		}
-	}
-	if s := strings.ReplaceAll(v, "/", `\/`); s != v {
-		red.forms = append(red.forms, []byte(s))
+	red := refRedaction{placeholder: []byte(name())}
+	for _, f := range valueForms(v) {
+		red.forms = append(red.forms, []byte(f))
 	}
 	r.index[v] = len(r.secrets)
 	r.secrets = append(r.secrets, red)

@@ -93,17 +93,32 @@ func trimSlash(s string) string {
 
 // observe keeps the ledger of what the run created, and registers every
 // secret a reply shows so that it is redacted everywhere, by value.
+//
+// A create reply's secrets are registered whatever is wrong with it (its
+// status, content type, id or shape: see spec.Document.RedactionValues),
+// before anything else sees the exchange, so that no output ever shows them.
 func (s *session) observe(ex *Exchange) {
 	r := ex.Reply
-	if ex.Op == nil || r == nil || !r.OK() {
+	if ex.Op == nil || r == nil {
 		return
 	}
 	req := ex.RequestValue()
 	bucket, _ := stringAt(req, s.b.Request.Bucket)
+	if ex.Op.Role == spec.CreateKey && r.OK() {
+		h := s.doc.RedactionValues(r, bucket)
+		for _, v := range h.Secrets {
+			s.red.AddSecret(v)
+		}
+		for _, v := range h.Others {
+			s.red.AddCredential(v)
+		}
+	}
+	if !r.OK() {
+		return
+	}
 	switch ex.Op.Role {
 	case spec.CreateKey:
 		if k, ok := s.b.CreatedKey(r); ok {
-			s.red.AddSecret(k.Secret)
 			s.mu.Lock()
 			s.created[k.ID] = bucket
 			s.ever[k.ID] = bucket

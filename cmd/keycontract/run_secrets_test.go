@@ -3,13 +3,16 @@ package main
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"html"
+	"net/url"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -34,16 +37,39 @@ func randomHex(t *testing.T, n int) string {
 }
 
 // secretForms are the ways a value may appear in text the run writes: as
-// is, JSON-escaped, with JSON's optional "\/", and XML-escaped.
+// is, JSON-escaped, with JSON's optional "\/", XML-escaped, URL-encoded
+// and base64-encoded.
 func secretForms(v string) []string {
 	forms := []string{v}
 	if b, err := json.Marshal(v); err == nil {
 		forms = append(forms, string(b[1:len(b)-1]))
 	}
-	forms = append(forms, strings.ReplaceAll(v, "/", `\/`))
+	forms = append(forms, strings.ReplaceAll(v, "/", `\/`), url.QueryEscape(v), url.PathEscape(v))
 	var x bytes.Buffer
 	_ = xml.EscapeText(&x, []byte(v))
-	return append(forms, x.String())
+	forms = append(forms, x.String())
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+		forms = append(forms, enc.EncodeToString([]byte(v)))
+	}
+	return forms
+}
+
+// findSecrets scans every output for every secret in every form and
+// returns "what in where" for each found. It never quotes a secret.
+func findSecrets(outputs map[string][]byte, secrets map[string]string) []string {
+	var found []string
+	for what, v := range secrets {
+		for where, out := range outputs {
+			for _, f := range secretForms(v) {
+				if bytes.Contains(out, []byte(f)) {
+					found = append(found, what+" was written to "+where)
+					break
+				}
+			}
+		}
+	}
+	sort.Strings(found)
+	return found
 }
 
 // assertNoSecretWritten scans every output for every secret in every form.
@@ -52,14 +78,9 @@ func assertNoSecretWritten(t *testing.T, outputs map[string][]byte, secrets map[
 	t.Helper()
 	for what, v := range secrets {
 		require.GreaterOrEqual(t, len(v), 6, "%s is too short to scan for", what)
-		for where, out := range outputs {
-			for _, f := range secretForms(v) {
-				if bytes.Contains(out, []byte(f)) {
-					t.Errorf("%s was written to %s", what, where)
-					break
-				}
-			}
-		}
+	}
+	for _, f := range findSecrets(outputs, secrets) {
+		t.Error(f)
 	}
 }
 
