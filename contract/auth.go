@@ -27,11 +27,8 @@ func authRequired(ctx context.Context, s *session) error {
 	for _, v := range variants {
 		for _, role := range []spec.Role{spec.ListKeys, spec.CreateKey} {
 			op := s.doc.Op(role)
-			body, err := jsonBody(s.doc.Minimal(op, spec.Resources{Bucket: a}))
-			if err != nil {
-				return err
-			}
-			ex, err := s.c.send(ctx, call{op: op, body: body, auth: v.auth})
+			req := s.doc.Encode(op, s.doc.Minimal(op, spec.Resources{Bucket: a}))
+			ex, err := s.c.send(ctx, call{op: op, req: req, auth: v.auth})
 			if err != nil {
 				return err
 			}

@@ -3,7 +3,6 @@ package contract
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -55,14 +54,12 @@ type client struct {
 	seq int
 }
 
-// call is a request: an operation (or a raw target), a body, and how to
-// authenticate it.
+// call is a request: the wire request to send, the operation it addresses
+// (nil when it addresses none the binding names), and how to authenticate
+// it.
 type call struct {
-	op       *spec.Operation
-	target   string // used when op is nil
-	noTarget bool
-	body     []byte
-	value    map[string]any // body before marshalling, when the caller had it
+	op  *spec.Operation
+	req spec.Request
 	// auth: "" as configured; "none" strips signing and -header headers;
 	// "wrong" signs with a wrong secret.
 	auth string
@@ -71,13 +68,10 @@ type call struct {
 	own bool
 }
 
-// do sends a request for role with a JSON body.
-func (c *client) do(ctx context.Context, role spec.Role, body map[string]any) (*Exchange, error) {
-	raw, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	return c.send(ctx, call{op: c.doc.Op(role), body: raw, value: body})
+// do sends role's operation with input, encoded by the document's wire.
+func (c *client) do(ctx context.Context, role spec.Role, input map[string]any) (*Exchange, error) {
+	op := c.doc.Op(role)
+	return c.send(ctx, call{op: op, req: c.doc.Encode(op, input)})
 }
 
 const (
@@ -133,13 +127,13 @@ func (c *client) isThrottled(r *spec.Reply) bool {
 }
 
 func describeCall(cl call) string {
-	if cl.op != nil {
+	switch {
+	case cl.op != nil:
 		return cl.op.ID
+	case cl.req.Target != "":
+		return cl.req.Target
 	}
-	if cl.noTarget {
-		return "request without target"
-	}
-	return cl.target
+	return cl.req.Method + " " + cl.req.Path
 }
 
 // once sends one attempt. Cancelling ctx (an interrupted run) stops a
@@ -155,22 +149,15 @@ func (c *client) once(ctx context.Context, cl call) (*Exchange, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
 	defer cancel()
-	path, contentType, accept := "/", c.doc.Op(spec.CreateKey).ContentType, ""
-	target := cl.target
-	if cl.op != nil {
-		path, contentType, target = cl.op.Path, cl.op.ContentType, cl.op.Target
-		accept = cl.op.ResponseMediaType()
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, bytes.NewReader(cl.body))
+	req, err := http.NewRequestWithContext(ctx, cl.req.Method, c.base+cl.req.URL(), bytes.NewReader(cl.req.Body))
 	if err != nil {
 		return nil, &EndpointError{Op: describeCall(cl), Err: err}
 	}
-	req.Header.Set("Content-Type", contentType)
-	if accept != "" {
-		req.Header.Set("Accept", accept)
+	for k, vs := range cl.req.Header {
+		req.Header[k] = append([]string(nil), vs...)
 	}
-	if !cl.noTarget {
-		req.Header.Set(c.doc.Binding.Target.Header, target)
+	if len(cl.req.Body) == 0 {
+		req.Body, req.GetBody, req.ContentLength = http.NoBody, nil, 0
 	}
 	if cl.auth != "none" {
 		for k, vs := range c.headers {
@@ -183,21 +170,18 @@ func (c *client) once(ctx context.Context, cl call) (*Exchange, error) {
 			signer = ws.Wrong()
 		}
 		if signer != nil {
-			if err := signer.Sign(ctx, req, cl.body); err != nil {
+			if err := signer.Sign(ctx, req, cl.req.Body); err != nil {
 				return nil, &EndpointError{Op: describeCall(cl), Err: fmt.Errorf("signing: %w", err)}
 			}
 		}
 	}
 	// The request's own header: nothing changes it once it is sent.
-	ex := &Exchange{Op: cl.op, Target: target, Method: req.Method, URL: req.URL.String(),
-		Header: req.Header, Body: cl.body, Start: time.Now()}
-	if cl.value != nil {
-		ex.reqValue = cl.value
+	ex := &Exchange{Op: cl.op, Target: cl.req.Target, Method: req.Method, URL: req.URL.String(),
+		Header: req.Header, Body: cl.req.Body, Start: time.Now()}
+	if cl.req.Input != nil {
+		ex.reqValue = cl.req.Input
 	}
 	ex.Worker, _ = ctx.Value(workerKey{}).(string)
-	if cl.noTarget {
-		ex.Target = ""
-	}
 	if c.replay != nil {
 		req = req.WithContext(context.WithValue(ctx, exchangeKey{}, ex))
 	}

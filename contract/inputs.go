@@ -112,18 +112,16 @@ func invalidInput(ctx context.Context, s *session) error {
 		{spec.DeleteBucket, spec.Resources{Bucket: s.missingBucket()}},
 		{spec.ListBuckets, spec.Resources{Bucket: a}},
 	}
-	seenTargetCases := false
+	seenOtherCases := false
 	for _, base := range bases {
 		op := s.doc.Op(base.role)
 		for _, inv := range s.doc.Invalid(op, s.doc.Minimal(op, base.res)) {
-			if inv.Target != op.Target || inv.NoTarget {
-				if seenTargetCases {
-					continue // unknown and missing targets: once is enough
+			cl := call{op: op, req: inv.Request}
+			if inv.OtherOperation {
+				if seenOtherCases {
+					continue // unknown operations: once is enough
 				}
-			}
-			cl := call{op: op, body: inv.Body}
-			if inv.Target != op.Target || inv.NoTarget {
-				cl = call{target: inv.Target, noTarget: inv.NoTarget, body: inv.Body}
+				cl.op = nil
 			}
 			ex, err := s.c.send(ctx, cl)
 			if err != nil {
@@ -142,7 +140,7 @@ func invalidInput(ctx context.Context, s *session) error {
 				}
 			}
 		}
-		seenTargetCases = true
+		seenOtherCases = true
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package contract
 
 import (
 	"context"
-	"encoding/json"
 )
 
 // secretOnlyOnce creates keys up to the limit, lists them, deletes one
@@ -35,5 +34,3 @@ func secretOnlyOnce(ctx context.Context, s *session) error {
 	_, _, _, err := s.listKeys(ctx, a, nil)
 	return err
 }
-
-func jsonBody(v map[string]any) ([]byte, error) { return json.Marshal(v) }

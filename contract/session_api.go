@@ -2,7 +2,6 @@ package contract
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	mrand "math/rand/v2"
@@ -82,20 +81,18 @@ func (x *Session) MissingBucket() string { return x.s.missingBucket() }
 // Selected reports whether check id is to run.
 func (x *Session) Selected(id string) bool { return x.s.t.selected(id) }
 
-// Send sends body to role's operation. The exchange is the caller's to
-// judge: it stays out of the run's passive checks, but what it creates is
-// still cleaned up. auth is "" (as configured) or "none".
-func (x *Session) Send(ctx context.Context, role spec.Role, body []byte) (*Exchange, error) {
-	return x.s.c.send(ctx, call{op: x.s.doc.Op(role), body: body, own: true})
+// Send sends a request the document's wire built (an Invalid's, say) to
+// role's operation. The exchange is the caller's to judge: it stays out of
+// the run's passive checks, but what it creates is still cleaned up.
+func (x *Session) Send(ctx context.Context, role spec.Role, req spec.Request) (*Exchange, error) {
+	return x.s.c.send(ctx, call{op: x.s.doc.Op(role), req: req, own: true})
 }
 
-// SendJSON is Send with a body to marshal.
-func (x *Session) SendJSON(ctx context.Context, role spec.Role, body map[string]any) (*Exchange, error) {
-	raw, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	return x.s.c.send(ctx, call{op: x.s.doc.Op(role), body: raw, value: body, own: true})
+// SendJSON sends role's operation with input (body members and
+// parameters), encoded by the document's wire, as Send does.
+func (x *Session) SendJSON(ctx context.Context, role spec.Role, input map[string]any) (*Exchange, error) {
+	op := x.s.doc.Op(role)
+	return x.s.c.send(ctx, call{op: op, req: x.s.doc.Encode(op, input), own: true})
 }
 
 // Request builds the minimal body of role with res bound.
@@ -194,11 +191,7 @@ func (x *Session) FreshBucketNames() []string {
 // memory per sequence; its shape is judged on the spot instead (at most
 // maxPerCheck violations per check).
 func (x *Session) bucketCall(ctx context.Context, role spec.Role, name string) (*Exchange, error) {
-	body, err := json.Marshal(x.s.doc.Minimal(x.s.doc.Op(role), spec.Resources{Bucket: name}))
-	if err != nil {
-		return nil, err
-	}
-	ex, err := x.s.c.send(ctx, call{op: x.s.doc.Op(role), body: body, own: true})
+	ex, err := x.SendJSON(ctx, role, x.s.doc.Minimal(x.s.doc.Op(role), spec.Resources{Bucket: name}))
 	if err != nil {
 		return nil, err
 	}

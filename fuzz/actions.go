@@ -102,7 +102,7 @@ func (m *machine) listShowsMore(b string) bool {
 func (m *machine) createInvalid(t *rapid.T) {
 	b := m.drawBucket(t)
 	c := rapid.SampledFrom(m.invalidCreates(b)).Draw(t, "invalid")
-	ex := m.send(t, spec.CreateKey, c.Body)
+	ex := m.send(t, spec.CreateKey, c.Request)
 	for _, sit := range c.Expect {
 		if m.sess.Is(ex, sit) {
 			return

@@ -61,7 +61,14 @@ type Binding struct {
 	// only selects defaults; every field below may override them.
 	Dialect string `json:"dialect"`
 
-	// Target is how an operation is named on the wire.
+	// Protocol is the wire protocol (see Wire): "rpc" (a target header
+	// names the operation; the input is the JSON body) or "rest" (each
+	// operation's own method and path; parameters in the path, query and
+	// headers, the rest of the input in the JSON body). Empty: rpc when
+	// Target names a header, rest when it does not.
+	Protocol string `json:"protocol,omitempty"`
+
+	// Target is how an operation is named on the wire (rpc).
 	Target TargetRule `json:"target"`
 
 	// Operations maps each role to an operationId of the document.
@@ -83,8 +90,8 @@ type Binding struct {
 	Wire WireBinding `json:"wire,omitempty"`
 }
 
-// TargetRule says how requests name their operation. Every request is sent
-// to the document's path with any "#fragment" removed (so the
+// TargetRule says how rpc requests name their operation. Every request is
+// sent to the document's path with any "#fragment" removed (so the
 // "/#X-Amz-Target=..." form works), with Header set to Prefix+"."+Operation.
 type TargetRule struct {
 	Header string `json:"header"`
@@ -200,8 +207,14 @@ func (b Binding) Validate() error {
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrBinding}, args...)...))
 	}
-	if b.Target.Header == "" {
-		bad("target.header is empty")
+	switch b.ProtocolName() {
+	case ProtocolRPC:
+		if b.Target.Header == "" {
+			bad("target.header is empty: protocol rpc names operations with a target header")
+		}
+	case ProtocolREST:
+	default:
+		bad("protocol = %q, want one of %v", b.Protocol, protocolNames())
 	}
 	for _, r := range Roles {
 		if b.Operations[r] == "" {

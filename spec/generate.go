@@ -24,7 +24,7 @@ type Resources struct {
 // length, pattern and enum respected. Members named by the binding are then
 // bound to res, and the binding's fixed members are set.
 func (d *Document) Valid(op *Operation, res Resources) *rapid.Generator[map[string]any] {
-	obj := op.Request
+	obj := op.Input
 	// Members the binding sets are not drawn: drawing them would only cost
 	// time and make shrinking slower.
 	skip := map[string]bool{}
@@ -66,9 +66,9 @@ func (d *Document) Valid(op *Operation, res Resources) *rapid.Generator[map[stri
 func (d *Document) Minimal(op *Operation, res Resources) map[string]any {
 	op.minimalOnce.Do(func() {
 		op.minimal = map[string]any{}
-		if op.Request != nil {
-			for _, name := range op.Request.Required {
-				if p := op.Request.Properties[name]; p != nil && p.Value != nil {
+		if op.Input != nil {
+			for _, name := range op.Input.Required {
+				if p := op.Input.Properties[name]; p != nil && p.Value != nil {
 					op.minimal[name] = genValue(p.Value, 1, true).Example(1)
 				}
 			}
@@ -122,11 +122,11 @@ func (d *Document) bind(op *Operation, body map[string]any, res Resources) {
 // hasMember reports whether the request schema declares the top-level
 // member a pointer names.
 func (op *Operation) hasMember(pointer string) bool {
-	if op.Request == nil || pointer == "" {
+	if op.Input == nil || pointer == "" {
 		return false
 	}
 	name, _, _ := strings.Cut(strings.TrimPrefix(pointer, "/"), "/")
-	_, ok := op.Request.Properties[name]
+	_, ok := op.Input.Properties[name]
 	return ok
 }
 

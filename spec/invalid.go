@@ -1,7 +1,6 @@
 package spec
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -16,68 +15,73 @@ type Invalid struct {
 	// Name says which constraint is broken, without quoting values that
 	// could be secrets: "bucketName: too long (55 > 54)".
 	Name string
-	// Target is the target header's value; NoTarget sends no header at all.
-	Target   string
-	NoTarget bool
-	Body     []byte
+	// Request is the request, as the document's wire encodes it.
+	Request Request
+	// OtherOperation: the request no longer addresses the operation it was
+	// derived from (an unknown or missing target, an unknown route).
+	OtherOperation bool
 	// Expect lists the situations a correct endpoint may answer with.
 	Expect []Situation
 }
 
-// Invalid derives requests from a valid body for op, each breaking one
-// constraint: a missing required member; a wrong JSON type (null, array,
-// object, number, boolean or string, whichever the schema forbids); a
-// length, pattern or enum violation; a body that is malformed JSON, empty,
-// or not an object; an unknown or missing target. Only top-level members are
-// mutated: nested ones are reached through the same rules when they are
-// required, a known false negative for optional nested members.
+// Invalid derives requests from a valid input for op, each breaking one
+// constraint: a missing required member or parameter; a wrong JSON type
+// (null, array, object, number, boolean or string, whichever the schema
+// forbids); a length, pattern or enum violation; and what the wire itself
+// can break (Wire.Broken: a malformed, empty or non-object body, an unknown
+// operation). Only top-level members are mutated: nested ones are reached
+// through the same rules when they are required, a known false negative
+// for optional nested members. A parameter is sent as text, so a wrong type
+// is tried only where its text breaks the schema (a number for a boolean,
+// say, never a number for a string); a missing path parameter empties its
+// segment, which may also address no route.
 func (d *Document) Invalid(op *Operation, valid map[string]any) []Invalid {
 	var out []Invalid
 	member := []Situation{InvalidInput, NotFound}
-	add := func(name string, body map[string]any) {
-		raw, err := json.Marshal(body)
-		if err != nil {
-			return
-		}
-		out = append(out, Invalid{Name: name, Target: op.Target, Body: raw, Expect: member})
+	add := func(name string, input map[string]any, expect []Situation) {
+		out = append(out, Invalid{Name: name, Request: d.wire.Encode(op, input), Expect: expect})
 	}
-	if s := op.Request; s != nil {
+	if s := op.Input; s != nil {
 		names := make([]string, 0, len(s.Properties))
 		for name := range s.Properties {
 			names = append(names, name)
 		}
 		sort.Strings(names)
 		for _, name := range s.Required {
-			add(fmt.Sprintf("%s: missing required member", name), without(valid, name))
+			expect := member
+			if p, ok := op.param(name); ok && p.In == "path" {
+				expect = []Situation{InvalidInput, NotFound, UnknownOperation}
+			}
+			add(fmt.Sprintf("%s: missing required member", name), without(valid, name), expect)
 		}
 		for _, name := range names {
 			p := s.Properties[name]
 			if p == nil || p.Value == nil {
 				continue
 			}
+			param, isParam := op.param(name)
 			for _, c := range violations(p.Value, slices.Contains(s.Required, name)) {
-				add(name+": "+c.name, with(valid, name, c.value))
+				if isParam && !sentAsText(param, c.value) {
+					continue
+				}
+				add(name+": "+c.name, with(valid, name, c.value), member)
 			}
 		}
 	}
-	whole := []Situation{InvalidInput}
-	valid2, _ := json.Marshal(valid)
-	for _, c := range []struct{ name, body string }{
-		{"body: malformed JSON", strings.TrimSuffix(string(valid2), "}")},
-		{"body: empty", ""},
-		{"body: JSON array", "[]"},
-		{"body: JSON string", `"text"`},
-		{"body: JSON null", "null"},
-		{"body: JSON number", "42"},
-	} {
-		out = append(out, Invalid{Name: c.name, Target: op.Target, Body: []byte(c.body), Expect: whole})
+	return append(out, d.wire.Broken(d, op, valid)...)
+}
+
+// sentAsText reports whether a violating value still breaks a parameter's
+// schema once sent as text: null, arrays and objects have no text, and any
+// text is a string.
+func sentAsText(p Param, v any) bool {
+	switch v.(type) {
+	case nil, []any, map[string]any:
+		return false
+	case string:
+		return true
 	}
-	unknown := []Situation{UnknownOperation, InvalidInput}
-	out = append(out,
-		Invalid{Name: "target: unknown operation", Target: d.Binding.Target.Value("NoSuchOperation"), Body: valid2, Expect: unknown},
-		Invalid{Name: "target: missing", NoTarget: true, Body: valid2, Expect: unknown},
-	)
-	return out
+	return !p.Schema.Type.Is(openapi3.TypeString)
 }
 
 type violation struct {

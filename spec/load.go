@@ -27,6 +27,7 @@ type Document struct {
 
 	byRole   map[Role]*Operation
 	byTarget map[string]*Operation
+	wire     Wire
 }
 
 // Operation is one bound operation of a Document.
@@ -47,8 +48,18 @@ type Operation struct {
 	MediaType   string
 	ContentType string
 	// Request is the request body's schema (nil when the document gives
-	// none).
-	Request *openapi3.Schema
+	// none), and BodyRequired whether the document requires a body.
+	Request      *openapi3.Schema
+	BodyRequired bool
+	// Template is the path as the document declares it (its "#fragment"
+	// removed), with {parameters}; Params are the path, query and header
+	// parameters sent (on wires that send parameters).
+	Template string
+	Params   []Param
+	// Input is the schema of the operation's input: the body's members and
+	// the parameters, in one object (see Wire). It is Request when the
+	// operation sends no parameters.
+	Input *openapi3.Schema
 
 	minimalOnce sync.Once
 	minimal     map[string]any // the generated required members, see Minimal
@@ -97,6 +108,9 @@ func Load(ctx context.Context, name string, data, overlay []byte) (*Document, er
 		numberTimestamps(t)
 	}
 	d := &Document{Name: name, T: t, Binding: b, byRole: map[Role]*Operation{}, byTarget: map[string]*Operation{}}
+	if d.wire, err = newWire(d); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
 	if err := d.resolve(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -164,12 +178,17 @@ func (d *Document) resolve() error {
 			continue
 		}
 		op.Role = r
-		op.Target = d.Binding.Target.Value(op.ID)
+		if d.Binding.ProtocolName() == ProtocolRPC {
+			op.Target = d.Binding.Target.Value(op.ID)
+			d.byTarget[op.Target] = op
+		}
 		if err := d.requestSchema(op); err != nil {
 			errs = append(errs, err)
 		}
+		if err := d.resolveInput(op); err != nil {
+			errs = append(errs, err)
+		}
 		d.byRole[r] = op
-		d.byTarget[op.Target] = op
 	}
 	return errors.Join(errs...)
 }
@@ -183,6 +202,7 @@ func (d *Document) requestSchema(op *Operation) error {
 		}
 		return nil
 	}
+	op.BodyRequired = body.Value.Required
 	for mt, c := range body.Value.Content {
 		if !strings.Contains(mt, "json") {
 			continue
@@ -199,7 +219,7 @@ func (d *Document) requestSchema(op *Operation) error {
 	if op.ContentType == "" {
 		op.ContentType = op.MediaType
 	}
-	if op.Method != http.MethodPost && op.Method != http.MethodPut {
+	if op.Method != http.MethodPost && op.Method != http.MethodPut && op.Method != http.MethodPatch {
 		return fmt.Errorf("%s: method %s cannot carry a JSON body", op.ID, op.Method)
 	}
 	return nil

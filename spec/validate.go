@@ -182,8 +182,32 @@ func statusList(s []int) string {
 }
 
 // ResponseMediaType is the JSON media type the document declares for the
-// operation's success response.
+// operation's success response (200, 201, then 202), or, when its success
+// has no body (204), for its other responses: what a request's Accept
+// header asks for.
 func (op *Operation) ResponseMediaType() string {
-	op.respOnce.Do(func() { op.respMedia = op.responseMediaType(http.StatusOK) })
+	op.respOnce.Do(func() {
+		for _, status := range []int{http.StatusOK, http.StatusCreated, http.StatusAccepted} {
+			if op.respMedia = op.responseMediaType(status); op.respMedia != "" {
+				return
+			}
+		}
+		codes := op.Route.Operation.Responses.Map()
+		keys := make([]string, 0, len(codes))
+		for k := range codes {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			if r := codes[k]; r != nil && r.Value != nil {
+				for mt := range r.Value.Content {
+					if strings.Contains(mt, "json") {
+						op.respMedia = mt
+						return
+					}
+				}
+			}
+		}
+	})
 	return op.respMedia
 }

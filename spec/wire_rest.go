@@ -1,0 +1,165 @@
+package spec
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// restWire addresses each operation by its own method and path: path
+// parameters are percent-encoded into the path's template, query and
+// header parameters go where the document declares them, and the input's
+// other members are the JSON body, sent only when the operation declares
+// one.
+type restWire struct{ d *Document }
+
+func (w restWire) Encode(op *Operation, input map[string]any) Request {
+	r := Request{Method: op.Method, Header: http.Header{}, Input: input}
+	r.Path = expandPath(op.Template, func(name string) string { return ParamText(input[name]) })
+	q := url.Values{}
+	body := map[string]any{}
+	for name, v := range input {
+		p, isParam := op.param(name)
+		switch {
+		case !isParam:
+			body[name] = v
+		case v == nil:
+		case p.In == "query":
+			if items, ok := v.([]any); ok {
+				for _, it := range items {
+					q.Add(name, ParamText(it))
+				}
+				continue
+			}
+			q.Set(name, ParamText(v))
+		case p.In == "header":
+			r.Header.Set(name, ParamText(v))
+		}
+	}
+	r.Query = q.Encode()
+	if accept := op.ResponseMediaType(); accept != "" {
+		r.Header.Set("Accept", accept)
+	}
+	if op.MediaType != "" {
+		r.Body, _ = json.Marshal(body) // a decoded JSON value always marshals
+		r.Header.Set("Content-Type", op.ContentType)
+	}
+	return r
+}
+
+// Broken: a malformed or non-object body (for operations with a body), an
+// unknown route, and a method the operation's path does not allow.
+func (w restWire) Broken(d *Document, op *Operation, valid map[string]any) []Invalid {
+	var out []Invalid
+	base := w.Encode(op, valid)
+	if op.MediaType != "" {
+		whole := []Situation{InvalidInput}
+		cases := []struct{ name, body string }{
+			{"body: malformed JSON", strings.TrimSuffix(string(base.Body), "}")},
+			{"body: JSON array", "[]"},
+			{"body: JSON string", `"text"`},
+			{"body: JSON number", "42"},
+		}
+		if op.BodyRequired {
+			cases = append(cases, struct{ name, body string }{"body: empty", ""})
+		}
+		for _, c := range cases {
+			r := base
+			r.Header = base.Header.Clone()
+			r.Body, r.Input = []byte(c.body), nil
+			out = append(out, Invalid{Name: c.name, Request: r, Expect: whole})
+		}
+	}
+	unknown := []Situation{UnknownOperation}
+	route := Request{Method: http.MethodGet, Path: "/keycontract-no-such-route", Header: base.Header.Clone()}
+	route.Header.Del("Content-Type")
+	out = append(out, Invalid{Name: "route: unknown path", Request: route, OtherOperation: true, Expect: unknown})
+	allowed := op.Route.PathItem.Operations()
+	for _, m := range []string{http.MethodPatch, http.MethodPut, http.MethodDelete, http.MethodPost, http.MethodGet} {
+		if allowed[m] == nil {
+			r := base
+			r.Method, r.Header, r.Body, r.Input = m, base.Header.Clone(), nil, nil
+			r.Header.Del("Content-Type")
+			out = append(out, Invalid{Name: "route: method " + m + " not allowed", Request: r, OtherOperation: true, Expect: unknown})
+			break
+		}
+	}
+	return out
+}
+
+// expandPath fills a path template's {name} parameters with their values,
+// each percent-encoded as one segment (EscapeSegment).
+func expandPath(template string, value func(name string) string) string {
+	var b strings.Builder
+	for {
+		open := strings.IndexByte(template, '{')
+		if open < 0 {
+			b.WriteString(template)
+			return b.String()
+		}
+		end := strings.IndexByte(template[open:], '}')
+		if end < 0 {
+			b.WriteString(template)
+			return b.String()
+		}
+		b.WriteString(template[:open])
+		b.WriteString(EscapeSegment(value(template[open+1 : open+end])))
+		template = template[open+end+1:]
+	}
+}
+
+// EscapeSegment percent-encodes v as one path segment: every byte outside
+// RFC 3986's unreserved set (ALPHA, DIGIT, "-", ".", "_", "~") becomes %XX,
+// and a segment "." or ".." is written %2E or %2E%2E, so that no client,
+// proxy or server library resolves it as a relative path.
+func EscapeSegment(v string) string {
+	switch v {
+	case ".":
+		return "%2E"
+	case "..":
+		return "%2E%2E"
+	}
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := range len(v) {
+		c := v[i]
+		if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
+}
+
+// ParamText is a parameter value as text: strings as they are, numbers in
+// their JSON spelling, booleans as true or false, anything else as JSON.
+func ParamText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case bool:
+		return strconv.FormatBool(x)
+	case json.Number:
+		return x.String()
+	}
+	b, _ := json.Marshal(v)
+	return strings.Trim(string(b), `"`)
+}
+
+// paramNames returns the names of op's parameters in a fixed order.
+func (op *Operation) paramNames() []string {
+	names := make([]string, 0, len(op.Params))
+	for _, p := range op.Params {
+		names = append(names, p.Name)
+	}
+	sort.Strings(names)
+	return names
+}
