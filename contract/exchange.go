@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -68,6 +69,13 @@ func (e *Exchange) Describe() string {
 	name := e.Target
 	if e.Op != nil {
 		name = e.Op.ID
+	}
+	if name == "" {
+		// A request addressing no bound operation: its route, unless that
+		// is an RPC endpoint's "/".
+		if u, err := url.Parse(e.URL); err == nil && u.EscapedPath() != "/" && u.EscapedPath() != "" {
+			return e.Method + " " + u.EscapedPath()
+		}
 	}
 	if name == "" {
 		name = "(no target)"

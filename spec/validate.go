@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -33,11 +34,33 @@ var validationOptions = &openapi3filter.Options{
 // one the document declares (or the binding's wire content type standing in
 // for it) and the body must match the schema, required members included.
 // Unknown extra members pass unless the document forbids them.
+//
+// A 2xx status the operation does not document, when it documents some,
+// is an error too: a REST create that answers 200 where 201 is declared
+// breaks its description. 204 and any response the document declares
+// without content need no body.
 func (d *Document) ValidateSuccess(ctx context.Context, op *Operation, r *Reply) error {
+	if documented := op.successStatuses(); len(documented) > 0 && !slices.Contains(documented, r.Status) {
+		if op.Route.Operation.Responses.Default() == nil {
+			return fmt.Errorf("%s: status %d is not documented, want %s", op.ID, r.Status, statusList(documented))
+		}
+	}
 	if r.DecodeErr() != nil {
 		return fmt.Errorf("body is not JSON: %w", r.DecodeErr())
 	}
 	return d.validate(ctx, op, r)
+}
+
+// successStatuses lists the 2xx statuses op documents, in order.
+func (op *Operation) successStatuses() []int {
+	var out []int
+	for code := range op.Route.Operation.Responses.Map() {
+		if n, err := strconv.Atoi(code); err == nil && n >= 200 && n < 300 {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // ValidateError checks a non-2xx reply: it must carry an error code where the
