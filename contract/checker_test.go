@@ -58,4 +58,28 @@ func TestChecker(t *testing.T) {
 		assert.Equal(t, []int{1}, found["secret-only-once"], "the list shows step 1's secret")
 		assert.Empty(t, c.Findings(), "findings are returned once")
 	})
+	// The limit in every list is judged on each exchange, not only in the
+	// two-key-limit scenario (which would mask its loss in TestEachCheckFires).
+	t.Run("a list beyond the limit", func(t *testing.T) {
+		sess := open(t, emulator.FaultNoKeyLimit)
+		c := sess.NewChecker()
+		defer c.Close()
+		a := sess.Buckets()[0]
+		for i := range 3 {
+			ex, err := sess.SendJSON(ctx, spec.CreateKey, sess.Request(spec.CreateKey, spec.Resources{Bucket: a}))
+			require.NoError(t, err)
+			require.True(t, ex.Reply.OK())
+			c.Check(ex, i, nil)
+		}
+		list, err := sess.SendJSON(ctx, spec.ListKeys, sess.Request(spec.ListKeys, spec.Resources{Bucket: a}))
+		require.NoError(t, err)
+		c.Check(list, 3, nil)
+		var limit []int
+		for _, f := range c.Findings() {
+			if f.Check == "two-key-limit" {
+				limit = append(limit, f.Tag)
+			}
+		}
+		assert.Equal(t, []int{3}, limit, "the list of 3 keys, and only it")
+	})
 }

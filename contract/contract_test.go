@@ -92,7 +92,38 @@ func TestEachCheckFires(t *testing.T) {
 		{emulator.FaultCrossBucketDelete, "bucket-isolation", contract.ErrBucketIsolation},
 		{emulator.FaultGetBuckets500, "no-server-errors", contract.ErrNoServerErrors},
 		{emulator.FaultAuthBypass, "auth-required", contract.ErrAuthRequired},
+		{emulator.FaultCreateIDNumber, "success-envelope", contract.ErrSuccessEnvelope},
+		{emulator.FaultCreateIDObject, "success-envelope", contract.ErrSuccessEnvelope},
+		{emulator.FaultCreateIDNull, "success-envelope", contract.ErrSuccessEnvelope},
+		{emulator.FaultCreateIDMissing, "success-envelope", contract.ErrSuccessEnvelope},
+		{emulator.FaultSecretRenamed, "success-envelope", contract.ErrSuccessEnvelope},
+		{emulator.FaultCreateWrongContentType, "success-envelope", contract.ErrSuccessEnvelope},
+		{emulator.FaultCreateTruncated, "success-envelope", contract.ErrSuccessEnvelope},
+		{emulator.FaultCreateNotJSON, "success-envelope", contract.ErrSuccessEnvelope},
+		{emulator.FaultSecretInHeader, "secret-only-once", contract.ErrSecretOnlyOnce},
+		{emulator.FaultLimitWrongError, "two-key-limit", contract.ErrTwoKeyLimit},
+		{emulator.FaultLimitPhantomOK, "two-key-limit", contract.ErrTwoKeyLimit},
 	}
+	t.Run("every fault has a row", func(t *testing.T) {
+		rows := map[emulator.Fault]bool{}
+		for _, tc := range cases {
+			rows[tc.fault] = true
+		}
+		for _, f := range emulator.Faults() {
+			_, elsewhere := testedElsewhere[f]
+			switch {
+			case f.Breaks() == "":
+				assert.Contains(t, legalVariations, f, "%s breaks no check: list it in legalVariations", f)
+			case elsewhere:
+				assert.False(t, rows[f], "%s has a row and is also listed in testedElsewhere", f)
+			default:
+				assert.True(t, rows[f], "fault %s (breaks %s) has no row in TestEachCheckFires", f, f.Breaks())
+			}
+		}
+		for f := range testedElsewhere {
+			assert.NotEmpty(t, f.Description(), "testedElsewhere names unknown fault %s", f)
+		}
+	})
 	for _, dialect := range []string{"aws", "envelope"} {
 		for _, tc := range cases {
 			t.Run(dialect+"/"+string(tc.fault), func(t *testing.T) {
@@ -108,6 +139,45 @@ func TestEachCheckFires(t *testing.T) {
 				require.NotEmpty(t, res.Failures)
 				assert.NotEmpty(t, res.Failures[0].Exchanges, "a failure must show its exchanges")
 				assert.True(t, errors.Is(rep.Err(), tc.want), "errors.Is(rep.Err(), %v) = false", tc.want)
+				assertClean(t, srv)
+			})
+		}
+	}
+}
+
+// testedElsewhere names the faults TestEachCheckFires has no row for, and
+// the test that proves their check fires instead.
+var testedElsewhere = map[emulator.Fault]string{
+	// concurrent-limit is registered by package fuzz, not contract, and
+	// catching a timing race takes many runs: TestConcurrentLimitCatchesRace
+	// runs it over 20 seeds.
+	emulator.FaultLimitRace: "fuzz/concurrent_test.go TestConcurrentLimitCatchesRace",
+}
+
+// legalVariations are the faults whose responses the contract allows
+// (Breaks() is empty): every check must pass against them.
+var legalVariations = []emulator.Fault{
+	// Extra members are allowed, and the secret is in the create response
+	// only: a second copy under an undeclared name is no violation.
+	emulator.FaultSecretDuplicated,
+}
+
+// TestLegalVariationsPassEveryCheck: a response the contract allows raises
+// no false alarm.
+func TestLegalVariationsPassEveryCheck(t *testing.T) {
+	for _, dialect := range []string{"aws", "envelope"} {
+		for _, f := range legalVariations {
+			t.Run(dialect+"/"+string(f), func(t *testing.T) {
+				require.Empty(t, f.Breaks())
+				tgt, srv := target(t, dialect, f)
+				rep, err := contract.Check(context.Background(), tgt)
+				require.NoError(t, err)
+				for _, c := range rep.Checks {
+					if c.ID == "concurrent-limit" {
+						continue
+					}
+					assert.Equal(t, contract.Pass, c.Status, "%s: %s %v", c.ID, c.Reason, c.Failures)
+				}
 				assertClean(t, srv)
 			})
 		}

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"sort"
@@ -93,23 +94,34 @@ func runScript(t *testing.T, dialect string, faults ...Fault) map[string]string 
 		default:
 			auth = "Authorization: " + st.auth
 		}
-		r := call(t, s, op(st.op), st.body(ids), auth)
+		body := st.body(ids)
+		r := call(t, s, op(st.op), body, auth)
 		if st.saveID != "" && r.status == http.StatusOK {
-			if dialect == DialectEnvelope {
-				ids[st.saveID], _ = r.data()["id"].(string)
-			} else if k, ok := r.body["accessKey"].(map[string]any); ok {
-				ids[st.saveID], _ = k["accessKeyId"].(string)
+			// The server's own record, not the body: faults may mangle the
+			// body's id (create-id-*), and the script must go on the same.
+			var in struct{ BucketName string }
+			require.NoError(t, json.Unmarshal([]byte(body), &in))
+			if keys := s.Snapshot()[in.BucketName]; len(keys) > 0 {
+				ids[st.saveID] = keys[len(keys)-1].ID
 			}
 		}
 		secrets := 0
 		for _, sec := range s.IssuedSecrets() {
 			secrets += strings.Count(string(r.raw), sec)
+			for _, vs := range r.header {
+				for _, v := range vs {
+					secrets += strings.Count(v, sec)
+				}
+			}
 		}
 		out[st.name] = fmt.Sprintf("status=%d ct=%s code=%s secrets=%d\n%s",
 			r.status, r.header.Get("Content-Type"), r.errCode(), secrets, shape(r.body))
 	}
 	return out
 }
+
+// createSuccesses are the script's successful creates.
+var createSuccesses = []string{"create-key-1", "create-key-2", "create-key-life", "create-key-life-2", "create-key-life-3", "create-key-iso-a"}
 
 // faultEffects names, per fault, the script steps whose fingerprint the
 // fault changes; every other step must be unchanged. "*" stands for every
@@ -120,7 +132,7 @@ var faultEffects = map[Fault][]string{
 	FaultErrorsWith200:       {"*errors"},
 	FaultErrorStatusMismatch: {"*not-found"},
 	FaultSuccessContentType:  {"*successes"},
-	FaultTimestampWrongType:  {"create-key-1", "create-key-2", "create-key-life", "create-key-life-2", "create-key-life-3", "create-key-iso-a"},
+	FaultTimestampWrongType:  createSuccesses,
 	FaultRejectValidInput:    {"create-bucket-options"},
 	FaultAcceptInvalidInput:  {"create-bucket-bad-name"},
 	FaultMalformedJSON500:    {"malformed-json", "non-object-json"},
@@ -142,6 +154,26 @@ var faultEffects = map[Fault][]string{
 	// fills the bucket before the third create.
 	FaultDeleteKeepsKey: {"list-life", "delete-key-again", "create-key-life-3"},
 	FaultSecretRepeated: {"delete-key-life"},
+	// The redaction family changes only the successful creates' bodies and
+	// content types; see TestRedactionFaultDetails.
+	FaultCreateIDNumber:         createSuccesses,
+	FaultCreateIDObject:         createSuccesses,
+	FaultCreateIDNull:           createSuccesses,
+	FaultCreateIDMissing:        createSuccesses,
+	FaultSecretRenamed:          createSuccesses,
+	FaultSecretDuplicated:       createSuccesses,
+	FaultCreateWrongContentType: createSuccesses,
+	FaultCreateTruncated:        createSuccesses,
+	FaultCreateNotJSON:          createSuccesses,
+	// Every create, list and delete of a bucket holding a key after the
+	// operation, the refused third create included; not the deletes that
+	// empty b-life, nor anything on the empty b-iso-b.
+	FaultSecretInHeader: {"create-key-1", "create-key-2", "create-key-3", "list-limit", "create-key-life",
+		"create-key-life-2", "create-key-life-3", "create-key-iso-a", "list-iso-a"},
+	// Only the create at the limit; nothing is stored, so list-limit is
+	// unchanged.
+	FaultLimitWrongError: {"create-key-3"},
+	FaultLimitPhantomOK:  {"create-key-3"},
 }
 
 // expandSteps resolves the "*" groups against the fault-free baseline.

@@ -115,11 +115,9 @@ func (s *Server) createKey(in map[string]any) (*result, *apiError) {
 		b, _ = s.st.addBucket(name, "small_1_0", nil, false)
 	}
 	if b.count() >= KeyLimit && !s.has(FaultNoKeyLimit) {
-		if s.has(FaultRejectedCreateStored) {
-			b.keys = append(b.keys, s.st.newKey())
-		}
+		r, e := s.atLimit(b) // limit_faults.go
 		s.mu.Unlock()
-		return nil, newErr(errLimit, fmt.Sprintf("The bucket %s already has the maximum of %d access keys", safeName(name), KeyLimit))
+		return r, e
 	}
 	if s.has(FaultLimitRace) {
 		s.mu.Unlock()

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 )
 
@@ -48,7 +49,9 @@ type Options struct {
 }
 
 // Fault is a named, deliberate deviation from the contract. Each fault
-// breaks exactly one behaviour so the harness can prove its check fires.
+// breaks exactly one behaviour so the harness can prove its check fires,
+// except the legal variations (Breaks() == ""), which send a response the
+// contract allows, so the harness can prove it raises no false alarm.
 type Fault string
 
 const (
@@ -117,11 +120,20 @@ const (
 	FaultSecretRepeated Fault = "secret-repeated"
 )
 
-var faultDescriptions = []struct {
+// faultInfo documents one fault: what it does and the harness check it
+// makes fail. breaks is empty only for a legal variation: a response the
+// contract allows, which no check may fail (see secret-duplicated).
+type faultInfo struct {
 	f      Fault
 	desc   string
 	breaks string // the harness check that must fail
-}{
+}
+
+// faultDescriptions is the catalogue, in a stable order; the redaction and
+// limit families live in their own files.
+var faultDescriptions = slices.Concat(coreFaults, redactionFaults, limitFaults)
+
+var coreFaults = []faultInfo{
 	{FaultNoKeyLimit, "a third (and later) key is accepted", "two-key-limit"},
 	{FaultSecretInList, "GetBucketAccessKeys includes each key's secret", "secret-only-once"},
 	{FaultErrorsWith200, "every error is sent with HTTP 200", "success-envelope"},
@@ -166,6 +178,8 @@ func (f Fault) Description() string {
 
 // Breaks names the harness check (contract's check ID) that the fault
 // makes fail: the emulator's faults exist to prove that each check fires.
+// It is empty for a legal variation (a response the contract allows, kept
+// to prove that no check raises a false alarm) and for an unknown fault.
 func (f Fault) Breaks() string {
 	for _, d := range faultDescriptions {
 		if d.f == f {

@@ -93,6 +93,9 @@ func (s *Server) successResponse(r *result) (http.Header, []byte, error) {
 		ct = ctWrongSuccess
 	}
 	b, err := json.Marshal(body)
+	if err == nil && r.op == opCreateBucketAccessKey {
+		ct, b, err = s.corruptCreate(r, ct, b)
+	}
 	h := http.Header{}
 	h.Set("Content-Type", ct)
 	return h, b, err

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/lightsail"
 	"github.com/aws/aws-sdk-go-v2/service/lightsail/types"
@@ -113,4 +115,34 @@ func TestSDKClientWrongCredentials(t *testing.T) {
 	require.True(t, errors.As(err, &apiErr), "got %v", err)
 	assert.Equal(t, "UnrecognizedClientException", apiErr.ErrorCode())
 	assert.Zero(t, len(s.Snapshot()))
+}
+
+// TestSDKReadsRequestIDs: the SDK finds the emulator's x-amzn-RequestId
+// where it finds AWS's: in a success's result metadata
+// (awsmiddleware.GetRequestIDMetadata) and in an error
+// (*awshttp.ResponseError's ServiceRequestID), for a typed service error
+// and an auth error alike.
+func TestSDKReadsRequestIDs(t *testing.T) {
+	ts, _ := NewTestServer(t, Options{Credentials: map[string]string{testAKID: testSecret}})
+	ctx := context.Background()
+	c := sdkClient(ts.URL, testAKID, testSecret)
+
+	out, err := c.GetBuckets(ctx, &lightsail.GetBucketsInput{})
+	require.NoError(t, err)
+	okID, found := awsmiddleware.GetRequestIDMetadata(out.ResultMetadata)
+	require.True(t, found, "no request id in the result metadata")
+	assert.Regexp(t, uuidLike, okID)
+
+	_, err = c.GetBucketAccessKeys(ctx, &lightsail.GetBucketAccessKeysInput{BucketName: aws.String("no-such-bucket")})
+	var notFound *types.NotFoundException
+	require.ErrorAs(t, err, &notFound)
+	var respErr *awshttp.ResponseError
+	require.ErrorAs(t, err, &respErr)
+	errID := respErr.ServiceRequestID()
+	assert.Regexp(t, uuidLike, errID)
+	assert.NotEqual(t, okID, errID, "each response has its own id")
+
+	_, err = sdkClient(ts.URL, "AKIDUNKNOWN000000000", testSecret).GetBuckets(ctx, &lightsail.GetBucketsInput{})
+	require.ErrorAs(t, err, &respErr)
+	assert.Regexp(t, uuidLike, respErr.ServiceRequestID())
 }

@@ -139,6 +139,8 @@ type reply struct {
 
 // ServeHTTP answers one request; see the package doc for the order of
 // checks. A panic is recovered into the dialect's internal error (500).
+// Every response, whatever path made it, carries a request id
+// (requestid.go).
 // The log line is written before the response, so a client that has the
 // response can already read the line.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -156,6 +158,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}()
 		s.handle(r, rep)
 	}()
+	s.debugSecret(rep) // fault secret-in-header only
+	if rep.header == nil {
+		rep.header = http.Header{}
+	}
+	rep.header.Set(s.requestIDHeader(), newUUID())
 	s.logRequest(r.Method, rep, time.Since(start))
 	for k, v := range rep.header {
 		w.Header()[k] = v

@@ -113,7 +113,7 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	if o.faults.list {
 		for _, f := range emulator.Faults() {
-			fmt.Fprintf(stdout, "%-24s %s\n", f, f.Description())
+			fmt.Fprintf(stdout, "%-26s %s\n", f, f.Description())
 		}
 		return 0
 	}

@@ -42,7 +42,9 @@ func TestServeHelpAndFaultList(t *testing.T) {
 	assert.Equal(t, 0, serveCmd([]string{"-fault", "list"}, &out, &errb))
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	assert.Len(t, lines, len(emulator.Faults()))
-	assert.Contains(t, out.String(), "no-key-limit")
+	for i, f := range emulator.Faults() {
+		assert.True(t, strings.HasPrefix(lines[i], string(f)+" "), "line %d: %q", i, lines[i])
+	}
 }
 
 func TestServeBadInvocations(t *testing.T) {
@@ -310,5 +312,20 @@ func TestServeAWSCLI(t *testing.T) {
 	assert.NotContains(t, log, "Signature=")
 	for _, sec := range secrets {
 		assert.NotContains(t, log, sec)
+	}
+}
+
+// TestServeAcceptsEveryFault: -fault takes every name of the catalogue.
+func TestServeAcceptsEveryFault(t *testing.T) {
+	for _, f := range emulator.Faults() {
+		var o serveOptions
+		fs := serveFlags(&o)
+		fs.SetOutput(io.Discard)
+		require.NoError(t, fs.Parse([]string{"-fault", string(f)}), f)
+		opts, err := o.emulatorOptions(func(string) string { return "" }, io.Discard)
+		require.NoError(t, err, f)
+		require.Equal(t, []emulator.Fault{f}, opts.Faults)
+		_, err = emulator.New(opts)
+		require.NoError(t, err, f)
 	}
 }
