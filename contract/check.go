@@ -199,7 +199,9 @@ func (s *session) report(started time.Time) Report {
 		case len(s.violations[info.ID]) > 0:
 			res.Status = Fail
 			for _, v := range s.violations[info.ID] {
-				f := Failure{Message: v.Message, Exchanges: []RecordedExchange{}}
+				// Redacted again: a concurrent response may have shown a
+				// secret before its create was observed.
+				f := Failure{Message: s.red.String(v.Message), Exchanges: []RecordedExchange{}}
 				for _, ex := range v.Exchanges {
 					f.Exchanges = append(f.Exchanges, ex.Record(s.red))
 				}

@@ -49,6 +49,7 @@ type client struct {
 	replay   *replayTransport
 	requests atomic.Int64
 	retries  atomic.Int64
+	inflight atomic.Int64 // calls in send: the recorder writes only when none is
 
 	mu  sync.Mutex
 	seq int
@@ -82,6 +83,12 @@ const (
 // send performs one call, retrying throttling (never a failure) and
 // transient network errors with jittered exponential backoff, bounded.
 func (c *client) send(ctx context.Context, cl call) (*Exchange, error) {
+	c.inflight.Add(1)
+	defer func() {
+		if c.inflight.Add(-1) == 0 && c.rec != nil {
+			c.rec.release()
+		}
+	}()
 	var throttled, transient int
 	for {
 		ex, err := c.once(ctx, cl)

@@ -83,12 +83,13 @@ type recorder struct {
 	queue chan *Exchange
 	done  chan struct{}
 
-	mu     sync.Mutex
-	closed bool
-	f      *os.File
-	w      *bufio.Writer
-	n      int
-	err    error
+	mu      sync.Mutex
+	pending []*Exchange // kept, not yet released
+	closed  bool
+	f       *os.File
+	w       *bufio.Writer
+	n       int
+	err     error
 }
 
 func newRecorder(dir string, red *Redactor) (*recorder, error) {
@@ -105,13 +106,33 @@ func newRecorder(dir string, red *Redactor) (*recorder, error) {
 	return r, nil
 }
 
-// write queues one exchange; exchanges are written in the order queued.
+// write holds one exchange until release; exchanges are written in the
+// order held.
 func (r *recorder) write(ex *Exchange) {
-	r.mu.Lock() // held while sending, so that finish never closes the queue under it
+	r.mu.Lock()
 	defer r.mu.Unlock()
 	if !r.closed {
+		r.pending = append(r.pending, ex)
+	}
+}
+
+// release queues the held exchanges for writing. The client calls it when
+// no request is in flight: a concurrent response may show a secret whose
+// create was answered first but not yet observed, and only once every
+// request in flight has been observed are all such secrets registered.
+// (A request sent later cannot be answered with a secret created after
+// the exchanges held.)
+func (r *recorder) release() {
+	r.mu.Lock() // held while sending, so that finish never closes the queue under it
+	defer r.mu.Unlock()
+	if r.closed {
+		return
+	}
+	for _, ex := range r.pending {
 		r.queue <- ex
 	}
+	clear(r.pending)
+	r.pending = r.pending[:0]
 }
 
 func (r *recorder) run() {
@@ -153,6 +174,7 @@ func scrub(h map[string]string) {
 
 // finish flushes the exchanges and writes run.json.
 func (r *recorder) finish(meta RecordingMeta) error {
+	r.release()
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()

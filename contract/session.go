@@ -7,6 +7,7 @@ import (
 	"fmt"
 	mrand "math/rand/v2"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -34,6 +35,7 @@ type session struct {
 
 	mu         sync.Mutex
 	created    map[string]string   // live key id -> bucket, for keys this run created
+	unread     map[string]int      // bucket -> creates that succeeded without a readable key
 	ever       map[string]string   // every key id this run created -> bucket, until the bucket is deleted
 	everIn     map[string][]string // bucket -> the ids of ever created in it
 	violations map[string][]*Violation
@@ -75,7 +77,7 @@ func newSession(t *Target, doc *spec.Document, seed int64) (*session, error) {
 		rng:   mrand.New(mrand.NewPCG(uint64(seed), 0x6b6579)),
 		runID: hex.EncodeToString(id[:]),
 		owned: map[string]bool{}, foreign: map[string][]string{},
-		created: map[string]string{}, ever: map[string]string{}, everIn: map[string][]string{}, violations: map[string][]*Violation{}, skips: map[string]string{}, extended: map[string]bool{}, ran: map[string]bool{},
+		created: map[string]string{}, unread: map[string]int{}, ever: map[string]string{}, everIn: map[string][]string{}, violations: map[string][]*Violation{}, skips: map[string]string{}, extended: map[string]bool{}, ran: map[string]bool{},
 	}
 	s.c = &client{
 		doc: doc, base: trimSlash(t.Endpoint), http: hc, signer: t.Signer, headers: t.Headers,
@@ -118,7 +120,13 @@ func (s *session) observe(ex *Exchange) {
 	}
 	switch ex.Op.Role {
 	case spec.CreateKey:
-		if k, ok := s.b.CreatedKey(r); ok {
+		k, ok := s.b.CreatedKey(r)
+		if !ok {
+			s.mu.Lock()
+			s.unread[bucket]++
+			s.mu.Unlock()
+		}
+		if ok {
 			s.mu.Lock()
 			s.created[k.ID] = bucket
 			s.ever[k.ID] = bucket
@@ -308,7 +316,31 @@ func (s *session) free(bucket string) int {
 
 // clearKeys deletes every key the run created in bucket, so that the next
 // scenario starts from the same state.
+//
+// A create that succeeded without a key the binding can read (a mistyped
+// id, a body that does not decode) still made a key: the bucket is listed
+// then, and every key in it that was not there before the run is taken
+// as the run's, so that a broken create does not leave the bucket full
+// for the scenarios after it.
 func (s *session) clearKeys(ctx context.Context, bucket string) error {
+	s.mu.Lock()
+	unread := s.unread[bucket]
+	s.mu.Unlock()
+	if unread > 0 {
+		if _, keys, ok, err := s.listKeys(ctx, bucket, nil); err != nil {
+			return err
+		} else if ok {
+			s.mu.Lock()
+			foreign := s.foreign[bucket]
+			for _, k := range keys {
+				if !slices.Contains(foreign, k.ID) {
+					s.created[k.ID] = bucket
+				}
+			}
+			delete(s.unread, bucket)
+			s.mu.Unlock()
+		}
+	}
 	for _, id := range s.ours(bucket) {
 		if _, err := s.deleteKey(ctx, bucket, id); err != nil {
 			return err

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"fmt"
+	"html"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/keycontract/keycontract/contract"
+	"github.com/keycontract/keycontract/emulator"
+	"github.com/keycontract/keycontract/internal/redactoff"
+)
+
+// redactionFaults attack redaction: each answers creates with a body that
+// is wrong in a way that once kept its secret from being registered (a
+// mistyped id, the secret under another name, a wrong content type, a
+// truncated or non-JSON body, the secret echoed in a header).
+var redactionFaults = []emulator.Fault{
+	"create-id-number", "create-id-object", "create-id-null", "create-id-missing",
+	"secret-renamed", "secret-duplicated",
+	"create-wrong-content-type", "create-truncated", "create-not-json",
+	"secret-in-header",
+}
+
+// leakRun runs every check of dialect against fault with every output flag
+// (-json, -junit, -html, -record, -viz) and returns what it wrote and every
+// secret the emulator issued. It never logs an output.
+func leakRun(t *testing.T, dialect string, fault emulator.Fault) (cliResult, map[string][]byte, map[string]string, contract.Report) {
+	t.Helper()
+	noAWSCredentials(t)
+	_, err := emulator.ParseFault(string(fault))
+	require.NoError(t, err)
+	ts, srv := emulator.NewTestServer(t, emulator.Options{Dialect: dialect, Faults: []emulator.Fault{fault}})
+	dir := t.TempDir()
+	files := map[string]string{
+		"the JSON report": filepath.Join(dir, "report.json"), "the JUnit report": filepath.Join(dir, "junit.xml"),
+		"the HTML report": filepath.Join(dir, "report.html"), "the -viz page": filepath.Join(dir, "viz.html"),
+	}
+	recording := filepath.Join(dir, "recording")
+	r := runCLI(t, "-endpoint", ts.URL, "-dialect", dialect, "-sequences", "20",
+		"-json", files["the JSON report"], "-junit", files["the JUnit report"], "-html", files["the HTML report"],
+		"-viz", files["the -viz page"], "-record", recording)
+	outputs := map[string][]byte{"stdout": []byte(r.stdout), "stderr": []byte(r.stderr)}
+	for name, path := range files {
+		b, err := os.ReadFile(path)
+		require.NoError(t, err, name)
+		outputs[name] = b
+	}
+	outputs["the HTML report, unescaped"] = []byte(html.UnescapeString(string(outputs["the HTML report"])))
+	outputs["the -viz page, unescaped"] = []byte(html.UnescapeString(string(outputs["the -viz page"])))
+	addRecording(t, outputs, recording)
+	issued := srv.IssuedSecrets()
+	require.NotEmpty(t, issued, "the emulator issued no secret: the scan would prove nothing")
+	secrets := map[string]string{}
+	for i, s := range issued {
+		secrets[fmt.Sprintf("issued secret access key #%d of %d", i+1, len(issued))] = s
+	}
+	return r, outputs, secrets, readReport(t, files["the JSON report"])
+}
+
+// TestRunNoSecretWhateverTheBody: against every fault that attacks
+// redaction, in every dialect, the run fails the check the fault breaks
+// and no output holds any secret the emulator issued, in any spelling.
+func TestRunNoSecretWhateverTheBody(t *testing.T) {
+	for _, dialect := range []string{"aws", "envelope"} {
+		for _, f := range redactionFaults {
+			t.Run(dialect+"/"+string(f), func(t *testing.T) {
+				r, outputs, secrets, rep := leakRun(t, dialect, f)
+				assertNoSecretWritten(t, outputs, secrets)
+				if f.Breaks() == "" {
+					// A legal variation (the secret also under another
+					// member): nothing fails, nothing leaks.
+					require.Equal(t, 0, r.code, "exit status; checks: %s", statuses(rep))
+					return
+				}
+				require.Equal(t, 1, r.code, "exit status; checks: %s", statuses(rep))
+				c, ok := rep.Check(f.Breaks())
+				require.True(t, ok, "fault %s names check %q", f, f.Breaks())
+				assert.Equal(t, contract.Fail, c.Status, "%s against %s; checks: %s", f.Breaks(), f, statuses(rep))
+			})
+		}
+	}
+}
+
+// TestRedactionScanCanFail: the same scan, with redaction switched off,
+// finds the secrets. Without this, a scan that looks in the wrong place
+// would pass whatever the harness wrote.
+func TestRedactionScanCanFail(t *testing.T) {
+	redactoff.Off.Store(true)
+	defer redactoff.Off.Store(false)
+	for _, dialect := range []string{"aws", "envelope"} {
+		for _, f := range []emulator.Fault{"create-id-number", "create-not-json", "secret-in-header"} {
+			t.Run(dialect+"/"+string(f), func(t *testing.T) {
+				_, outputs, secrets, _ := leakRun(t, dialect, f)
+				found := findSecrets(outputs, secrets)
+				assert.NotEmpty(t, found, "with redaction off, the scan found no secret in any output")
+				t.Logf("with redaction off: %d (secret, output) pairs found", len(found))
+			})
+		}
+	}
+}
