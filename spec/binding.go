@@ -94,8 +94,13 @@ type Binding struct {
 // sent to the document's path with any "#fragment" removed (so the
 // "/#X-Amz-Target=..." form works), with Header set to Prefix+"."+Operation.
 type TargetRule struct {
-	Header string `json:"header"`
-	Prefix string `json:"prefix"`
+	// Header is the header that names the operation (rpc).
+	Header string `json:"header,omitempty"`
+	// Member is the form member that names the operation (query: Action).
+	Member string `json:"member,omitempty"`
+	Prefix string `json:"prefix,omitempty"`
+	// Fixed are form members every request carries (query: Version).
+	Fixed map[string]string `json:"fixed,omitempty"`
 }
 
 // Value is the header value that names op on the wire.
