@@ -208,7 +208,7 @@ func (c *client) once(ctx context.Context, cl call) (*Exchange, error) {
 	if !ex.replayed {
 		ex.Duration = time.Since(ex.Start)
 	}
-	ex.Reply = spec.NewReply(resp.StatusCode, resp.Header, body)
+	ex.Reply = c.doc.NewReply(cl.op, resp.StatusCode, resp.Header, body)
 	return ex, nil
 }
 

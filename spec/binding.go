@@ -62,10 +62,12 @@ type Binding struct {
 	Dialect string `json:"dialect"`
 
 	// Protocol is the wire protocol (see Wire): "rpc" (a target header
-	// names the operation; the input is the JSON body) or "rest" (each
+	// names the operation; the input is the JSON body), "rest" (each
 	// operation's own method and path; parameters in the path, query and
-	// headers, the rest of the input in the JSON body). Empty: rpc when
-	// Target names a header, rest when it does not.
+	// headers, the rest of the input in the JSON body) or "query" (AWS
+	// query: a form body naming the operation in a member, XML replies).
+	// Empty: rpc when Target names a header, query when it names a member,
+	// rest when it names neither.
 	Protocol string `json:"protocol,omitempty"`
 
 	// Target is how an operation is named on the wire (rpc).
@@ -175,6 +177,10 @@ type WireBinding struct {
 	// wire statuses (e.g. pseudo-statuses 480-486): error responses are then
 	// judged by Errors alone.
 	IgnoreErrorResponses bool `json:"ignoreErrorResponses,omitempty"`
+	// XMLResult says the document's XML response schemas describe only the
+	// <{Op}Result> element's content (as third-party conversions of AWS
+	// query models do), not the whole response: replies are read from it.
+	XMLResult bool `json:"xmlResult,omitempty"`
 }
 
 // DefaultLimit is the number of keys per bucket when a binding names none.
@@ -216,6 +222,10 @@ func (b Binding) Validate() error {
 	case ProtocolRPC:
 		if b.Target.Header == "" {
 			bad("target.header is empty: protocol rpc names operations with a target header")
+		}
+	case ProtocolQuery:
+		if b.Target.Member == "" {
+			bad("target.member is empty: protocol query names operations with a form member (Action)")
 		}
 	case ProtocolREST:
 	default:

@@ -49,7 +49,7 @@ func signingHeader(name string) bool {
 // it: the body member is then not sent.
 func (d *Document) resolveInput(op *Operation) error {
 	op.Template = op.Path
-	if d.Binding.ProtocolName() != ProtocolRPC {
+	if d.Binding.ProtocolName() == ProtocolREST {
 		params := append(openapi3.Parameters{}, op.Route.PathItem.Parameters...)
 		params = append(params, op.Route.Operation.Parameters...)
 		for _, ref := range params {
@@ -99,5 +99,35 @@ func (d *Document) resolveInput(op *Operation) error {
 		}
 	}
 	op.Input = in
+	return nil
+}
+
+// formSchema takes a query operation's input schema from its request body,
+// whatever media type the document gives it (form, or text/xml as
+// third-party conversions of AWS query models declare it): on the wire it
+// is always a form.
+func (d *Document) formSchema(op *Operation) error {
+	if op.ContentType == "" {
+		op.ContentType = formContentType
+	}
+	if op.Method != http.MethodPost {
+		return fmt.Errorf("%s: method %s: the query protocol sends POST (bind the POST variant)", op.ID, op.Method)
+	}
+	body := op.Route.Operation.RequestBody
+	if body == nil || body.Value == nil {
+		return nil
+	}
+	op.BodyRequired = body.Value.Required
+	mts := make([]string, 0, len(body.Value.Content))
+	for mt := range body.Value.Content {
+		mts = append(mts, mt)
+	}
+	slices.Sort(mts)
+	for _, mt := range mts {
+		if c := body.Value.Content[mt]; c != nil && c.Schema != nil && c.Schema.Value != nil {
+			op.MediaType, op.Request = mt, c.Schema.Value
+			return nil
+		}
+	}
 	return nil
 }

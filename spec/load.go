@@ -178,8 +178,8 @@ func (d *Document) resolve() error {
 			continue
 		}
 		op.Role = r
-		if d.Binding.ProtocolName() == ProtocolRPC {
-			op.Target = d.Binding.Target.Value(op.ID)
+		if d.Binding.ProtocolName() != ProtocolREST {
+			op.Target = d.targetOf(op)
 			d.byTarget[op.Target] = op
 		}
 		if err := d.requestSchema(op); err != nil {
@@ -193,9 +193,28 @@ func (d *Document) resolve() error {
 	return errors.Join(errs...)
 }
 
+// targetOf is the name op goes by on the wire (rpc, query): the value its
+// path's fragment gives the binding's header or member
+// ("/#Action=CreateAccessKey"), or else the target rule's value for its
+// operationId.
+func (d *Document) targetOf(op *Operation) string {
+	_, frag, _ := strings.Cut(op.Route.Path, "#")
+	for _, pair := range strings.Split(frag, "&") {
+		name, value, ok := strings.Cut(pair, "=")
+		t := d.Binding.Target
+		if ok && value != "" && (t.Header != "" && strings.EqualFold(name, t.Header) || t.Member != "" && name == t.Member) {
+			return value
+		}
+	}
+	return d.Binding.Target.Value(op.ID)
+}
+
 func (d *Document) requestSchema(op *Operation) error {
 	body := op.Route.Operation.RequestBody
 	op.ContentType = d.Binding.Wire.ContentType
+	if d.Binding.ProtocolName() == ProtocolQuery {
+		return d.formSchema(op)
+	}
 	if body == nil || body.Value == nil {
 		if op.ContentType == "" {
 			op.ContentType = "application/json"

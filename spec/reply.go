@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
 )
 
 // Reply is one response as the checks see it: the status, headers and body
@@ -24,6 +26,41 @@ type Reply struct {
 	once      sync.Once
 	value     any
 	decodeErr error
+
+	// An XML body is decoded as its schema says (xml.go); Document.NewReply
+	// sets it from the operation's response for the status.
+	xmlSchema *openapi3.Schema
+	xmlResult bool
+}
+
+// NewReply keeps a response to op (nil when the request addressed no
+// operation the binding names): an XML body is then decoded as op's
+// documented response for the status describes it.
+func (d *Document) NewReply(op *Operation, status int, header http.Header, body []byte) *Reply {
+	r := NewReply(status, header, body)
+	r.xmlResult = d.Binding.Wire.XMLResult
+	if op != nil {
+		r.xmlSchema = op.responseSchema(status, "xml")
+	}
+	return r
+}
+
+// responseSchema is the schema op documents for status (or its default
+// response) under a media type containing kind.
+func (op *Operation) responseSchema(status int, kind string) *openapi3.Schema {
+	resp := op.Route.Operation.Responses.Status(status)
+	if resp == nil {
+		resp = op.Route.Operation.Responses.Default()
+	}
+	if resp == nil || resp.Value == nil {
+		return nil
+	}
+	for mt, c := range resp.Value.Content {
+		if strings.Contains(mt, kind) && c.Schema != nil {
+			return c.Schema.Value
+		}
+	}
+	return nil
 }
 
 // NewReply keeps a response. Its body is decoded by Value, once. Numbers
@@ -33,8 +70,9 @@ func NewReply(status int, header http.Header, body []byte) *Reply {
 	return &Reply{Status: status, Header: header, Body: body}
 }
 
-// Value is the decoded body: nil when the body is empty or not JSON
-// (DecodeErr says why).
+// Value is the decoded body, JSON or XML (a body whose first character is
+// "<" is XML, whatever its content type says): nil when the body is empty
+// or does not decode (DecodeErr says why).
 func (r *Reply) Value() any {
 	r.once.Do(r.decode)
 	return r.value
@@ -48,7 +86,15 @@ func (r *Reply) DecodeErr() error {
 }
 
 func (r *Reply) decode() {
-	if len(bytes.TrimSpace(r.Body)) == 0 {
+	trimmed := bytes.TrimSpace(r.Body)
+	if len(trimmed) == 0 {
+		return
+	}
+	if trimmed[0] == '<' {
+		r.value, r.decodeErr = DecodeXML(r.Body, r.xmlSchema, r.xmlResult)
+		if r.decodeErr != nil {
+			r.value = nil
+		}
 		return
 	}
 	dec := json.NewDecoder(bytes.NewReader(r.Body))

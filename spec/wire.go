@@ -53,14 +53,16 @@ func (r Request) URL() string {
 
 // Protocols the binding may name; see Binding.Protocol.
 const (
-	ProtocolRPC  = "rpc"
-	ProtocolREST = "rest"
+	ProtocolRPC   = "rpc"
+	ProtocolREST  = "rest"
+	ProtocolQuery = "query"
 )
 
 // wires maps a protocol to the constructor of its Wire.
 var wires = map[string]func(*Document) Wire{
 	ProtocolRPC:  func(d *Document) Wire { return rpcWire{d} },
-	ProtocolREST: func(d *Document) Wire { return restWire{d} },
+	ProtocolREST:  func(d *Document) Wire { return restWire{d} },
+	ProtocolQuery: func(d *Document) Wire { return queryWire{d} },
 }
 
 // protocolNames lists the registered protocols, for messages.
@@ -73,14 +75,17 @@ func protocolNames() []string {
 	return names
 }
 
-// Protocol is the binding's protocol, or its default: rpc when the binding
-// names a target header, rest when it does not.
+// ProtocolName is the binding's protocol, or its default: rpc when the
+// binding names a target header, query when it names a form member, rest
+// when it names neither.
 func (b Binding) ProtocolName() string {
 	switch {
 	case b.Protocol != "":
 		return b.Protocol
 	case b.Target.Header != "":
 		return ProtocolRPC
+	case b.Target.Member != "":
+		return ProtocolQuery
 	}
 	return ProtocolREST
 }
