@@ -128,10 +128,11 @@ func (e *Exchange) Record(r *Redactor) RecordedExchange {
 			Status:    e.Reply.Status,
 			Headers:   recordHeaders(e.Reply.Header, r),
 			Body:      string(r.Bytes(e.Reply.Body)),
-			RequestID: r.String(RequestID(e.Reply.Header)),
 		}
 		if e.Withheld() {
 			rec.Response.Body = fmt.Sprintf(withheldFormat, len(e.Reply.Body))
+		} else {
+			rec.Response.RequestID = r.String(e.RequestID())
 		}
 	}
 	return rec
@@ -154,6 +155,26 @@ func (e *Exchange) Withheld() bool {
 // requestIDHeaders are where endpoints put the id their support desk asks
 // for, in the order looked at.
 var requestIDHeaders = []string{"X-Amzn-Requestid", "X-Amz-Request-Id", "X-Request-Id", "Request-Id", "X-Correlation-Id"}
+
+// RequestID is the id the endpoint gave the request: a request id header,
+// else AWS query's RequestId in the body (ResponseMetadata/RequestId, or
+// RequestId beside an Error); "" when there is none.
+func (e *Exchange) RequestID() string {
+	if e.Reply == nil {
+		return ""
+	}
+	if id := RequestID(e.Reply.Header); id != "" {
+		return id
+	}
+	for _, p := range []string{"/ResponseMetadata/RequestId", "/RequestId"} {
+		if v, ok := spec.Pointer(e.Reply.Value(), p); ok {
+			if id, ok := v.(string); ok {
+				return id
+			}
+		}
+	}
+	return ""
+}
 
 // RequestID returns the request id a response carries in a header, or "".
 func RequestID(h http.Header) string {
