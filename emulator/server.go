@@ -39,6 +39,7 @@ import (
 type Server struct {
 	opts   Options
 	faults map[Fault]bool
+	wire   wire // the dialect's HTTP form
 
 	mu sync.Mutex // guards st
 	st *state
@@ -54,7 +55,7 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opts: o, faults: map[Fault]bool{}, st: newState()}
+	s := &Server{opts: o, faults: map[Fault]bool{}, wire: newWire(o), st: newState()}
 	for _, f := range o.Faults {
 		s.faults[f] = true
 	}
@@ -77,7 +78,7 @@ func NewTestServer(t testing.TB, opts Options) (*httptest.Server, *Server) {
 // has reports whether fault f is injected.
 func (s *Server) has(f Fault) bool { return s.faults[f] }
 
-// Dialect is the server's dialect ("aws" or "envelope").
+// Dialect is the server's dialect ("aws", "envelope" or "rest").
 func (s *Server) Dialect() string { return s.opts.Dialect }
 
 // Snapshot returns the keys of every bucket (bucket name -> keys in
@@ -151,7 +152,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				rep.status, rep.header, rep.body = s.errorResponse(newErr(errInternal, ""))
+				rep.status, rep.header, rep.body = s.failure(newErr(errInternal, ""))
 			}
 		}()
 		s.handle(r, rep)
@@ -166,10 +167,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // handle fills rep.status, rep.header and rep.body for r.
 func (s *Server) handle(r *http.Request, rep *reply) {
-	fail := func(e *apiError) { rep.status, rep.header, rep.body = s.errorResponse(e) }
+	fail := func(e *apiError) { rep.status, rep.header, rep.body = s.failure(e) }
 	s.wait(r.Context())
-	body, tooLarge, readErr := readBody(r)
-	if e := s.authenticate(r, body, !tooLarge && readErr == nil); e != nil {
+	body := readBody(r)
+	if e := s.authenticate(r, body.data, body.complete()); e != nil {
 		fail(e)
 		return
 	}
@@ -177,26 +178,14 @@ func (s *Server) handle(r *http.Request, rep *reply) {
 		fail(newErr(errThrottled, ""))
 		return
 	}
-	op, known := knownOperation(r.Header.Get("X-Amz-Target"))
-	if !known || r.Method != http.MethodPost {
-		fail(newErr(errUnknownOperation, "Unknown operation: send POST / with X-Amz-Target: "+TargetPrefix+"<Operation>"))
-		return
-	}
-	rep.op = op
-	var in map[string]any
-	var e *apiError
-	switch {
-	case tooLarge:
-		e = newErr(errInvalidInput, fmt.Sprintf("The request body exceeds %d bytes", MaxBodyBytes))
-	case readErr != nil:
-		e = newErr(errInvalidInput, "The request body could not be read")
-	default:
-		in, e = parseBody(body)
-		if e != nil && s.has(FaultMalformedJSON500) {
-			e = newErr(errInternal, "")
-		}
+	op, in, e := s.wire.decode(r, body)
+	if op != "" {
+		rep.op = op
 	}
 	if e != nil {
+		if e.badBody && s.has(FaultMalformedJSON500) {
+			e = newErr(errInternal, "")
+		}
 		fail(e)
 		return
 	}
@@ -212,12 +201,7 @@ func (s *Server) handle(r *http.Request, rep *reply) {
 		fail(e)
 		return
 	}
-	h, b, err := s.successResponse(res)
-	if err != nil {
-		fail(newErr(errInternal, ""))
-		return
-	}
-	rep.status, rep.header, rep.body = http.StatusOK, h, b
+	rep.status, rep.header, rep.body = s.success(res)
 }
 
 // wait sleeps for Options.Latency, or until ctx ends.
@@ -231,24 +215,6 @@ func (s *Server) wait(ctx context.Context) {
 	case <-t.C:
 	case <-ctx.Done():
 	}
-}
-
-// readBody reads at most MaxBodyBytes. On a longer body it discards a
-// bounded remainder (so the client can read the answer) and reports
-// tooLarge.
-func readBody(r *http.Request) (body []byte, tooLarge bool, err error) {
-	if r.Body == nil {
-		return nil, false, nil
-	}
-	body, err = io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
-	if err != nil {
-		return nil, false, err
-	}
-	if len(body) > MaxBodyBytes {
-		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 16*MaxBodyBytes))
-		return nil, true, nil
-	}
-	return body, false, nil
 }
 
 // logRequest writes one line: time, method, operation, status, duration and
