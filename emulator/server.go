@@ -1,18 +1,28 @@
 // Package emulator is keycontract's reference server for the Lightsail
-// bucket access key API, in both dialects of DESIGN.md: "aws" (awsJson1_1,
-// the real Lightsail wire) and "envelope" ({"success", "data"|"error"}).
+// bucket access key API, in the three JSON dialects of DESIGN.md: "aws"
+// (awsJson1_1, the real Lightsail wire), "envelope" ({"success",
+// "data"|"error"} over the same RPC wire) and "rest" (the envelope over
+// resource paths and methods).
 //
-// Every request is POST / with X-Amz-Target: Lightsail_20161128.<Op> and a
-// JSON object body. A request is checked in this order, and the first
-// failure answers it:
+// One store, one set of faults and one order of checks serve every
+// dialect; a thin wire per dialect (wire.go) decodes a request into an
+// operation and its input, and writes results and errors. In aws and
+// envelope every request is POST / with X-Amz-Target:
+// Lightsail_20161128.<Op> and a JSON object body; in rest the method and
+// path name the operation (wire_rest.go). A request is checked in this
+// order, and the first failure answers it:
 //
 //  1. authentication (SigV4 when Options.Credentials is set; bearer token
 //     when Options.Token is set);
 //  2. throttling (Options.ThrottlePercent);
-//  3. method POST and a known target, else unknown operation;
-//  4. the body is at most MaxBodyBytes and one JSON object;
+//  3. the operation is known: method POST and a known target (rest: a
+//     known path, else not found, and a method it allows, else method
+//     not allowed);
+//  4. the body is at most MaxBodyBytes and one JSON object (rest: only
+//     CreateBucket has a body; the others ignore one);
 //  5. members: required, JSON types, lengths and patterns per the Lightsail
-//     model (unknown members are ignored);
+//     model (unknown members are ignored); in rest, path and query
+//     parameters are members too, each path segment decoded once;
 //  6. existence of the bucket, and of the key on it;
 //  7. the two-key limit.
 //

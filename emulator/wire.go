@@ -38,6 +38,8 @@ func newWire(o Options) wire {
 	switch o.Dialect {
 	case DialectEnvelope:
 		return envelopeWire{}
+	case DialectREST:
+		return restWire{}
 	default:
 		return awsWire{region: o.Region}
 	}
