@@ -248,7 +248,7 @@ func TestFaultDetails(t *testing.T) {
 		assert.Equal(t, "text/plain; charset=utf-8", mustOK(t, call(t, s, op("GetBuckets"), `{}`)).header.Get("Content-Type"))
 	})
 	t.Run("timestamp-wrong-type", func(t *testing.T) {
-		for _, d := range []string{DialectAWS, DialectEnvelope} {
+		for _, d := range allDialects {
 			s := newServer(t, Options{Dialect: d, Faults: []Fault{FaultTimestampWrongType}})
 			require.NoError(t, s.AddBucket("ts-bucket"))
 			r := mustOK(t, call(t, s, op("CreateBucketAccessKey"), `{"bucketName":"ts-bucket"}`))
@@ -287,8 +287,8 @@ func TestFaultDetails(t *testing.T) {
 
 // TestFaultLimitRace: racing creates pass the limit only with the fault.
 func TestFaultLimitRace(t *testing.T) {
-	race := func(faults ...Fault) int {
-		s := newServer(t, Options{Faults: faults})
+	race := func(dialect string, faults ...Fault) int {
+		s := newServer(t, Options{Dialect: dialect, Faults: faults})
 		require.NoError(t, s.AddBucket("race-bucket"))
 		var wg sync.WaitGroup
 		for range 8 {
@@ -297,6 +297,8 @@ func TestFaultLimitRace(t *testing.T) {
 		wg.Wait()
 		return len(s.Snapshot()["race-bucket"])
 	}
-	assert.Equal(t, 2, race())
-	assert.Greater(t, race(FaultLimitRace), 2)
+	for _, d := range []string{DialectAWS, DialectREST} {
+		assert.Equal(t, 2, race(d), d)
+		assert.Greater(t, race(d, FaultLimitRace), 2, d)
+	}
 }
