@@ -114,12 +114,12 @@ func (restWire) decode(r *http.Request, body requestBody) (string, map[string]an
 		return op, in, e
 	}
 	in := map[string]any{}
-	for name, raw := range params {
-		v, err := url.PathUnescape(raw)
+	for _, p := range params {
+		v, err := url.PathUnescape(p.raw)
 		if err != nil {
-			return op, nil, newErr(errInvalidInput, "1 validation error detected: Value at '"+name+"' is not a valid percent-encoded path segment")
+			return op, nil, newErr(errInvalidInput, "1 validation error detected: Value at '"+p.name+"' is not a valid percent-encoded path segment")
 		}
-		in[name] = v
+		in[p.name] = v
 	}
 	query, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
@@ -155,20 +155,23 @@ func splitEscapedPath(p string) ([]string, bool) {
 	return strings.Split(rest, "/"), true
 }
 
+// pathParam is a path parameter's name and its still-escaped segment.
+type pathParam struct{ name, raw string }
+
 // matchRoute finds the route of escaped segments. Literal segments are
-// compared decoded (%62uckets is buckets); parameters are returned still
-// escaped, to be decoded once by the caller.
-func matchRoute(segs []string) (*restRoute, map[string]string) {
+// compared decoded (%62uckets is buckets); parameters are returned in path
+// order, still escaped, to be decoded once by the caller.
+func matchRoute(segs []string) (*restRoute, []pathParam) {
 	for i := range restRoutes {
 		rt := &restRoutes[i]
 		if len(rt.segments) != len(segs) {
 			continue
 		}
-		params := map[string]string{}
+		var params []pathParam
 		match := true
 		for j, want := range rt.segments {
 			if name, isParam := strings.CutPrefix(want, "{"); isParam {
-				params[strings.TrimSuffix(name, "}")] = segs[j]
+				params = append(params, pathParam{strings.TrimSuffix(name, "}"), segs[j]})
 				continue
 			}
 			if got, err := url.PathUnescape(segs[j]); err != nil || got != want {
