@@ -138,7 +138,7 @@ func TestSigV4OversizeBody(t *testing.T) {
 }
 
 func TestBearer(t *testing.T) {
-	for _, d := range []string{DialectAWS, DialectEnvelope} {
+	for _, d := range allDialects {
 		s := newServer(t, Options{Dialect: d, Token: "tok-123"})
 		body := `{"bucketName":"bearer-bucket","bundleId":"small_1_0"}`
 		missing := call(t, s, op("CreateBucket"), body)
@@ -164,7 +164,7 @@ func TestBearer(t *testing.T) {
 // which net/http never produces) and expects the dialect's 500.
 func TestPanicBecomesInternalError(t *testing.T) {
 	good := aws.Credentials{AccessKeyID: testAKID, SecretAccessKey: testSecret}
-	for d, code := range map[string]string{DialectAWS: "ServiceException", DialectEnvelope: "INTERNAL_ERROR"} {
+	for d, code := range map[string]string{DialectAWS: "ServiceException", DialectEnvelope: "INTERNAL_ERROR", DialectREST: "INTERNAL_ERROR"} {
 		s := newServer(t, Options{Dialect: d, Credentials: map[string]string{testAKID: testSecret}})
 		req := signed(t, good, "us-east-1", op("GetBuckets"), `{}`, time.Now())
 		req.URL = nil

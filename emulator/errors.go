@@ -1,10 +1,5 @@
 package emulator
 
-import (
-	"encoding/json"
-	"net/http"
-)
-
 // errKind is a dialect-neutral error situation. Each kind maps to one aws
 // error type (with Lightsail sub-code) and one envelope code, as fixed by
 // DESIGN.md's tables.
@@ -13,7 +8,8 @@ type errKind int
 const (
 	errInvalidInput       errKind = iota // member validation, oversize body, conflicts
 	errSerialization                     // syntactically malformed JSON
-	errUnknownOperation                  // missing or unknown X-Amz-Target
+	errUnknownOperation                  // missing or unknown X-Amz-Target; rest: unknown path
+	errMethodNotAllowed                  // rest: known path, method not allowed
 	errNotFound                          // unknown bucket, or unknown key on an existing bucket
 	errLimit                             // third key on a bucket
 	errMissingAuth                       // no credentials on a request that needs them
@@ -38,6 +34,7 @@ var kinds = map[errKind]kindInfo{
 	errInvalidInput:       {"InvalidInputException", "InvalidInput", 400, "VALIDATION_ERROR", 400, "Invalid request parameters"},
 	errSerialization:      {"SerializationException", "InvalidInput", 400, "VALIDATION_ERROR", 400, "The request body is not valid JSON"},
 	errUnknownOperation:   {"UnknownOperationException", "InvalidInput", 400, "VALIDATION_ERROR", 400, "Unknown or missing operation in X-Amz-Target"},
+	errMethodNotAllowed:   {"UnknownOperationException", "InvalidInput", 400, "METHOD_NOT_ALLOWED", 405, "The method is not allowed on this path"},
 	errNotFound:           {"NotFoundException", "DoesNotExist", 400, "NOT_FOUND", 404, "The resource does not exist"},
 	errLimit:              {"InvalidInputException", "LimitExceeded", 400, "LIMIT_EXCEEDED", 409, "A bucket can have at most 2 access keys"},
 	errMissingAuth:        {"MissingAuthenticationTokenException", "Unauthenticated", 400, "UNAUTHENTICATED", 401, "Missing authentication token"},
@@ -53,6 +50,12 @@ var kinds = map[errKind]kindInfo{
 type apiError struct {
 	kind errKind
 	msg  string
+	// badBody marks a body that is not one JSON object (malformed, empty
+	// or another JSON value), for fault malformed-json-500.
+	badBody bool
+	// allow lists the methods of a known path (errMethodNotAllowed), for
+	// the Allow header.
+	allow []string
 }
 
 func newErr(k errKind, msg string) *apiError {
@@ -70,52 +73,6 @@ const (
 	ctEnvelope     = "application/json"
 	ctWrongSuccess = "text/plain; charset=utf-8"
 )
-
-// errorResponse renders e for the server's dialect: the status, the
-// headers to set and the body. Faults errors-with-200 and
-// error-status-mismatch change only the status.
-func (s *Server) errorResponse(e *apiError) (int, http.Header, []byte) {
-	info := kinds[e.kind]
-	h := http.Header{}
-	var status int
-	var body any
-	if s.opts.Dialect == DialectEnvelope {
-		status = info.envStatus
-		h.Set("Content-Type", ctEnvelope)
-		body = map[string]any{
-			"success": false,
-			"error":   map[string]string{"code": info.envCode, "message": e.msg},
-		}
-		if e.kind == errNotFound && s.has(FaultErrorStatusMismatch) {
-			status = http.StatusBadRequest
-		}
-	} else {
-		status = info.awsStatus
-		h.Set("Content-Type", ctAWS)
-		h.Set("X-Amzn-ErrorType", info.awsType)
-		body = map[string]string{
-			"__type":  info.awsType,
-			"message": e.msg,
-			"code":    info.awsCode,
-			"docs":    docsURL,
-			"tip":     tipFor(e.kind),
-		}
-		if e.kind == errNotFound && s.has(FaultErrorStatusMismatch) {
-			status = http.StatusNotFound
-		}
-	}
-	if e.kind == errThrottled {
-		h.Set("Retry-After", "1")
-	}
-	if s.has(FaultErrorsWith200) {
-		status = http.StatusOK
-	}
-	b, err := json.Marshal(body)
-	if err != nil { // unreachable: only strings
-		b = []byte(`{}`)
-	}
-	return status, h, b
-}
 
 func tipFor(k errKind) string {
 	switch k {

@@ -1,18 +1,22 @@
 package emulator
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 )
 
-// FuzzHandler feeds arbitrary targets and bodies to both dialects. It fails
-// on a panic, a 5xx, a body that is not JSON, a response in the wrong
-// dialect, or a response that carries the secret of a key it did not
-// create. Seeds live in testdata/fuzz/FuzzHandler and below.
+// FuzzHandler feeds arbitrary targets and bodies to every dialect. In rest
+// the target is used as a path (as sent, and as one encoded segment in
+// each parameter's place) with each method. It fails on a panic, a 5xx, a
+// body that is not JSON, a response in the wrong dialect, or a response
+// that carries the secret of a key it did not create. Seeds live in
+// testdata/fuzz/FuzzHandler and below.
 func FuzzHandler(f *testing.F) {
 	f.Add("Lightsail_20161128.CreateBucketAccessKey", []byte(`{"bucketName":"fuzz-bucket"}`))
 	f.Add("Lightsail_20161128.DeleteBucketAccessKey", []byte(`{"bucketName":"fuzz-bucket","accessKeyId":"AKIAAAAAAAAAAAAAAAAA"}`))
@@ -24,6 +28,9 @@ func FuzzHandler(f *testing.F) {
 	f.Add("", []byte(``))
 	f.Add("Lightsail_20161128.CreateBucketAccessKey", append([]byte(`{"bucketName":"fuzz-bucket","pad":"`), bytes.Repeat([]byte("a"), 4<<10)...))
 	f.Add("Lightsail_20161128.CreateBucketAccessKey", []byte(strings.Repeat("[", 20000)))
+	f.Add("/v1/buckets/fuzz-bucket/access-keys", []byte(``))
+	f.Add("/v1/buckets/a%2Fb/../%2E%2E/access-keys?forceDelete=yes#x", []byte(`{}`))
+	f.Add("/v1/buckets?bucketName=%zz&bucketName=fuzz-bucket", []byte(`{"bucketName":"new-bucket","bundleId":"small_1_0"}`))
 
 	f.Fuzz(func(t *testing.T, target string, body []byte) {
 		targets := []string{target}
@@ -35,10 +42,28 @@ func FuzzHandler(f *testing.F) {
 				checkFuzzExchange(t, d, tg, body)
 			}
 		}
+		seg := pct(target)
+		paths := []string{target, "/" + target, "/v1/buckets/" + seg, "/v1/buckets/" + seg + "/access-keys",
+			"/v1/buckets/fuzz-bucket/access-keys/" + seg}
+		for _, p := range paths {
+			for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodDelete} {
+				if req, err := http.ReadRequest(bufio.NewReader(strings.NewReader(m + " " + p + " HTTP/1.1\r\nHost: x\r\n\r\n"))); err == nil {
+					req.Body = io.NopCloser(bytes.NewReader(body))
+					checkFuzzRequest(t, DialectREST, req)
+				}
+			}
+		}
 	})
 }
 
 func checkFuzzExchange(t *testing.T, dialect, target string, body []byte) {
+	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+	req.Header.Set("X-Amz-Target", target)
+	req.Header.Set("Content-Type", "application/json")
+	checkFuzzRequest(t, dialect, req)
+}
+
+func checkFuzzRequest(t *testing.T, dialect string, req *http.Request) {
 	s, err := New(Options{Dialect: dialect})
 	if err != nil {
 		t.Fatal(err)
@@ -52,14 +77,24 @@ func checkFuzzExchange(t *testing.T, dialect, target string, body []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
-	req.Header.Set("X-Amz-Target", target)
-	req.Header.Set("Content-Type", "application/json")
 	rec := httptest.NewRecorder()
 	s.ServeHTTP(rec, req)
 
 	if rec.Code >= 500 {
-		t.Fatalf("%s: status %d for target %q: %s", dialect, rec.Code, target, rec.Body.Bytes())
+		t.Fatalf("%s: status %d for %s %q (target %q): %s", dialect, rec.Code, req.Method, req.URL, req.Header.Get("X-Amz-Target"), rec.Body.Bytes())
+	}
+	for _, vals := range rec.Header() {
+		for _, v := range vals {
+			if strings.Contains(v, foreign) {
+				t.Fatalf("%s: a response header leaks the secret of a key it did not create", dialect)
+			}
+		}
+	}
+	if dialect == DialectREST && rec.Code == http.StatusNoContent {
+		if rec.Body.Len() != 0 || rec.Header().Get("Content-Type") != "" {
+			t.Fatalf("rest: a 204 with a body or content type")
+		}
+		return
 	}
 	var out map[string]any
 	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
@@ -74,12 +109,15 @@ func checkFuzzExchange(t *testing.T, dialect, target string, body []byte) {
 		if rec.Code != http.StatusOK && (out["__type"] == nil || rec.Header().Get("X-Amzn-ErrorType") == "") {
 			t.Fatalf("aws: error without a type: %s", rec.Body.Bytes())
 		}
-	case DialectEnvelope:
+	case DialectEnvelope, DialectREST:
 		if ct != ctEnvelope {
-			t.Fatalf("envelope: content type %q", ct)
+			t.Fatalf("%s: content type %q", dialect, ct)
 		}
-		if (rec.Code == http.StatusOK) != (out["success"] == true) {
-			t.Fatalf("envelope: status %d with success=%v", rec.Code, out["success"])
+		if (rec.Code/100 == 2) != (out["success"] == true) {
+			t.Fatalf("%s: status %d with success=%v", dialect, rec.Code, out["success"])
+		}
+		if dialect == DialectEnvelope && out["success"] == true && rec.Code != http.StatusOK {
+			t.Fatalf("envelope: success with status %d", rec.Code)
 		}
 	}
 	if bytes.Contains(rec.Body.Bytes(), []byte(foreign)) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sort"
 	"strings"
 	"testing"
@@ -19,6 +20,7 @@ type resp struct {
 	header http.Header
 	raw    []byte
 	body   map[string]any // nil when the body is not a JSON object
+	rest   bool           // answered by a rest server (2xx is success)
 }
 
 // errCode is the aws error type (__type) or the envelope error code.
@@ -40,9 +42,14 @@ func (r resp) data() map[string]any {
 }
 
 // call sends one request straight to the handler. hdr holds extra
-// "Name: value" headers; the content type follows the dialect.
+// "Name: value" headers; the content type follows the dialect. In rest the
+// RPC-style request is translated to its method and path (restRequest).
 func call(t testing.TB, s *Server, target, body string, hdr ...string) resp {
 	t.Helper()
+	if s.Dialect() == DialectREST {
+		method, path, restBody := restRequest(t, target, body)
+		return restCall(t, s, method, path, restBody, hdr...)
+	}
 	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
 	req.Header.Set("Content-Type", ctAWS)
 	if s.Dialect() == DialectEnvelope {
@@ -51,6 +58,25 @@ func call(t testing.TB, s *Server, target, body string, hdr ...string) resp {
 	if target != "" {
 		req.Header.Set("X-Amz-Target", target)
 	}
+	return do(t, s, req, hdr...)
+}
+
+// restCall sends one rest request straight to the handler; path is sent as
+// written (already percent-encoded).
+func restCall(t testing.TB, s *Server, method, path, body string, hdr ...string) resp {
+	t.Helper()
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.Header.Set("Accept", "application/json")
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	r := do(t, s, req, hdr...)
+	r.rest = true
+	return r
+}
+
+func do(t testing.TB, s *Server, req *http.Request, hdr ...string) resp {
+	t.Helper()
 	for _, h := range hdr {
 		k, v, _ := strings.Cut(h, ":")
 		req.Header.Set(k, strings.TrimSpace(v))
@@ -58,6 +84,71 @@ func call(t testing.TB, s *Server, target, body string, hdr ...string) resp {
 	rec := httptest.NewRecorder()
 	s.ServeHTTP(rec, req)
 	return decode(t, rec.Result().StatusCode, rec.Result().Header, rec.Body.Bytes())
+}
+
+// restRequest is the rest form of an RPC-style request: the operation's
+// method and path, with the body's bucketName, accessKeyId and (query)
+// forceDelete. CreateBucket keeps its body as it is; an unknown operation
+// gets a path no route matches. The other operations need a JSON object
+// body whose parameters are strings (forceDelete: any value).
+func restRequest(t testing.TB, target, body string) (method, path, restBody string) {
+	t.Helper()
+	name := strings.TrimPrefix(target, TargetPrefix)
+	if name == opCreateBucket {
+		return http.MethodPost, "/v1/buckets", body
+	}
+	var in map[string]any
+	if _, known := inputs[name]; known {
+		if err := json.Unmarshal([]byte(body), &in); err != nil || in == nil {
+			t.Fatalf("no rest form for %s with body %.40q", name, body)
+		}
+	}
+	param := func(k string) string {
+		v, ok := in[k].(string)
+		if !ok {
+			t.Fatalf("no rest form for %s: %s is not a string", name, k)
+		}
+		return pct(v)
+	}
+	switch name {
+	case opGetBuckets:
+		if b, ok := in["bucketName"].(string); ok {
+			return http.MethodGet, "/v1/buckets?bucketName=" + url.QueryEscape(b), ""
+		}
+		return http.MethodGet, "/v1/buckets", ""
+	case opDeleteBucket:
+		path = "/v1/buckets/" + param("bucketName")
+		if f, ok := in["forceDelete"]; ok {
+			path += "?forceDelete=" + url.QueryEscape(fmt.Sprint(f))
+		}
+		return http.MethodDelete, path, ""
+	case opCreateBucketAccessKey:
+		return http.MethodPost, "/v1/buckets/" + param("bucketName") + "/access-keys", ""
+	case opGetBucketAccessKeys:
+		return http.MethodGet, "/v1/buckets/" + param("bucketName") + "/access-keys", ""
+	case opDeleteBucketAccessKey:
+		return http.MethodDelete, "/v1/buckets/" + param("bucketName") + "/access-keys/" + param("accessKeyId"), ""
+	}
+	return http.MethodPost, "/v1/" + pct(strings.ToLower(name)), body
+}
+
+// pct percent-encodes a path segment as DESIGN.md asks of rest clients:
+// every byte outside RFC 3986's unreserved set, and "." and ".." as
+// %2E and %2E%2E. (An implementation of its own, not the server's.)
+func pct(seg string) string {
+	if seg == "." || seg == ".." {
+		return strings.Repeat("%2E", len(seg))
+	}
+	const unreserved = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+	var b strings.Builder
+	for _, c := range []byte(seg) {
+		if strings.IndexByte(unreserved, c) >= 0 {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
 }
 
 func decode(t testing.TB, status int, h http.Header, raw []byte) resp {
@@ -89,9 +180,13 @@ func newServer(t testing.TB, opts Options) *Server {
 	return s
 }
 
-// mustOK asserts a 200 and returns the response.
+// mustOK asserts a 200 (in rest, any 2xx) and returns the response.
 func mustOK(t testing.TB, r resp) resp {
 	t.Helper()
+	if r.rest {
+		require.True(t, r.status >= 200 && r.status < 300, "status %d, body: %s", r.status, r.raw)
+		return r
+	}
 	require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
 	return r
 }
@@ -101,7 +196,7 @@ func mustOK(t testing.TB, r resp) resp {
 func createKey(t testing.TB, s *Server, bucket string, hdr ...string) (id, secret string) {
 	t.Helper()
 	r := mustOK(t, call(t, s, op("CreateBucketAccessKey"), js(map[string]any{"bucketName": bucket}), hdr...))
-	if s.Dialect() == DialectEnvelope {
+	if s.Dialect() != DialectAWS {
 		return r.data()["id"].(string), r.data()["secret_access_key"].(string)
 	}
 	k := r.body["accessKey"].(map[string]any)
@@ -114,7 +209,7 @@ func listedIDs(t testing.TB, s *Server, bucket string, hdr ...string) []string {
 	r := mustOK(t, call(t, s, op("GetBucketAccessKeys"), js(map[string]any{"bucketName": bucket}), hdr...))
 	var items []any
 	field := "accessKeyId"
-	if s.Dialect() == DialectEnvelope {
+	if s.Dialect() != DialectAWS {
 		items, _ = r.data()["access_keys"].([]any)
 		field = "id"
 	} else {

@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// result is the dialect-neutral outcome of a successful operation; render.go
-// writes it in the server's dialect.
+// result is the dialect-neutral outcome of a successful operation; the
+// server's wire writes it in its dialect.
 type result struct {
 	op          string
 	bucket      *bucket   // CreateBucket: the new bucket (a copy)
@@ -17,7 +17,10 @@ type result struct {
 	listSecrets bool      // GetBucketAccessKeys: fault secret-in-list
 	deletedID   string    // DeleteBucketAccessKey
 	leaked      string    // DeleteBucketAccessKey: fault secret-repeated
-	at          time.Time // when the operation happened
+	// wrongTimestamps asks for the create-key timestamps in the other
+	// form (fault timestamp-wrong-type); set by Server.success.
+	wrongTimestamps bool
+	at              time.Time // when the operation happened
 }
 
 // dispatch runs a validated request. It is the only place that reads or

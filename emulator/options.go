@@ -12,6 +12,7 @@ import (
 const (
 	DialectAWS      = "aws"
 	DialectEnvelope = "envelope"
+	DialectREST     = "rest"
 )
 
 // DefaultRegion is the SigV4 region used when Options.Region is empty.
@@ -24,7 +25,7 @@ const MaxBodyBytes = 1 << 20
 // Options configures a Server. The zero value is a correct aws-dialect
 // emulator without authentication, latency, throttling or faults.
 type Options struct {
-	// Dialect is "aws" (the default) or "envelope"; see DESIGN.md.
+	// Dialect is "aws" (the default), "envelope" or "rest"; see DESIGN.md.
 	Dialect string
 	// Credentials maps access key id to secret. When non-empty, every request
 	// must carry a valid SigV4 signature for service "lightsail" in Region.
@@ -64,14 +65,14 @@ const (
 	// HTTP 200 (same body).
 	FaultErrorsWith200 Fault = "errors-with-200"
 	// FaultErrorStatusMismatch breaks error-envelope: not-found errors use
-	// the wrong status (aws: 404; envelope: 400).
+	// the wrong status (aws: 404; envelope and rest: 400).
 	FaultErrorStatusMismatch Fault = "error-status-mismatch"
 	// FaultSuccessContentType breaks success-envelope: success responses
-	// carry Content-Type text/plain.
+	// carry Content-Type text/plain (in rest, the 204s too).
 	FaultSuccessContentType Fault = "success-content-type"
 	// FaultTimestampWrongType breaks success-envelope: create-key timestamps
-	// use the other dialect's form (aws: RFC 3339 string; envelope: epoch
-	// number).
+	// use the other dialect's form (aws: RFC 3339 string; envelope and
+	// rest: epoch number).
 	FaultTimestampWrongType Fault = "timestamp-wrong-type"
 	// FaultRejectValidInput breaks valid-input-accepted: CreateBucket
 	// requests carrying the optional tags or enableObjectVersioning members
@@ -81,7 +82,8 @@ const (
 	// length and pattern are not checked.
 	FaultAcceptInvalidInput Fault = "accept-invalid-input"
 	// FaultMalformedJSON500 breaks invalid-input-rejected and
-	// no-server-errors: a malformed or non-object JSON body gets a 500.
+	// no-server-errors: a malformed or non-object JSON body gets a 500 (in
+	// rest, CreateBucket's: the only operation with a body).
 	FaultMalformedJSON500 Fault = "malformed-json-500"
 	// FaultUnknownBucketCreates breaks unknown-bucket: CreateBucketAccessKey
 	// on an unknown bucket silently creates the bucket and succeeds.
@@ -116,7 +118,8 @@ const (
 	FaultDeleteKeepsKey Fault = "delete-keeps-key"
 	// FaultSecretRepeated breaks secret-only-once: the delete response
 	// repeats the deleted key's secret (aws: operations[0].operationDetails;
-	// envelope: data.secret_access_key).
+	// envelope: data.secret_access_key; rest, whose delete is a 204 with no
+	// body: the header X-Deleted-Secret-Access-Key).
 	FaultSecretRepeated Fault = "secret-repeated"
 )
 
@@ -137,12 +140,12 @@ var coreFaults = []faultInfo{
 	{FaultNoKeyLimit, "a third (and later) key is accepted", "two-key-limit"},
 	{FaultSecretInList, "GetBucketAccessKeys includes each key's secret", "secret-only-once"},
 	{FaultErrorsWith200, "every error is sent with HTTP 200", "success-envelope"},
-	{FaultErrorStatusMismatch, "not-found errors use the wrong HTTP status (aws 404, envelope 400)", "error-envelope"},
-	{FaultSuccessContentType, "success responses carry Content-Type text/plain", "success-envelope"},
-	{FaultTimestampWrongType, "create-key timestamps use the other form (aws RFC 3339 string, envelope epoch number)", "success-envelope"},
+	{FaultErrorStatusMismatch, "not-found errors use the wrong HTTP status (aws 404, envelope and rest 400)", "error-envelope"},
+	{FaultSuccessContentType, "success responses carry Content-Type text/plain (rest: the 204s too)", "success-envelope"},
+	{FaultTimestampWrongType, "create-key timestamps use the other form (aws RFC 3339 string, envelope and rest epoch number)", "success-envelope"},
 	{FaultRejectValidInput, "CreateBucket with optional tags or enableObjectVersioning is rejected", "valid-input-accepted"},
 	{FaultAcceptInvalidInput, "bucketName length and pattern are not checked", "invalid-input-rejected"},
-	{FaultMalformedJSON500, "malformed or non-object JSON bodies get a 500", "invalid-input-rejected"},
+	{FaultMalformedJSON500, "malformed or non-object JSON bodies get a 500 (rest: CreateBucket's body)", "invalid-input-rejected"},
 	{FaultUnknownBucketCreates, "CreateBucketAccessKey on an unknown bucket creates it and succeeds", "unknown-bucket"},
 	{FaultDoubleDeleteSucceeds, "deleting an unknown key id on an existing bucket succeeds", "key-lifecycle"},
 	{FaultCrossBucketDelete, "DeleteBucketAccessKey deletes the key id from any bucket", "bucket-isolation"},
@@ -153,7 +156,7 @@ var coreFaults = []faultInfo{
 	{FaultRejectedCreateStored, "a create beyond the limit is rejected but the key is stored", "two-key-limit"},
 	{FaultListDropsNewest, "with 2 or more keys, the list omits the newest", "key-lifecycle"},
 	{FaultDeleteKeepsKey, "delete answers success but keeps the key", "key-lifecycle"},
-	{FaultSecretRepeated, "the delete response repeats the deleted key's secret", "secret-only-once"},
+	{FaultSecretRepeated, "the delete response repeats the deleted key's secret (aws operationDetails, envelope data.secret_access_key, rest header X-Deleted-Secret-Access-Key on the 204)", "secret-only-once"},
 }
 
 // Faults lists every known fault, in a stable order.
@@ -204,9 +207,9 @@ func (o Options) normalize() (Options, error) {
 	switch o.Dialect {
 	case "":
 		o.Dialect = DialectAWS
-	case DialectAWS, DialectEnvelope:
+	case DialectAWS, DialectEnvelope, DialectREST:
 	default:
-		return o, fmt.Errorf("emulator: unknown dialect %q (want aws or envelope)", o.Dialect)
+		return o, fmt.Errorf("emulator: unknown dialect %q (want aws, envelope or rest)", o.Dialect)
 	}
 	if o.Region == "" {
 		o.Region = DefaultRegion

@@ -73,7 +73,7 @@ const (
 // keyMembers are the names of the created key's object, its id and its
 // secret in the server's dialect.
 func (s *Server) keyMembers() (object, id, secret string) {
-	if s.opts.Dialect == DialectEnvelope {
+	if s.opts.Dialect == DialectEnvelope || s.opts.Dialect == DialectREST {
 		return "data", "id", "secret_access_key"
 	}
 	return "accessKey", "accessKeyId", "secretAccessKey"

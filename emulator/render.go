@@ -3,7 +3,6 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"time"
 )
 
@@ -78,48 +77,26 @@ type envItem struct {
 	CreatedAt string `json:"created_at"`
 }
 
-// successResponse renders r for the server's dialect: status 200, the
-// content type and the body.
-func (s *Server) successResponse(r *result) (http.Header, []byte, error) {
-	var body any
-	ct := ctAWS
-	if s.opts.Dialect == DialectEnvelope {
-		ct = ctEnvelope
-		body = map[string]any{"success": true, "data": s.envelopeData(r)}
-	} else {
-		body = s.awsBody(r)
-	}
-	if s.has(FaultSuccessContentType) {
-		ct = ctWrongSuccess
-	}
-	b, err := json.Marshal(body)
-	if err == nil && r.op == opCreateBucketAccessKey {
-		ct, b, err = s.corruptCreate(r, ct, b)
-	}
-	h := http.Header{}
-	h.Set("Content-Type", ct)
-	return h, b, err
-}
-
-func (s *Server) awsBody(r *result) any {
+// awsBody is the aws dialect's success body for r, in region.
+func awsBody(region string, r *result) any {
 	switch r.op {
 	case opCreateBucket:
-		return map[string]any{"bucket": s.awsBucketOf(r.bucket), "operations": s.awsOps(r, "", epoch(r.at))}
+		return map[string]any{"bucket": awsBucketOf(region, r.bucket), "operations": awsOps(region, r, "", epoch(r.at))}
 	case opDeleteBucket:
-		return map[string]any{"operations": s.awsOps(r, "", epoch(r.at))}
+		return map[string]any{"operations": awsOps(region, r, "", epoch(r.at))}
 	case opGetBuckets:
 		out := make([]awsBucket, 0, len(r.buckets))
 		for i := range r.buckets {
-			out = append(out, s.awsBucketOf(&r.buckets[i]))
+			out = append(out, awsBucketOf(region, &r.buckets[i]))
 		}
 		return map[string]any{"buckets": out}
 	case opCreateBucketAccessKey:
 		var ts any = epoch(r.at)
-		if s.has(FaultTimestampWrongType) {
+		if r.wrongTimestamps {
 			ts = rfc3339(r.at)
 		}
 		k := awsKeyOf(*r.key, true, ts)
-		return map[string]any{"accessKey": k, "operations": s.awsOps(r, r.key.ID, ts)}
+		return map[string]any{"accessKey": k, "operations": awsOps(region, r, r.key.ID, ts)}
 	case opGetBucketAccessKeys:
 		out := make([]awsAccessKey, 0, len(r.keys))
 		for _, k := range r.keys {
@@ -131,7 +108,7 @@ func (s *Server) awsBody(r *result) any {
 		if r.leaked != "" {
 			details = r.leaked
 		}
-		return map[string]any{"operations": s.awsOps(r, details, epoch(r.at))}
+		return map[string]any{"operations": awsOps(region, r, details, epoch(r.at))}
 	}
 	return map[string]any{}
 }
@@ -151,13 +128,13 @@ func awsKeyOf(k KeyInfo, withSecret bool, createdAt any) awsAccessKey {
 
 // awsOps is the one-element operations list Lightsail returns for a
 // mutating call; ts is the createdAt/statusChangedAt value.
-func (s *Server) awsOps(r *result, details string, ts any) []awsOperation {
+func awsOps(region string, r *result, details string, ts any) []awsOperation {
 	return []awsOperation{{
 		ID:               newUUID(),
 		ResourceName:     r.bucketName,
 		ResourceType:     "Bucket",
 		CreatedAt:        ts,
-		Location:         awsLocation{AvailabilityZone: "all", RegionName: s.opts.Region},
+		Location:         awsLocation{AvailabilityZone: "all", RegionName: region},
 		IsTerminal:       true,
 		OperationDetails: details,
 		OperationType:    r.op,
@@ -166,7 +143,7 @@ func (s *Server) awsOps(r *result, details string, ts any) []awsOperation {
 	}}
 }
 
-func (s *Server) awsBucketOf(b *bucket) awsBucket {
+func awsBucketOf(region string, b *bucket) awsBucket {
 	versioning := "NeverEnabled"
 	if b.versioning {
 		versioning = "Enabled"
@@ -178,11 +155,11 @@ func (s *Server) awsBucketOf(b *bucket) awsBucket {
 	return awsBucket{
 		ResourceType:       "Bucket",
 		AccessRules:        map[string]any{"getObject": "private", "allowPublicOverrides": false},
-		Arn:                fmt.Sprintf("arn:aws:lightsail:%s:%s:Bucket/%s", s.opts.Region, accountID, b.arnID),
+		Arn:                fmt.Sprintf("arn:aws:lightsail:%s:%s:Bucket/%s", region, accountID, b.arnID),
 		BundleID:           b.bundleID,
 		CreatedAt:          epoch(b.createdAt),
-		URL:                fmt.Sprintf("https://%s.s3.%s.amazonaws.com/", b.name, s.opts.Region),
-		Location:           awsLocation{AvailabilityZone: "all", RegionName: s.opts.Region},
+		URL:                fmt.Sprintf("https://%s.s3.%s.amazonaws.com/", b.name, region),
+		Location:           awsLocation{AvailabilityZone: "all", RegionName: region},
 		Name:               b.name,
 		SupportCode:        fmt.Sprintf("%s/arn:aws:s3:::%s", accountID, b.name),
 		Tags:               tags,
@@ -192,7 +169,9 @@ func (s *Server) awsBucketOf(b *bucket) awsBucket {
 	}
 }
 
-func (s *Server) envelopeData(r *result) any {
+// envelopeData is the data member of the envelope's success body for r
+// (rest uses it too, for the operations that answer with a body).
+func envelopeData(r *result) any {
 	switch r.op {
 	case opCreateBucket:
 		return envItem{ID: r.bucket.name, CreatedAt: rfc3339(r.bucket.createdAt)}
@@ -206,7 +185,7 @@ func (s *Server) envelopeData(r *result) any {
 		return map[string]any{"buckets": out}
 	case opCreateBucketAccessKey:
 		var ts any = rfc3339(r.key.CreatedAt)
-		if s.has(FaultTimestampWrongType) {
+		if r.wrongTimestamps {
 			ts = epoch(r.key.CreatedAt)
 		}
 		return envKey{ID: r.key.ID, CreatedAt: ts, Secret: r.key.Secret, Status: r.key.Status}

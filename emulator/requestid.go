@@ -12,7 +12,7 @@ const (
 
 // requestIDHeader is the request id header of the server's dialect.
 func (s *Server) requestIDHeader() string {
-	if s.opts.Dialect == DialectEnvelope {
+	if s.opts.Dialect == DialectEnvelope || s.opts.Dialect == DialectREST {
 		return headerEnvelopeRequestID
 	}
 	return headerAWSRequestID

@@ -1,18 +1,28 @@
 // Package emulator is keycontract's reference server for the Lightsail
-// bucket access key API, in both dialects of DESIGN.md: "aws" (awsJson1_1,
-// the real Lightsail wire) and "envelope" ({"success", "data"|"error"}).
+// bucket access key API, in the three JSON dialects of DESIGN.md: "aws"
+// (awsJson1_1, the real Lightsail wire), "envelope" ({"success",
+// "data"|"error"} over the same RPC wire) and "rest" (the envelope over
+// resource paths and methods).
 //
-// Every request is POST / with X-Amz-Target: Lightsail_20161128.<Op> and a
-// JSON object body. A request is checked in this order, and the first
-// failure answers it:
+// One store, one set of faults and one order of checks serve every
+// dialect; a thin wire per dialect (wire.go) decodes a request into an
+// operation and its input, and writes results and errors. In aws and
+// envelope every request is POST / with X-Amz-Target:
+// Lightsail_20161128.<Op> and a JSON object body; in rest the method and
+// path name the operation (wire_rest.go). A request is checked in this
+// order, and the first failure answers it:
 //
 //  1. authentication (SigV4 when Options.Credentials is set; bearer token
 //     when Options.Token is set);
 //  2. throttling (Options.ThrottlePercent);
-//  3. method POST and a known target, else unknown operation;
-//  4. the body is at most MaxBodyBytes and one JSON object;
+//  3. the operation is known: method POST and a known target (rest: a
+//     known path, else not found, and a method it allows, else method
+//     not allowed);
+//  4. the body is at most MaxBodyBytes and one JSON object (rest: only
+//     CreateBucket has a body; the others ignore one);
 //  5. members: required, JSON types, lengths and patterns per the Lightsail
-//     model (unknown members are ignored);
+//     model (unknown members are ignored); in rest, path and query
+//     parameters are members too, each path segment decoded once;
 //  6. existence of the bucket, and of the key on it;
 //  7. the two-key limit.
 //
@@ -39,6 +49,7 @@ import (
 type Server struct {
 	opts   Options
 	faults map[Fault]bool
+	wire   wire // the dialect's HTTP form
 
 	mu sync.Mutex // guards st
 	st *state
@@ -54,7 +65,7 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opts: o, faults: map[Fault]bool{}, st: newState()}
+	s := &Server{opts: o, faults: map[Fault]bool{}, wire: newWire(o), st: newState()}
 	for _, f := range o.Faults {
 		s.faults[f] = true
 	}
@@ -77,7 +88,7 @@ func NewTestServer(t testing.TB, opts Options) (*httptest.Server, *Server) {
 // has reports whether fault f is injected.
 func (s *Server) has(f Fault) bool { return s.faults[f] }
 
-// Dialect is the server's dialect ("aws" or "envelope").
+// Dialect is the server's dialect ("aws", "envelope" or "rest").
 func (s *Server) Dialect() string { return s.opts.Dialect }
 
 // Snapshot returns the keys of every bucket (bucket name -> keys in
@@ -153,7 +164,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				rep.status, rep.header, rep.body = s.errorResponse(newErr(errInternal, ""))
+				rep.status, rep.header, rep.body = s.failure(newErr(errInternal, ""))
 			}
 		}()
 		s.handle(r, rep)
@@ -173,10 +184,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // handle fills rep.status, rep.header and rep.body for r.
 func (s *Server) handle(r *http.Request, rep *reply) {
-	fail := func(e *apiError) { rep.status, rep.header, rep.body = s.errorResponse(e) }
+	fail := func(e *apiError) { rep.status, rep.header, rep.body = s.failure(e) }
 	s.wait(r.Context())
-	body, tooLarge, readErr := readBody(r)
-	if e := s.authenticate(r, body, !tooLarge && readErr == nil); e != nil {
+	body := readBody(r)
+	if e := s.authenticate(r, body.data, body.complete()); e != nil {
 		fail(e)
 		return
 	}
@@ -184,26 +195,14 @@ func (s *Server) handle(r *http.Request, rep *reply) {
 		fail(newErr(errThrottled, ""))
 		return
 	}
-	op, known := knownOperation(r.Header.Get("X-Amz-Target"))
-	if !known || r.Method != http.MethodPost {
-		fail(newErr(errUnknownOperation, "Unknown operation: send POST / with X-Amz-Target: "+TargetPrefix+"<Operation>"))
-		return
-	}
-	rep.op = op
-	var in map[string]any
-	var e *apiError
-	switch {
-	case tooLarge:
-		e = newErr(errInvalidInput, fmt.Sprintf("The request body exceeds %d bytes", MaxBodyBytes))
-	case readErr != nil:
-		e = newErr(errInvalidInput, "The request body could not be read")
-	default:
-		in, e = parseBody(body)
-		if e != nil && s.has(FaultMalformedJSON500) {
-			e = newErr(errInternal, "")
-		}
+	op, in, e := s.wire.decode(r, body)
+	if op != "" {
+		rep.op = op
 	}
 	if e != nil {
+		if e.badBody && s.has(FaultMalformedJSON500) {
+			e = newErr(errInternal, "")
+		}
 		fail(e)
 		return
 	}
@@ -219,12 +218,7 @@ func (s *Server) handle(r *http.Request, rep *reply) {
 		fail(e)
 		return
 	}
-	h, b, err := s.successResponse(res)
-	if err != nil {
-		fail(newErr(errInternal, ""))
-		return
-	}
-	rep.status, rep.header, rep.body = http.StatusOK, h, b
+	rep.status, rep.header, rep.body = s.success(res)
 }
 
 // wait sleeps for Options.Latency, or until ctx ends.
@@ -238,24 +232,6 @@ func (s *Server) wait(ctx context.Context) {
 	case <-t.C:
 	case <-ctx.Done():
 	}
-}
-
-// readBody reads at most MaxBodyBytes. On a longer body it discards a
-// bounded remainder (so the client can read the answer) and reports
-// tooLarge.
-func readBody(r *http.Request) (body []byte, tooLarge bool, err error) {
-	if r.Body == nil {
-		return nil, false, nil
-	}
-	body, err = io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
-	if err != nil {
-		return nil, false, err
-	}
-	if len(body) > MaxBodyBytes {
-		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 16*MaxBodyBytes))
-		return nil, true, nil
-	}
-	return body, false, nil
 }
 
 // logRequest writes one line: time, method, operation, status, duration and

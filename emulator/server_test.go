@@ -167,7 +167,7 @@ func TestAcceptsEitherContentType(t *testing.T) {
 }
 
 func TestDeleteBucket(t *testing.T) {
-	for _, d := range []string{DialectAWS, DialectEnvelope} {
+	for _, d := range allDialects {
 		s := newServer(t, Options{Dialect: d})
 		require.NoError(t, s.AddBucket("with-keys"))
 		require.NoError(t, s.AddBucket("no-keys"))
@@ -182,7 +182,7 @@ func TestDeleteBucket(t *testing.T) {
 }
 
 func TestGetBuckets(t *testing.T) {
-	for _, d := range []string{DialectAWS, DialectEnvelope} {
+	for _, d := range allDialects {
 		s := newServer(t, Options{Dialect: d})
 		for _, n := range []string{"b-1", "b-2", "b-3"} {
 			require.NoError(t, s.AddBucket(n))
@@ -190,7 +190,7 @@ func TestGetBuckets(t *testing.T) {
 		names := func(r resp) []string {
 			var list []any
 			field := "name"
-			if d == DialectEnvelope {
+			if d != DialectAWS {
 				list, field = r.data()["buckets"].([]any), "id"
 			} else {
 				list = r.body["buckets"].([]any)
@@ -209,6 +209,7 @@ func TestGetBuckets(t *testing.T) {
 func TestNewRejectsBadOptions(t *testing.T) {
 	for name, o := range map[string]Options{
 		"unknown dialect":   {Dialect: "soap"},
+		"dialect case":      {Dialect: "REST"},
 		"unknown fault":     {Faults: []Fault{"no-such-fault"}},
 		"throttle over 100": {ThrottlePercent: 101},
 		"negative throttle": {ThrottlePercent: -1},
@@ -222,6 +223,11 @@ func TestNewRejectsBadOptions(t *testing.T) {
 	s, err := New(Options{})
 	require.NoError(t, err)
 	assert.Equal(t, DialectAWS, s.Dialect())
+	for _, d := range allDialects {
+		s, err := New(Options{Dialect: d})
+		require.NoError(t, err)
+		assert.Equal(t, d, s.Dialect())
+	}
 }
 
 func TestSeedingAndCounters(t *testing.T) {

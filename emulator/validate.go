@@ -106,8 +106,9 @@ func parseBody(body []byte) (map[string]any, *apiError) {
 	return obj, nil
 }
 
-// validateInput checks in against op's members in model order and returns
-// the first problem as an invalid-input error.
+// validateInput checks in against op's members in the wire (model order
+// for aws and envelope) and returns the first problem as an invalid-input
+// error.
 func (s *Server) validateInput(op string, in map[string]any) *apiError {
 	if op == opCreateBucket && s.has(FaultRejectValidInput) {
 		for _, name := range []string{"tags", "enableObjectVersioning"} {
@@ -116,7 +117,7 @@ func (s *Server) validateInput(op string, in map[string]any) *apiError {
 			}
 		}
 	}
-	for _, m := range inputs[op] {
+	for _, m := range s.wire.members(op) {
 		v, ok := in[m.name]
 		if !ok || v == nil {
 			if m.required {

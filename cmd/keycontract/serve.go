@@ -22,8 +22,9 @@ import (
 const serveUsage = `Usage: keycontract serve [flags]
 
 Run the reference emulator of the Lightsail bucket access key API on an
-address, in the aws dialect (the real Lightsail wire) or the envelope
-dialect. It prints one line, "keycontract serve: listening on http://ADDR
+address, in the aws dialect (the real Lightsail wire), the envelope
+dialect (the seed's envelope over the same RPC wire) or the rest dialect
+(the envelope over resource paths under /v1/buckets). It prints one line, "keycontract serve: listening on http://ADDR
 (dialect D)", to stdout, then logs one line per request to stderr (method,
 operation, status, duration, bucket; never a secret, token or
 Authorization header). SIGINT or SIGTERM shuts it down gracefully, exit 0.
@@ -40,6 +41,7 @@ Examples:
   keycontract serve -addr 127.0.0.1:8080
   AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=... keycontract serve -credentials-env
   KC_TOKEN=... keycontract serve -dialect envelope -token-env KC_TOKEN
+  KC_TOKEN=... keycontract serve -dialect rest -token-env KC_TOKEN
   keycontract serve -fault no-key-limit -fault secret-in-list
   keycontract serve -fault list
 
@@ -86,7 +88,7 @@ func (f *faultFlag) Set(v string) error {
 func serveFlags(o *serveOptions) *flag.FlagSet {
 	fs := flag.NewFlagSet("keycontract serve", flag.ContinueOnError)
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen on `HOST:PORT` (port 0 picks a free port)")
-	fs.StringVar(&o.dialect, "dialect", emulator.DialectAWS, "wire dialect: `aws|envelope`")
+	fs.StringVar(&o.dialect, "dialect", emulator.DialectAWS, "wire dialect: `aws|envelope|rest`")
 	fs.StringVar(&o.region, "region", emulator.DefaultRegion, "SigV4 `region` requests must be signed for")
 	fs.BoolVar(&o.credentialsEnv, "credentials-env", false,
 		"verify SigV4 signatures (service lightsail) against AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment")
@@ -146,8 +148,10 @@ func (o *serveOptions) emulatorOptions(getenv func(string) string, logTo io.Writ
 		Faults:          o.faults.faults,
 		Log:             logTo,
 	}
-	if o.dialect != emulator.DialectAWS && o.dialect != emulator.DialectEnvelope {
-		return opts, fmt.Errorf("-dialect %q: want aws or envelope", o.dialect)
+	switch o.dialect {
+	case emulator.DialectAWS, emulator.DialectEnvelope, emulator.DialectREST:
+	default:
+		return opts, fmt.Errorf("-dialect %q: want aws, envelope or rest", o.dialect)
 	}
 	if o.throttle < 0 || o.throttle > 100 {
 		return opts, fmt.Errorf("-throttle %d: want a percentage 0-100", o.throttle)

@@ -178,7 +178,7 @@ func startServe(t *testing.T, env []string, args ...string) *served {
 	}()
 	select {
 	case line := <-lines:
-		m := regexp.MustCompile(`^keycontract serve: listening on (http://\S+) \(dialect (aws|envelope)\)\n$`).FindStringSubmatch(line)
+		m := regexp.MustCompile(`^keycontract serve: listening on (http://\S+) \(dialect (aws|envelope|rest)\)\n$`).FindStringSubmatch(line)
 		require.NotNil(t, m, "first line %q; stderr %q", line, s.stderr.String())
 		s.url = m[1]
 	case <-time.After(30 * time.Second):
@@ -216,6 +216,51 @@ func TestServeBinarySignals(t *testing.T) {
 		assert.Contains(t, log, "bucket=sig-bucket")
 		assert.NotContains(t, log, "tok-secret-value")
 	}
+}
+
+// TestServeRESTDialect: `keycontract serve -dialect rest` answers by
+// method and path, with the bearer token, and logs the operations.
+func TestServeRESTDialect(t *testing.T) {
+	var out, errb bytes.Buffer
+	assert.Equal(t, 0, serveCmd([]string{"-h"}, &out, &errb))
+	assert.Contains(t, out.String(), "aws|envelope|rest")
+
+	s := startServe(t, []string{"KC_TEST_TOKEN=tok-secret-value"}, "-dialect", "rest", "-token-env", "KC_TEST_TOKEN")
+	send := func(method, path, body string) (*http.Response, map[string]any) {
+		t.Helper()
+		req, err := http.NewRequest(method, s.url+path, strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Accept", "application/json")
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		req.Header.Set("Authorization", "Bearer tok-secret-value")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var v map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&v)
+		return resp, v
+	}
+	resp, _ := send(http.MethodPost, "/v1/buckets", `{"bucketName":"rest-bucket","bundleId":"small_1_0"}`)
+	assert.Equal(t, http.StatusCreated, resp.StatusCode)
+	assert.Equal(t, "/v1/buckets/rest-bucket", resp.Header.Get("Location"))
+	resp, v := send(http.MethodPost, "/v1/buckets/rest-bucket/access-keys", "")
+	require.Equal(t, http.StatusCreated, resp.StatusCode)
+	id, _ := v["data"].(map[string]any)["id"].(string)
+	assert.Equal(t, "/v1/buckets/rest-bucket/access-keys/"+id, resp.Header.Get("Location"))
+	resp, _ = send(http.MethodPost, "/v1/buckets/a%2Fb/access-keys", "")
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode, "an encoded slash stays in its segment")
+	resp, _ = send(http.MethodDelete, "/v1/buckets/rest-bucket/access-keys/"+id, "")
+	assert.Equal(t, http.StatusNoContent, resp.StatusCode)
+	resp, _ = send(http.MethodPut, "/v1/buckets", "")
+	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
+	assert.Equal(t, "GET, POST", resp.Header.Get("Allow"))
+	s.stop(t, os.Interrupt)
+	log := s.stderr.String()
+	assert.Contains(t, log, "POST CreateBucketAccessKey 201")
+	assert.Contains(t, log, "DELETE DeleteBucketAccessKey 204")
+	assert.NotContains(t, log, "tok-secret-value")
 }
 
 // TestServeAWSCLI drives `keycontract serve` (SigV4 verification on) with
