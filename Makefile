@@ -1,5 +1,5 @@
 # keycontract: the two commands a fresh machine needs are `make run` (the main
-# job: every check against the embedded emulator, both dialects) and
+# job: every check against the embedded emulator, every dialect) and
 # `make test` (vet and the race-enabled test suite).
 GO ?= go
 BIN := bin/keycontract
@@ -13,6 +13,7 @@ build:
 run: build
 	./$(BIN) run -dialect aws
 	./$(BIN) run -dialect envelope
+	./$(BIN) run -dialect rest
 
 test:
 	$(GO) vet ./...
@@ -48,9 +49,10 @@ bench:
 # replayed by the fixtures tests. Regenerate when the harness changes what it
 # sends (the replay then stops with a mismatch naming the request).
 recordings: build
-	rm -rf fixtures/recorded/aws fixtures/recorded/envelope
+	rm -rf fixtures/recorded/aws fixtures/recorded/envelope fixtures/recorded/rest
 	./$(BIN) run -dialect aws -seed 1 -sequences 20 -record fixtures/recorded/aws >/dev/null
 	./$(BIN) run -dialect envelope -seed 1 -sequences 20 -record fixtures/recorded/envelope >/dev/null
+	./$(BIN) run -dialect rest -seed 1 -sequences 20 -record fixtures/recorded/rest >/dev/null
 
 clean:
 	rm -rf bin

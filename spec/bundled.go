@@ -11,11 +11,7 @@ import (
 var bundled embed.FS
 
 // Dialects are the names of the bundled descriptions, for -dialect.
-//
-// rest.yaml is embedded (BundledSource("rest")) but not listed yet: its
-// binding addresses operations by method and path (protocol: rest, no
-// target header), which Load does not read yet.
-var Dialects = []string{"aws", "envelope"}
+var Dialects = []string{"aws", "envelope", "rest"}
 
 var bundledFiles = map[string]string{"aws": "lightsail.yaml", "envelope": "envelope.yaml", "rest": "rest.yaml"}
 

@@ -46,6 +46,9 @@ func TestLoadResolvesEveryRole(t *testing.T) {
 		"thirdparty": "application/json",
 	}
 	for name, d := range described(t) {
+		if d.Binding.ProtocolName() != spec.ProtocolRPC {
+			continue // TestLoadResolvesREST
+		}
 		t.Run(name, func(t *testing.T) {
 			assert.Equal(t, 2, d.Binding.Limit)
 			for _, r := range spec.Roles {
@@ -268,4 +271,36 @@ func TestLoadFile(t *testing.T) {
 
 	_, err = spec.LoadFile(context.Background(), "../fixtures/thirdparty/apis-guru-lightsail-bucket-keys.yaml", "no-such-binding.yaml")
 	assert.ErrorContains(t, err, "binding: ")
+}
+
+// TestLoadResolvesREST: the rest dialect's operations go by their own
+// method and path; path and query parameters join the body's members in
+// each operation's input.
+func TestLoadResolvesREST(t *testing.T) {
+	d, err := spec.Bundled("rest")
+	require.NoError(t, err)
+	assert.Equal(t, spec.ProtocolREST, d.Binding.ProtocolName())
+	want := map[spec.Role]struct{ method, template string }{
+		spec.CreateKey:    {"POST", "/v1/buckets/{bucketName}/access-keys"},
+		spec.ListKeys:     {"GET", "/v1/buckets/{bucketName}/access-keys"},
+		spec.DeleteKey:    {"DELETE", "/v1/buckets/{bucketName}/access-keys/{accessKeyId}"},
+		spec.CreateBucket: {"POST", "/v1/buckets"},
+		spec.DeleteBucket: {"DELETE", "/v1/buckets/{bucketName}"},
+		spec.ListBuckets:  {"GET", "/v1/buckets"},
+	}
+	for role, w := range want {
+		op := d.Op(role)
+		assert.Equal(t, w.method, op.Method, role)
+		assert.Equal(t, w.template, op.Template, role)
+		assert.Empty(t, op.Target, "%s: REST has no target", role)
+		require.NotNil(t, op.Input, role)
+		assert.Contains(t, op.Input.Properties, "bucketName", role)
+	}
+	assert.True(t, d.Op(spec.DeleteKey).IsParam("accessKeyId"))
+	assert.False(t, d.Op(spec.CreateBucket).IsParam("bucketName"), "CreateBucket's bucketName is a body member")
+	assert.True(t, d.Op(spec.ListBuckets).IsParam("bucketName"), "GetBuckets' bucketName is a query parameter")
+	assert.Nil(t, d.Op(spec.CreateKey).Request, "CreateBucketAccessKey has no body")
+	r := d.Encode(d.Op(spec.DeleteKey), map[string]any{"bucketName": "b-1", "accessKeyId": "EMULKEY0000000000001"})
+	assert.Equal(t, "DELETE /v1/buckets/b-1/access-keys/EMULKEY0000000000001", r.Method+" "+r.URL())
+	assert.Equal(t, "application/json", r.Header.Get("Accept"))
 }

@@ -21,14 +21,15 @@ import (
 // startEmbedded starts the reference emulator in-process on a loopback port,
 // points t at it and returns a function that stops it. The emulator requires
 // the credentials the flags configured (-sign for aws, -header
-// 'Authorization: Bearer ...' for envelope); without them, fresh random ones
-// (SigV4 for aws, a bearer token for envelope) that t then carries. Either
+// 'Authorization: Bearer ...' for envelope and rest); without them, fresh
+// random ones (SigV4 for aws, a bearer token for envelope and rest) that t
+// then carries. Either
 // way auth-required runs, and passes against the reference.
 func startEmbedded(ctx context.Context, t *contract.Target, dialect string) (func(), error) {
 	opts := emulator.Options{Dialect: dialect}
 	authz := t.Headers.Get("Authorization")
 	switch {
-	case dialect == "aws" && t.Signer != nil:
+	case signed(dialect) && t.Signer != nil:
 		if sv, ok := t.Signer.(*contract.SigV4); ok {
 			creds, err := sv.Credentials.Retrieve(ctx)
 			if err != nil {
@@ -37,16 +38,16 @@ func startEmbedded(ctx context.Context, t *contract.Target, dialect string) (fun
 			opts.Credentials = map[string]string{creds.AccessKeyID: creds.SecretAccessKey}
 			opts.Region = sv.Region
 		}
-	case dialect == "envelope" && strings.HasPrefix(authz, "Bearer ") && len(authz) > len("Bearer "):
+	case !signed(dialect) && strings.HasPrefix(authz, "Bearer ") && len(authz) > len("Bearer "):
 		opts.Token = strings.TrimPrefix(authz, "Bearer ")
 	case t.Signer == nil && authz == "":
 		secret := randomString(40)
-		switch dialect {
-		case "aws":
+		switch {
+		case signed(dialect):
 			id := "AKID" + strings.ToUpper(randomString(16))
 			opts.Credentials = map[string]string{id: secret}
 			t.Signer = contract.NewSigV4(credentials.NewStaticCredentialsProvider(id, secret, ""), emulator.DefaultRegion)
-		case "envelope":
+		default:
 			opts.Token = secret
 			if t.Headers == nil {
 				t.Headers = http.Header{}
@@ -71,6 +72,10 @@ func startEmbedded(ctx context.Context, t *contract.Target, dialect string) (fun
 		hs.Shutdown(ctx)
 	}, nil
 }
+
+// signed reports whether a bundled dialect authenticates with SigV4 (the
+// others with a bearer token).
+func signed(dialect string) bool { return dialect == "aws" || dialect == "iam" }
 
 // randomString returns n random characters of [a-z0-9].
 func randomString(n int) string {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -84,7 +85,7 @@ Flags:
 // same code (runOptions.target).
 func targetFlags(fs *flag.FlagSet, o *runOptions, endpointHelp string) {
 	fs.StringVar(&o.endpoint, "endpoint", "", endpointHelp)
-	fs.StringVar(&o.dialect, "dialect", "aws", "which bundled description to use: aws or envelope")
+	fs.StringVar(&o.dialect, "dialect", "aws", "which bundled description to use: aws (awsJson1_1), envelope (the seed's envelope over a target header), rest (the envelope over resource paths)")
 	fs.StringVar(&o.specFile, "spec", "", "use this OpenAPI `FILE` instead; its binding comes from its x-keycontract extension or -binding")
 	fs.StringVar(&o.binding, "binding", "", "binding overlay `FILE` (YAML or JSON) for -spec")
 	fs.StringVar(&o.region, "region", "us-east-1", "signing region")
@@ -181,8 +182,8 @@ func (o *runOptions) target(ctx context.Context, stderr io.Writer) (contract.Tar
 	if o.sequences < 0 || o.steps < 0 {
 		return t, nothing, errors.New("-sequences and -steps must not be negative")
 	}
-	if o.dialect != "aws" && o.dialect != "envelope" {
-		return t, nothing, fmt.Errorf("-dialect %q: want aws or envelope", o.dialect)
+	if !slices.Contains(spec.Dialects, o.dialect) {
+		return t, nothing, fmt.Errorf("-dialect %q: want one of %s", o.dialect, strings.Join(spec.Dialects, ", "))
 	}
 	if o.checks != "" {
 		for _, id := range strings.Split(o.checks, ",") {
