@@ -11,6 +11,7 @@ import (
 
 	"github.com/keycontract/keycontract/contract"
 	"github.com/keycontract/keycontract/emulator"
+	"github.com/keycontract/keycontract/spec"
 )
 
 const (
@@ -30,7 +31,7 @@ func target(t *testing.T, dialect string, faults ...emulator.Fault) (contract.Ta
 	case "aws":
 		opts.Credentials = map[string]string{testKeyID: testSecret}
 		tgt.Signer = contract.NewSigV4(credentials.NewStaticCredentialsProvider(testKeyID, testSecret, ""), "us-east-1")
-	case "envelope":
+	case "envelope", "rest":
 		opts.Token = testToken
 		tgt.Headers = map[string][]string{"Authorization": {"Bearer " + testToken}}
 	}
@@ -46,7 +47,7 @@ func assertClean(t *testing.T, srv *emulator.Server) {
 }
 
 func TestCorrectEmulatorPassesEveryCheck(t *testing.T) {
-	for _, dialect := range []string{"aws", "envelope"} {
+	for _, dialect := range spec.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			tgt, srv := target(t, dialect)
 			rep, err := contract.Check(context.Background(), tgt)
@@ -124,7 +125,7 @@ func TestEachCheckFires(t *testing.T) {
 			assert.NotEmpty(t, f.Description(), "testedElsewhere names unknown fault %s", f)
 		}
 	})
-	for _, dialect := range []string{"aws", "envelope"} {
+	for _, dialect := range spec.Dialects {
 		for _, tc := range cases {
 			t.Run(dialect+"/"+string(tc.fault), func(t *testing.T) {
 				require.Equal(t, tc.check, tc.fault.Breaks(), "the emulator documents the check %s breaks", tc.fault)
@@ -165,7 +166,7 @@ var legalVariations = []emulator.Fault{
 // TestLegalVariationsPassEveryCheck: a response the contract allows raises
 // no false alarm.
 func TestLegalVariationsPassEveryCheck(t *testing.T) {
-	for _, dialect := range []string{"aws", "envelope"} {
+	for _, dialect := range spec.Dialects {
 		for _, f := range legalVariations {
 			t.Run(dialect+"/"+string(f), func(t *testing.T) {
 				require.Empty(t, f.Breaks())

@@ -23,7 +23,7 @@ type respelling func(status int, h http.Header, body any) any
 
 // respelled serves a correct emulator through rewrite, optionally sending
 // every body in chunks.
-func respelled(t *testing.T, dialect string, rewrite respelling, chunked bool) contract.Target {
+func respelled(t *testing.T, dialect string, rewrite respelling, chunked bool, restatus func(int, http.Header) int) contract.Target {
 	t.Helper()
 	srv, err := emulator.New(emulator.Options{Dialect: dialect})
 	require.NoError(t, err)
@@ -45,7 +45,11 @@ func respelled(t *testing.T, dialect string, rewrite respelling, chunked bool) c
 				w.Header()[k] = vs
 			}
 		}
-		w.WriteHeader(rec.Code)
+		code := rec.Code
+		if restatus != nil {
+			code = restatus(code, w.Header())
+		}
+		w.WriteHeader(code)
 		if !chunked {
 			w.Write(body)
 			return
@@ -130,24 +134,56 @@ func TestNoFalseAlarms(t *testing.T) {
 		})
 		return v
 	}
+	rfcFractions := func(_ int, _ http.Header, v any) any {
+		walk(v, func(m map[string]any) {
+			if ts, ok := m["created_at"].(string); ok && strings.HasSuffix(ts, "Z") && !strings.Contains(ts, ".") {
+				m["created_at"] = strings.TrimSuffix(ts, "Z") + ".123456Z"
+			}
+		})
+		return v
+	}
+	charset := func(_ int, h http.Header, v any) any {
+		if ct := h.Get("Content-Type"); ct != "" && !strings.Contains(ct, "charset") {
+			h.Set("Content-Type", ct+"; charset=utf-8")
+		}
+		return v
+	}
+	// An endpoint without 405s answers a known path's wrong method as an
+	// unknown route.
+	no405 := func(status int, _ http.Header, v any) any {
+		if m, ok := v.(map[string]any); ok && status == http.StatusMethodNotAllowed {
+			m["error"] = map[string]any{"code": "NOT_FOUND", "message": "no such route"}
+		}
+		return v
+	}
 	cases := []struct {
 		name     string
 		dialects []string
 		rewrite  respelling
 		chunked  bool
+		restatus func(int, http.Header) int
 	}{
-		{"namespaced __type", []string{"aws"}, namespaced, false},
-		{"error type only in X-Amzn-ErrorType", []string{"aws"}, headerOnly, false},
-		{"whole-second timestamps", []string{"aws"}, wholeSeconds, false},
-		{"nanosecond fractions", []string{"aws"}, longFractions, false},
-		{"unknown extra members", []string{"aws", "envelope"}, extraMembers, false},
-		{"keys listed in reverse order", []string{"aws", "envelope"}, reversed, false},
-		{"chunked responses", []string{"aws", "envelope"}, nil, true},
+		{"namespaced __type", []string{"aws"}, namespaced, false, nil},
+		{"error type only in X-Amzn-ErrorType", []string{"aws"}, headerOnly, false, nil},
+		{"whole-second timestamps", []string{"aws"}, wholeSeconds, false, nil},
+		{"nanosecond fractions", []string{"aws"}, longFractions, false, nil},
+		{"unknown extra members", []string{"aws", "envelope", "rest"}, extraMembers, false, nil},
+		{"keys listed in reverse order", []string{"aws", "envelope", "rest"}, reversed, false, nil},
+		{"chunked responses", []string{"aws", "envelope", "rest"}, nil, true, nil},
+		{"RFC 3339 timestamps with fractions", []string{"envelope", "rest"}, rfcFractions, false, nil},
+		{"a charset in the content type", []string{"aws", "envelope", "rest"}, charset, false, nil},
+		{"404 for a known path's wrong method", []string{"rest"}, no405, false, func(code int, h http.Header) int {
+			if code == http.StatusMethodNotAllowed {
+				h.Del("Allow")
+				return http.StatusNotFound
+			}
+			return code
+		}},
 	}
 	for _, tc := range cases {
 		for _, dialect := range tc.dialects {
 			t.Run(dialect+"/"+tc.name, func(t *testing.T) {
-				rep, err := contract.Check(context.Background(), respelled(t, dialect, tc.rewrite, tc.chunked))
+				rep, err := contract.Check(context.Background(), respelled(t, dialect, tc.rewrite, tc.chunked, tc.restatus))
 				require.NoError(t, err)
 				assert.NoError(t, rep.Err())
 				assert.Zero(t, rep.Summary.Failed)

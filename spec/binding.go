@@ -161,6 +161,10 @@ type ErrorBinding struct {
 	Statuses map[string][]int `json:"statuses"`
 	// Accept lists, per situation, the codes a correct endpoint may answer.
 	Accept map[Situation][]string `json:"accept"`
+	// Headers lists, per code, the headers an error with that code must
+	// carry (rest: Allow on METHOD_NOT_ALLOWED), whatever operation the
+	// request addressed.
+	Headers map[string][]string `json:"headers,omitempty"`
 }
 
 // WireBinding declares known differences between a document and its wire.

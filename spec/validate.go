@@ -79,6 +79,11 @@ func (d *Document) ValidateError(ctx context.Context, op *Operation, r *Reply) (
 	} else if !slices.Contains(statuses, r.Status) {
 		errs = append(errs, fmt.Errorf("error %s has status %d, want %s", code, r.Status, statusList(statuses)))
 	}
+	for _, h := range d.Binding.Errors.Headers[code] {
+		if r.Header.Get(h) == "" {
+			errs = append(errs, fmt.Errorf("error %s has no %s header", code, h))
+		}
+	}
 	if op != nil && !d.Binding.Wire.IgnoreErrorResponses {
 		if err := d.validate(ctx, op, r); err != nil {
 			errs = append(errs, err)
