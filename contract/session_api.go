@@ -95,6 +95,35 @@ func (x *Session) SendJSON(ctx context.Context, role spec.Role, input map[string
 	return x.s.c.send(ctx, call{op: op, req: x.s.doc.Encode(op, input), own: true})
 }
 
+// ListKeys lists bucket's keys, following every page (Binding.Pages), as
+// SendJSON does: the exchanges (the first page's first) are the caller's
+// to judge. ok is false when a page is not a success or holds no key list.
+func (x *Session) ListKeys(ctx context.Context, bucket string) (exs []*Exchange, keys []spec.Key, ok bool, err error) {
+	res := spec.Resources{Bucket: bucket}
+	first, err := x.SendJSON(ctx, spec.ListKeys, x.Request(spec.ListKeys, res))
+	if err != nil {
+		return nil, nil, false, err
+	}
+	exs = []*Exchange{first}
+	keys, ok = x.s.b.ListedKeys(first.Reply)
+	if !first.Reply.OK() || !ok {
+		return exs, keys, false, nil
+	}
+	more, err := x.s.morePages(ctx, spec.ListKeys, res, first, x.SendJSON)
+	exs = append(exs, more...)
+	if err != nil {
+		return exs, keys, false, err
+	}
+	for _, page := range more {
+		pk, pok := x.s.b.ListedKeys(page.Reply)
+		if !page.Reply.OK() || !pok {
+			return exs, keys, false, nil
+		}
+		keys = append(keys, pk...)
+	}
+	return exs, keys, true, nil
+}
+
 // Request builds the minimal body of role with res bound.
 func (x *Session) Request(role spec.Role, res spec.Resources) map[string]any {
 	return x.s.doc.Minimal(x.s.doc.Op(role), res)
@@ -213,9 +242,21 @@ func (x *Session) CreateBucket(ctx context.Context, name string) error {
 	return nil
 }
 
-// DropBuckets force-deletes buckets made by CreateBucket.
+// DropBuckets force-deletes buckets made by CreateBucket. An endpoint that
+// refuses to delete a bucket holding keys (IAM's DeleteConflict) has them
+// deleted first, then the bucket once more.
 func (x *Session) DropBuckets(ctx context.Context, names []string) error {
 	for _, name := range names {
+		ex, err := x.bucketCall(ctx, spec.DeleteBucket, name)
+		if err != nil {
+			return err
+		}
+		if ex.Reply.OK() || x.s.is(ex, spec.NotFound) {
+			continue
+		}
+		if err := x.s.emptyBucket(ctx, name); err != nil {
+			return err
+		}
 		if _, err := x.bucketCall(ctx, spec.DeleteBucket, name); err != nil {
 			return err
 		}

@@ -155,6 +155,13 @@ func (s *session) cleanup() error {
 	}
 	for _, bucket := range owned {
 		ex, err := s.call(ctx, spec.DeleteBucket, spec.Resources{Bucket: bucket})
+		if err == nil && !ex.Reply.OK() && !s.is(ex, spec.NotFound) {
+			// An endpoint that will not delete a bucket holding keys (IAM's
+			// DeleteConflict): its keys first, then once more.
+			if err = s.emptyBucket(ctx, bucket); err == nil {
+				ex, err = s.call(ctx, spec.DeleteBucket, spec.Resources{Bucket: bucket})
+			}
+		}
 		if err != nil {
 			return errors.Join(append(errs, fmt.Errorf("bucket %s: %w", bucket, err))...)
 		}
@@ -163,4 +170,19 @@ func (s *session) cleanup() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// emptyBucket deletes every key a bucket the run created holds (all of
+// them are the run's), following every page of its list.
+func (s *session) emptyBucket(ctx context.Context, bucket string) error {
+	_, keys, _, err := s.listKeys(ctx, bucket, nil)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if _, err := s.deleteKey(ctx, bucket, k.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }

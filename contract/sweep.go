@@ -49,7 +49,9 @@ const maxBucketPages = 100
 // empty prefix is refused. A bucket list whose reply carries a
 // "nextPageToken" beside the bucket array is followed page by page through
 // the listBuckets request's "pageToken" member, as Lightsail's GetBuckets
-// pages.
+// pages; a binding that declares how listBuckets pages (pages.listBuckets,
+// IAM's Marker) is followed as it says. Keys are deleted before their bucket
+// when the endpoint will not delete a bucket holding keys (IAM).
 //
 // The error is non-nil when the sweep could not be made (bad target, an
 // endpoint that does not answer or refuses the list) or when a bucket could
@@ -138,6 +140,21 @@ func (s *session) bucketNames(ctx context.Context) ([]string, error) {
 			return nil, &SetupError{fmt.Sprintf("cannot list buckets: %s answered %s", op.ID, s.outcome(ex))}
 		}
 		names = append(names, got...)
+		if _, declared := s.b.Pages[spec.ListBuckets]; declared {
+			// The binding says how the list pages (IAM's Marker).
+			more, err := s.morePages(ctx, spec.ListBuckets, spec.Resources{}, ex, s.c.do)
+			if err != nil {
+				return nil, err
+			}
+			for _, p := range more {
+				got, ok := s.b.ListedBuckets(p.Reply)
+				if !p.Reply.OK() || !ok {
+					return nil, &SetupError{fmt.Sprintf("cannot list buckets: %s answered %s", op.ID, s.outcome(p))}
+				}
+				names = append(names, got...)
+			}
+			break
+		}
 		next, _ := spec.Pointer(ex.Reply.Value(), nextPage)
 		token, _ = next.(string)
 		if token == "" || !paged {

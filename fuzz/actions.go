@@ -83,12 +83,11 @@ func (m *machine) judgeCreate(t *rapid.T, b string, ex *contract.Exchange) {
 // never saw: one a refused create stored. A key the sequence deleted that
 // is still listed is a lifecycle fault instead.
 func (m *machine) listShowsMore(b string) bool {
-	ex, err := m.sess.SendJSON(m.ctx, spec.ListKeys, m.sess.Request(spec.ListKeys, spec.Resources{Bucket: b}))
+	exs, keys, _, err := m.sess.ListKeys(m.ctx, b)
 	if err != nil {
 		return false
 	}
-	m.trail = append(m.trail, ex)
-	keys, _ := m.b.ListedKeys(ex.Reply)
+	m.trail = append(m.trail, exs...)
 	for _, k := range keys {
 		if !m.model.Known(k.ID) {
 			return true
@@ -134,27 +133,42 @@ func (m *machine) listKeys(t *rapid.T) {
 	want := m.model.Keys(b)
 	// An eventually consistent endpoint gets the settle window to agree.
 	deadline := time.Now().Add(m.sess.Settle())
-	var ex *contract.Exchange
 	for {
-		ex = m.sendJSON(t, spec.ListKeys, m.sess.Request(spec.ListKeys, spec.Resources{Bucket: b}))
-		keys, ok := m.b.ListedKeys(ex.Reply)
-		if !ex.Reply.OK() || !ok || sameIDs(keys, want) || time.Now().After(deadline) {
-			break
+		ex, keys, ok := m.listPages(t, b)
+		if !ok || sameIDs(keys, want) || time.Now().After(deadline) {
+			m.judgeList(t, b, ex, keys)
+			return
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	m.judgeList(t, b, ex)
+}
+
+// listPages lists b as steps, every page of it (Binding.Pages), and returns
+// the exchange that decides (the first page's, or the first that failed)
+// with every page's keys.
+func (m *machine) listPages(t *rapid.T, b string) (*contract.Exchange, []spec.Key, bool) {
+	exs, keys, ok, err := m.sess.ListKeys(m.ctx, b)
+	var decisive *contract.Exchange
+	for _, ex := range exs {
+		m.judge(t, ex, nil)
+		if decisive == nil || !ex.Reply.OK() && decisive.Reply.OK() {
+			decisive = ex
+		}
+	}
+	if err != nil {
+		m.abort(t, err)
+	}
+	return decisive, keys, ok
 }
 
 // judgeList checks a list of bucket b against the model: exactly its keys,
 // none with a secret.
-func (m *machine) judgeList(t *rapid.T, b string, ex *contract.Exchange) {
+func (m *machine) judgeList(t *rapid.T, b string, ex *contract.Exchange, keys []spec.Key) {
 	want := m.model.Keys(b)
 	if !ex.Reply.OK() {
 		m.fail(t, "valid-input-accepted", contract.Describe(ex.Describe(), []string{b}, m.sess.Outcome(ex), "the bucket's keys"))
 		return
 	}
-	keys, _ := m.b.ListedKeys(ex.Reply)
 	args := []string{b}
 	var ids []string
 	for _, k := range keys {

@@ -74,13 +74,12 @@ func (m *machine) begin(t *rapid.T) {
 	m.buckets = m.sess.Buckets()
 	pre := map[string][]string{}
 	for _, bucket := range m.buckets {
-		ex, err := m.sess.SendJSON(m.ctx, spec.ListKeys, m.sess.Request(spec.ListKeys, spec.Resources{Bucket: bucket}))
+		exs, keys, ok, err := m.sess.ListKeys(m.ctx, bucket)
 		if err != nil {
 			m.abort(t, err)
 		}
-		keys, ok := m.b.ListedKeys(ex.Reply)
-		if !ex.Reply.OK() || !ok {
-			m.abort(t, fmt.Errorf("cannot list bucket %s to start a sequence: %s", bucket, m.sess.Outcome(ex)))
+		if !ok {
+			m.abort(t, fmt.Errorf("cannot list bucket %s to start a sequence: %s", bucket, m.sess.Outcome(exs[len(exs)-1])))
 		}
 		for _, k := range keys {
 			pre[bucket] = append(pre[bucket], k.ID)
