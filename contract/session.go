@@ -60,6 +60,11 @@ func newSession(t *Target, doc *spec.Document, seed int64) (*session, error) {
 			red.AddCredential(v)
 		}
 	}
+	if sv, ok := t.Signer.(*SigV4); ok && sv.Service == "" && doc.Binding.Service != "" {
+		signer := *sv // the caller's signer stays as it was
+		signer.Service = doc.Binding.Service
+		t.Signer = &signer
+	}
 	hc := t.Client
 	if hc == nil {
 		hc = &http.Client{Transport: &http.Transport{

@@ -11,21 +11,23 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )
 
-// SigV4 signs requests with AWS Signature Version 4 (service "lightsail")
-// using the aws-sdk-go-v2 signer and any credentials provider: the default
+// SigV4 signs requests with AWS Signature Version 4 using the aws-sdk-go-v2
+// signer and any credentials provider: the default
 // chain (environment, shared config and profiles, SSO, web identity, IMDS),
 // or static credentials in tests.
 type SigV4 struct {
 	Credentials aws.CredentialsProvider
 	Region      string
-	Service     string // default "lightsail"
+	// Service is the signing name. Empty: the run's binding's (its
+	// "service": iam for the iam dialect), else "lightsail".
+	Service string
 	signer      *v4.Signer
 	wrong       bool
 }
 
 // NewSigV4 returns a signer for region.
 func NewSigV4(creds aws.CredentialsProvider, region string) *SigV4 {
-	return &SigV4{Credentials: creds, Region: region, Service: "lightsail", signer: v4.NewSigner()}
+	return &SigV4{Credentials: creds, Region: region, signer: v4.NewSigner()}
 }
 
 // Sign signs req, whose body is body.

@@ -82,6 +82,8 @@ type Binding struct {
 	// Auth is the request authentication the endpoint documents: "sigv4",
 	// "bearer" or "none".
 	Auth string `json:"auth,omitempty"`
+	// Service is the SigV4 signing name (lightsail, iam). Empty: lightsail.
+	Service string `json:"service,omitempty"`
 
 	Request  RequestBinding  `json:"request"`
 	Response ResponseBinding `json:"response"`
