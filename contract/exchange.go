@@ -125,9 +125,9 @@ func (e *Exchange) Record(r *Redactor) RecordedExchange {
 	}}
 	if e.Reply != nil {
 		rec.Response = RecordedResponse{
-			Status:    e.Reply.Status,
-			Headers:   recordHeaders(e.Reply.Header, r),
-			Body:      string(r.Bytes(e.Reply.Body)),
+			Status:  e.Reply.Status,
+			Headers: recordHeaders(e.Reply.Header, r),
+			Body:    string(r.Bytes(e.Reply.Body)),
 		}
 		if e.Withheld() {
 			rec.Response.Body = fmt.Sprintf(withheldFormat, len(e.Reply.Body))

@@ -15,6 +15,7 @@ import (
 
 	"github.com/keycontract/keycontract/contract"
 	"github.com/keycontract/keycontract/emulator"
+	"github.com/keycontract/keycontract/spec"
 )
 
 // Issue 5, "What it must show", at the library level: against the emulator
@@ -75,7 +76,7 @@ func TestNightlyCleanupAfterAnyRun(t *testing.T) {
 	faults := []emulator.Fault{"", emulator.FaultNoKeyLimit, emulator.FaultDeleteKeepsKey,
 		emulator.FaultDeletedStillCounts, emulator.FaultUnknownBucketCreates, emulator.FaultCrossBucketDelete,
 		emulator.FaultListDropsNewest, emulator.FaultSecretInList, emulator.FaultErrorsWith200}
-	for _, dialect := range []string{"aws", "envelope"} {
+	for _, dialect := range spec.Dialects {
 		for _, f := range faults {
 			t.Run(dialect+"/"+string(f)+"/own buckets", func(t *testing.T) {
 				t.Parallel()
@@ -137,7 +138,7 @@ func assertOnlyForeign(t *testing.T, srv *emulator.Server, foreign string) {
 // included, with a second -bucket) and the key is still there afterwards.
 // A bucket without a free slot is a set-up error naming the reason.
 func TestNightlyForeignKeys(t *testing.T) {
-	for _, dialect := range []string{"aws", "envelope"} {
+	for _, dialect := range spec.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			tgt, srv := target(t, dialect)
 			foreign := givenBuckets(t, srv, &tgt)
@@ -188,7 +189,7 @@ func junitProperties(t *testing.T, b []byte) map[string]string {
 // requests, the run passes, and the report counts the retries: in Report,
 // the JUnit properties and the table's summary line.
 func TestNightlyThrottling(t *testing.T) {
-	for _, dialect := range []string{"aws", "envelope"} {
+	for _, dialect := range spec.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			t.Parallel() // most of the time is backoff
 			tgt, _ := target(t, dialect)

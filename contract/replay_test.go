@@ -15,6 +15,7 @@ import (
 
 	"github.com/keycontract/keycontract/contract"
 	"github.com/keycontract/keycontract/emulator"
+	"github.com/keycontract/keycontract/spec"
 )
 
 // record runs every check of package contract against a fresh emulator of
@@ -80,7 +81,7 @@ func opOf(st contract.RecordedStep) string {
 // emulator, correct and faulty, replayed offline, gives the same verdict
 // for every check; a failure is reproduced from the recording alone.
 func TestReplayReachesTheRecordedVerdicts(t *testing.T) {
-	for _, dialect := range []string{"aws", "envelope"} {
+	for _, dialect := range spec.Dialects {
 		for _, fault := range []emulator.Fault{"", emulator.FaultSecretInList, emulator.FaultNoKeyLimit} {
 			name := string(fault)
 			if fault == "" {

@@ -21,8 +21,8 @@ type SigV4 struct {
 	// Service is the signing name. Empty: the run's binding's (its
 	// "service": iam for the iam dialect), else "lightsail".
 	Service string
-	signer      *v4.Signer
-	wrong       bool
+	signer  *v4.Signer
+	wrong   bool
 }
 
 // NewSigV4 returns a signer for region.

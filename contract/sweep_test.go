@@ -16,6 +16,7 @@ import (
 
 	"github.com/keycontract/keycontract/contract"
 	"github.com/keycontract/keycontract/emulator"
+	"github.com/keycontract/keycontract/spec"
 )
 
 // Tests of contract.Sweep: it finds the buckets earlier runs left behind by
@@ -59,7 +60,7 @@ func keysOfSnapshot(snap map[string][]emulator.KeyInfo) []string {
 }
 
 func TestSweepListsThenDeletes(t *testing.T) {
-	for _, dialect := range []string{"aws", "envelope"} {
+	for _, dialect := range spec.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			tgt, srv := target(t, dialect)
 			userKey := leftovers(t, srv)

@@ -20,6 +20,7 @@ import (
 	"github.com/keycontract/keycontract/emulator"
 	"github.com/keycontract/keycontract/fuzz"
 	"github.com/keycontract/keycontract/internal/redactoff"
+	"github.com/keycontract/keycontract/spec"
 )
 
 // The go test logs of contract.Run and fuzz.Run, and the rapid fail files
@@ -39,7 +40,7 @@ func TestGoTestLogsHoldNoSecret(t *testing.T) {
 		leakChild(t, endpoint, os.Getenv(leakDialectEnv))
 		return
 	}
-	for _, dialect := range []string{"aws", "envelope"} {
+	for _, dialect := range spec.Dialects {
 		for _, f := range []emulator.Fault{"create-id-number", "create-truncated", "secret-in-header", emulator.FaultSecretInList} {
 			t.Run(dialect+"/"+string(f), func(t *testing.T) {
 				out, secrets := leakParent(t, dialect, f, false)

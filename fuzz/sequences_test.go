@@ -11,6 +11,7 @@ import (
 
 	"github.com/keycontract/keycontract/contract"
 	"github.com/keycontract/keycontract/emulator"
+	"github.com/keycontract/keycontract/spec"
 )
 
 // open starts a fresh emulator with faults and opens a session on it.
@@ -82,7 +83,7 @@ func TestSequencesFindFaults(t *testing.T) {
 // TestSequencesQuietOnCorrectEmulator: no finding on a correct endpoint, in
 // both dialects, and nothing left behind.
 func TestSequencesQuietOnCorrectEmulator(t *testing.T) {
-	for _, dialect := range []string{"aws", "envelope"} {
+	for _, dialect := range spec.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			sess, srv := open(t, dialect, 11)
 			m, tb, err := search(context.Background(), sess, DefaultSequences, DefaultSteps)

@@ -13,6 +13,7 @@ import (
 	"github.com/keycontract/keycontract/contract"
 	"github.com/keycontract/keycontract/emulator"
 	"github.com/keycontract/keycontract/internal/redactoff"
+	"github.com/keycontract/keycontract/spec"
 )
 
 // redactionFaults attack redaction: each answers creates with a body that
@@ -66,7 +67,7 @@ func leakRun(t *testing.T, dialect string, fault emulator.Fault) (cliResult, map
 // redaction, in every dialect, the run fails the check the fault breaks
 // and no output holds any secret the emulator issued, in any spelling.
 func TestRunNoSecretWhateverTheBody(t *testing.T) {
-	for _, dialect := range []string{"aws", "envelope"} {
+	for _, dialect := range spec.Dialects {
 		for _, f := range redactionFaults {
 			t.Run(dialect+"/"+string(f), func(t *testing.T) {
 				r, outputs, secrets, rep := leakRun(t, dialect, f)
@@ -92,7 +93,7 @@ func TestRunNoSecretWhateverTheBody(t *testing.T) {
 func TestRedactionScanCanFail(t *testing.T) {
 	redactoff.Off.Store(true)
 	defer redactoff.Off.Store(false)
-	for _, dialect := range []string{"aws", "envelope"} {
+	for _, dialect := range spec.Dialects {
 		for _, f := range []emulator.Fault{"create-id-number", "create-not-json", "secret-in-header"} {
 			t.Run(dialect+"/"+string(f), func(t *testing.T) {
 				_, outputs, secrets, _ := leakRun(t, dialect, f)

@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/keycontract/keycontract/spec"
 )
 
 // copyRecording copies the committed recording of dialect to a temporary
@@ -28,7 +30,7 @@ func copyRecording(t *testing.T, dialect string) string {
 // recording fixes, a missing recording and a changed one end the run with
 // exit 2 and one line saying why.
 func TestReplayCLI(t *testing.T) {
-	for _, dialect := range []string{"aws", "envelope"} {
+	for _, dialect := range spec.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			r := runCLI(t, "-replay", copyRecording(t, dialect))
 			require.Equal(t, 0, r.code, "stderr: %s", r.stderr)

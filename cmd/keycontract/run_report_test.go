@@ -119,7 +119,10 @@ func TestRunReportJSONFields(t *testing.T) {
 						assertKeys(t, exchangeKeys, ex, id+" exchange")
 						em := ex.(map[string]any)
 						assertKeys(t, requestKeys, em["request"], id+" exchange request")
-						assertKeys(t, responseKeys, em["response"], id+" exchange response")
+						// request_id: beside DESIGN.md's fields, when the
+						// endpoint gave one (the emulator always does).
+						assertKeys(t, append(slices.Clone(responseKeys), "request_id"), em["response"], id+" exchange response")
+						assert.NotEmpty(t, em["response"].(map[string]any)["request_id"], "%s: the exchange's request id", id)
 						req, resp := em["request"].(map[string]any), em["response"].(map[string]any)
 						assert.Equal(t, "POST", req["method"])
 						assert.IsType(t, map[string]any{}, req["headers"])

@@ -21,6 +21,7 @@ import (
 
 	"github.com/keycontract/keycontract/contract"
 	"github.com/keycontract/keycontract/emulator"
+	"github.com/keycontract/keycontract/spec"
 )
 
 // DESIGN.md "Secrets": no secret access key, credential or -header value is
@@ -103,7 +104,7 @@ func TestRunSecretsNeverWritten(t *testing.T) {
 		{emulator.FaultSecretInList, "secret-only-once"},
 		{emulator.FaultSecretRepeated, "secret-only-once"},
 	}
-	for _, dialect := range []string{"aws", "envelope"} {
+	for _, dialect := range spec.Dialects {
 		for _, auth := range []bool{false, true} {
 			for _, f := range faults {
 				name := dialect + "/" + string(f.fault)
@@ -150,7 +151,7 @@ func secretRun(t *testing.T, dialect string, auth bool, fault emulator.Fault, br
 			t.Setenv("AWS_SECRET_ACCESS_KEY", secret)
 			credentials["the AWS secret access key"] = secret
 			args = append(args, "-sign")
-		case "envelope":
+		case "envelope", "rest":
 			token := "tok-" + randomHex(t, 16)
 			opts.Token = token
 			credentials["the bearer token"] = token
