@@ -32,7 +32,10 @@ func (x *inference) errorResponses() []errResp {
 		for _, code := range sortedKeys(c.op.o.Responses.Map()) {
 			resp := c.op.o.Responses.Value(code)
 			n, err := strconv.Atoi(code)
-			if err != nil || n < 400 || resp == nil || resp.Value == nil {
+			if code == "default" {
+				n, err = 0, nil // any status: see narrow
+			}
+			if err != nil || n < 400 && n != 0 || resp == nil || resp.Value == nil {
 				continue
 			}
 			e := errResp{status: n, pseudo: pseudoStatus(n)}
@@ -169,16 +172,27 @@ func (x *inference) errors() {
 			statuses[code] = append(statuses[code], status)
 		}
 	}
+	paired := map[string]bool{}
+	for _, e := range resps {
+		for code, st := range pairedStatuses(e.desc) {
+			paired[code] = true
+			for _, n := range st {
+				addCode(code, n, fmt.Sprintf("described with status %d", n))
+			}
+		}
+	}
 	for _, e := range resps {
 		if e.schema != nil && codePtr != "" {
 			if s := schemaAt(e.schema, codePtr); s != nil {
 				for _, v := range s.Enum {
-					addCode(fmt.Sprint(v), e.status, fmt.Sprintf("enum of %s under %d", codePtr, e.status))
+					if !paired[fmt.Sprint(v)] {
+						addCode(fmt.Sprint(v), e.status, fmt.Sprintf("enum of %s under %d", codePtr, e.status))
+					}
 				}
 			}
 		}
 		for _, w := range append(snakeCode.FindAllString(e.desc, -1), camelCode.FindAllString(e.desc, -1)...) {
-			if codeish(w) {
+			if codeish(w) && !paired[w] {
 				addCode(w, e.status, fmt.Sprintf("described under %d", e.status))
 			}
 		}
@@ -196,6 +210,7 @@ func (x *inference) errors() {
 			addCode(c, 400, "AWS query's own error")
 		}
 	}
+	narrow(statuses, resps)
 	if x.awsJSON || x.protocol == "query" || x.pseudoErrs {
 		// The document's statuses are not the wire's: the protocol's are.
 		for code := range statuses {
@@ -217,7 +232,7 @@ func (x *inference) errors() {
 		if x.awsJSON || x.pseudoErrs || x.protocol == "query" {
 			continue
 		}
-		if strings.Contains(norm(code), "exist") || strings.Contains(norm(code), "conflict") || strings.Contains(norm(code), "internal") {
+		if n := norm(code); strings.Contains(n, "exist") || strings.Contains(n, "conflict") || strings.Contains(n, "internal") || strings.Contains(n, "server") || strings.Contains(n, "service") || strings.Contains(n, "unavailable") {
 			continue
 		}
 		for _, st := range statuses[code] {
@@ -349,4 +364,82 @@ func schemaAt(s *openapi3.Schema, p string) *openapi3.Schema {
 		}
 	}
 	return s
+}
+
+var statusInText = regexp.MustCompile(`\((\d{3})\)`)
+
+// pairedStatuses reads "NOT_FOUND (404), KEY_LIMIT or EXISTS (409)" in a
+// description: each code with the status written after it.
+func pairedStatuses(desc string) map[string][]int {
+	out := map[string][]int{}
+	prev := 0
+	for _, m := range statusInText.FindAllStringSubmatchIndex(desc, -1) {
+		n, _ := strconv.Atoi(desc[m[2]:m[3]])
+		seg := desc[prev:m[0]]
+		for _, w := range append(snakeCode.FindAllString(seg, -1), camelCode.FindAllString(seg, -1)...) {
+			if (codeish(w) || strings.Contains(w, "_")) && !slices.Contains(out[w], n) {
+				out[w] = append(out[w], n)
+			}
+		}
+		prev = m[1]
+	}
+	return out
+}
+
+// narrow gives each code the statuses its situation implies, when one
+// error response is shared by several statuses (or is the default): a
+// NOT_FOUND listed under 400, 404 and 409 is a 404. A code with no status
+// left (only under default) takes its situation's usual one.
+func narrow(statuses map[string][]int, resps []errResp) {
+	for code, sts := range statuses {
+		s, named := situationOf(code)
+		var keep []int
+		for _, st := range sts {
+			if ss, ok := situationOfStatus(st); ok && named && ss == s {
+				keep = append(keep, st)
+			}
+		}
+		if len(keep) == 0 {
+			for _, st := range sts {
+				if st != 0 {
+					keep = append(keep, st)
+				}
+			}
+			if named && len(keep) > 1 {
+				keep = nil // the shared response says nothing of this code
+			}
+		}
+		if len(keep) == 0 {
+			keep = usualStatus(code, s, named)
+		}
+		slices.Sort(keep)
+		statuses[code] = keep
+	}
+}
+
+func usualStatus(code string, s spec.Situation, named bool) []int {
+	n := norm(code)
+	switch {
+	case strings.Contains(n, "internal") || strings.Contains(n, "server") || strings.Contains(n, "service"):
+		return []int{500}
+	case strings.Contains(n, "unavailable"):
+		return []int{503}
+	case strings.Contains(n, "exist") || strings.Contains(n, "conflict"):
+		return []int{409}
+	case !named:
+		return []int{400}
+	}
+	switch s {
+	case spec.AuthFailed:
+		return []int{401, 403}
+	case spec.NotFound:
+		return []int{404}
+	case spec.LimitExceeded:
+		return []int{409}
+	case spec.Throttled:
+		return []int{429}
+	case spec.UnknownOperation:
+		return []int{404, 405}
+	}
+	return []int{400}
 }
