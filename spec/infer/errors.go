@@ -84,7 +84,7 @@ func situationOf(code string) (spec.Situation, bool) {
 	switch {
 	case has("throttl", "ratelimit", "toomanyrequest", "slowdown", "requestlimitexceeded"):
 		return spec.Throttled, true
-	case has("auth", "accessdenied", "forbidden", "signature", "unrecognizedclient", "clienttoken", "credential", "permission", "denied"):
+	case has("auth", "accessdenied", "forbidden", "signature", "unrecognizedclient", "clienttoken", "credential", "permission", "denied", "expiredtoken", "invalidtoken"):
 		return spec.AuthFailed, true
 	case has("unknownoperation", "invalidaction", "missingaction", "methodnotallowed", "notimplemented", "unsupportedoperation", "unknownmethod", "routenotfound", "unknownaction"):
 		return spec.UnknownOperation, true
@@ -108,6 +108,8 @@ func situationOfStatus(status int) (spec.Situation, bool) {
 		return spec.NotFound, true
 	case 405, 501:
 		return spec.UnknownOperation, true
+	case 409:
+		return spec.LimitExceeded, true
 	case 429:
 		return spec.Throttled, true
 	}
@@ -405,7 +407,7 @@ func narrow(statuses map[string][]int, resps []errResp) {
 					keep = append(keep, st)
 				}
 			}
-			if named && len(keep) > 1 {
+			if len(keep) > 1 {
 				keep = nil // the shared response says nothing of this code
 			}
 		}

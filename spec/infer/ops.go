@@ -84,6 +84,9 @@ func collect(t *openapi3.T) []*op {
 						x.prefix, _ = splitTarget(v)
 					}
 				}
+				if p.In == "header" && p.Name == x.header {
+					continue
+				}
 				if p.In == "header" && (strings.HasPrefix(http.CanonicalHeaderKey(p.Name), "X-Amz-") || strings.EqualFold(p.Name, "Authorization")) {
 					continue
 				}

@@ -129,18 +129,42 @@ func scoreCreateKey(ops []*op) []*cand {
 		c.score = best
 		verbScore(c, "create")
 		lexicalKey(c)
-		if seg, param, ok := underParam(x.tmpl); ok && x.header == "" && !x.action {
+		rest := x.header == "" && !x.action
+		if seg, param, ok := underParam(x.tmpl); ok && rest {
 			c.reasons = append([]string{fmt.Sprintf("path has %s under a %s parameter", seg, param)}, c.reasons...)
-			c.score += 1
-		} else if strings.HasSuffix(x.tmpl, "}") && x.header == "" && !x.action {
+			c.score += 2
+		} else if rest && strings.HasSuffix(x.tmpl, "}") {
 			c.add(-2, "")
+		} else if rest && !strings.Contains(x.tmpl, "{") {
+			c.add(-1, "") // a top-level collection: no parent
 		}
-		if required(x) == 0 {
+		if !rest {
+			if m := qualifiedRef(x); m != "" {
+				c.add(1, "takes %s", m)
+			}
+		}
+		if n := required(x); n == 0 {
 			c.add(-1.5, "")
+		} else {
+			c.add(-0.75*float64(n-1), "") // a key needs its parent, little else
 		}
 		cs = append(cs, c)
 	}
 	return cs
+}
+
+// qualifiedRef is a required input member that names another resource
+// (bucketName, UserName, store_id): a parent reference, not the name of
+// the thing created.
+func qualifiedRef(x *op) string {
+	for _, name := range sortedKeys(x.input) {
+		m := x.input[name]
+		ws := words(name)
+		if m.required && len(ws) > 1 && (ws[len(ws)-1] == "name" || ws[len(ws)-1] == "id") {
+			return name
+		}
+	}
+	return ""
 }
 
 // required counts an operation's required input members.
@@ -208,6 +232,9 @@ func sameFamily(c, ck *cand) {
 	kn, n := ck.op.nouns(), c.op.nouns()
 	if o := overlap(kn, n); o > 0 {
 		c.add(2*o*overlap(n, kn), "name shares %s with %s", strings.Join(common(kn, n), " "), ck.op.id)
+		if o == 1 && overlap(n, kn) == 1 {
+			c.add(1.5, "names the same resource as %s", ck.op.id)
+		}
 	}
 	for _, m := range ck.op.input {
 		if m.required {
