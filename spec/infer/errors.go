@@ -350,7 +350,7 @@ func codeSource(resps []errResp) (string, string) {
 					sc++
 				}
 				if sc > bestScore {
-					best, bestScore, from = f.ptr+pointer(name), sc, fmt.Sprintf("the %d error schema %s has it", e.status, e.ref)
+					best, bestScore, from = f.ptr+pointer(name), sc, fmt.Sprintf("the error schema %s (under %d) has a string %s", e.ref, e.status, name)
 				}
 			}
 		}

@@ -24,7 +24,9 @@ type cand struct {
 func (c *cand) add(score float64, format string, args ...any) {
 	c.score += score
 	if format != "" && score > 0 {
-		c.reasons = append(c.reasons, fmt.Sprintf(format, args...))
+		if r := fmt.Sprintf(format, args...); !contains(c.reasons, r) {
+			c.reasons = append(c.reasons, r)
+		}
 	}
 }
 
@@ -268,24 +270,44 @@ func scoreDeleteKey(ops []*op, ck *cand) []*cand {
 		if x.verb != "delete" {
 			continue
 		}
+		// Structural evidence is required: the delete is nested in the
+		// create path, takes the created key's id, or takes an id named
+		// like the key next to a member of the create.
+		evidence := false
 		if strings.HasPrefix(x.tmpl, ck.op.tmpl+"/{") && strings.Count(strings.TrimPrefix(x.tmpl, ck.op.tmpl+"/"), "/") == 0 && ck.op.header == "" && !ck.op.action {
 			c.add(3, "path adds %s to the create path", strings.TrimPrefix(x.tmpl, ck.op.tmpl+"/"))
+			evidence = true
 		}
 		if _, ok := x.input[keyID]; ok && keyID != "" {
 			c.add(2, "takes %s, the created key's id", keyID)
+			evidence = true
 		} else {
 			for _, name := range sortedKeys(x.input) {
 				if _, inCreate := ck.op.input[name]; !inCreate && strings.HasSuffix(norm(name), "id") {
 					c.add(1, "takes %s", name)
+					evidence = evidence || overlap(words(name), ck.op.nouns()) > 0 && sharesInput(x, ck.op)
 					break
 				}
 			}
+		}
+		if !evidence {
+			continue
 		}
 		lexicalKey(c)
 		sameFamily(c, ck)
 		cs = append(cs, c)
 	}
 	return cs
+}
+
+// sharesInput reports whether x takes a required member of o.
+func sharesInput(x, o *op) bool {
+	for name, m := range o.input {
+		if _, ok := x.input[name]; ok && m.required {
+			return true
+		}
+	}
+	return false
 }
 
 // parent is the resource that holds the keys: the input member every key
