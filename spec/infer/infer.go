@@ -349,6 +349,15 @@ func (x *inference) roles() {
 	x.r.Binding.Request.Bucket = pointer(x.p.member)
 	x.r.note("request.bucket", x.r.Binding.Request.Bucket, why)
 	for _, role := range []spec.Role{spec.CreateBucket, spec.DeleteBucket, spec.ListBuckets} {
-		x.choose(role, scoreParentOps(ops, role, x.p))
+		c := x.choose(role, scoreParentOps(ops, role, x.p))
+		if c == nil || role == spec.ListBuckets {
+			continue
+		}
+		// One pointer names the parent in every request: an operation that
+		// calls it otherwise cannot be bound.
+		if _, ok := c.op.input[x.p.member]; !ok {
+			x.r.Problems = append(x.r.Problems, Problem{Field: "request.bucket", Message: fmt.Sprintf(
+				"%s takes no %s, which the key operations use for the %s: the binding has one pointer for it (rename in the description, or bind by hand)", c.op.id, x.p.member, strings.Join(x.p.nouns, " "))})
+		}
 	}
 }
