@@ -137,9 +137,11 @@ type RequestBinding struct {
 
 // ResponseBinding says where things are in success bodies.
 type ResponseBinding struct {
-	// Key points to the created key object in the createKey response.
+	// Key points to the created key object in the createKey response; ""
+	// is the whole body.
 	Key string `json:"key"`
-	// Keys points to the array of key objects in the listKeys response.
+	// Keys points to the array of key objects in the listKeys response; ""
+	// is the whole body.
 	Keys string `json:"keys"`
 	// Buckets points to the array of bucket objects in the listBuckets
 	// response; BucketName to the name within one.
@@ -302,7 +304,9 @@ func (b Binding) Validate() error {
 			bad("%s = %q is not a JSON pointer", name, p)
 		}
 	}
-	for _, name := range []string{"request.bucket", "request.keyId", "response.key", "response.keys", "response.keyId", "response.keySecret"} {
+	// response.key and response.keys may be "", the whole body (RFC 6901),
+	// as when a REST endpoint answers with the key object itself.
+	for _, name := range []string{"request.bucket", "request.keyId", "response.keyId", "response.keySecret"} {
 		if pointers[name] == "" {
 			bad("%s is empty", name)
 		}

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -85,13 +86,9 @@ func (d *Document) ByTarget(target string) (*Operation, bool) {
 // differences, and resolves every role. All problems are reported with the
 // document's name; none quotes a request or response value.
 func Load(ctx context.Context, name string, data, overlay []byte) (*Document, error) {
-	loader := openapi3.NewLoader()
-	t, err := loader.LoadFromData(data)
+	t, err := Parse(ctx, name, data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: not an OpenAPI document: %w", name, err)
-	}
-	if err := t.Validate(ctx, openapi3.DisableExamplesValidation()); err != nil {
-		return nil, fmt.Errorf("%s: invalid OpenAPI document: %w", name, err)
+		return nil, err
 	}
 	raw, err := bindingJSON(t, overlay)
 	if err != nil {
@@ -101,6 +98,31 @@ func Load(ctx context.Context, name string, data, overlay []byte) (*Document, er
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	return LoadBound(name, t, b)
+}
+
+// Parse parses and validates an OpenAPI 3 document with kin-openapi,
+// without looking for a binding (see LoadBound).
+func Parse(ctx context.Context, name string, data []byte) (*openapi3.T, error) {
+	loader := openapi3.NewLoader()
+	t, err := loader.LoadFromData(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: not an OpenAPI document: %w", name, err)
+	}
+	if err := t.Validate(ctx, openapi3.DisableExamplesValidation()); err != nil {
+		return nil, fmt.Errorf("%s: invalid OpenAPI document: %w", name, err)
+	}
+	return t, nil
+}
+
+// LoadBound validates b, applies its declared wire differences to the
+// parsed document t and resolves every role: Load for a binding that comes
+// from elsewhere (an inferred one, completed by an overlay: MergeBinding).
+// t must not be shared: the wire differences rewrite it.
+func LoadBound(name string, t *openapi3.T, b Binding) (*Document, error) {
+	if b.Limit == 0 {
+		b.Limit = DefaultLimit
+	}
 	if err := b.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -108,6 +130,7 @@ func Load(ctx context.Context, name string, data, overlay []byte) (*Document, er
 		numberTimestamps(t)
 	}
 	d := &Document{Name: name, T: t, Binding: b, byRole: map[Role]*Operation{}, byTarget: map[string]*Operation{}}
+	var err error
 	if d.wire, err = newWire(d); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -115,6 +138,56 @@ func Load(ctx context.Context, name string, data, overlay []byte) (*Document, er
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return d, nil
+}
+
+// HasExtension reports whether t carries an x-keycontract binding.
+func HasExtension(t *openapi3.T) bool {
+	_, ok := t.Extensions[ExtensionName]
+	return ok
+}
+
+// OverlayJSON converts an overlay file (YAML or JSON, the binding at its top
+// level or under x-keycontract) to the binding's JSON object.
+func OverlayJSON(overlay []byte) ([]byte, error) {
+	var v any
+	if err := yaml.Unmarshal(overlay, &v); err != nil {
+		return nil, fmt.Errorf("binding overlay: %w", err)
+	}
+	if m, ok := v.(map[string]any); ok {
+		if inner, ok := m[ExtensionName]; ok {
+			v = inner
+		}
+	}
+	if _, ok := v.(map[string]any); !ok {
+		return nil, errors.New("binding overlay: not a mapping")
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("binding overlay: %w", err)
+	}
+	return out, nil
+}
+
+// MergeBinding lays the overlay (the JSON of OverlayJSON) over base field by
+// field: every field the overlay names replaces base's, maps are merged key
+// by key (operations.createKey alone keeps base's other roles), lists are
+// replaced whole, and fields it does not name keep base's value. base is
+// not modified.
+func MergeBinding(base Binding, overlay []byte) (Binding, error) {
+	raw, err := json.Marshal(base)
+	if err != nil {
+		return Binding{}, fmt.Errorf("binding: %w", err)
+	}
+	var out Binding
+	if err := json.Unmarshal(raw, &out); err != nil { // a deep copy
+		return Binding{}, fmt.Errorf("binding: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(overlay))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&out); err != nil {
+		return Binding{}, fmt.Errorf("binding overlay: %w", err)
+	}
+	return out, nil
 }
 
 // LoadFile loads the document at path, with the overlay at bindingPath when
@@ -136,15 +209,7 @@ func LoadFile(ctx context.Context, path, bindingPath string) (*Document, error) 
 // bindingJSON returns the binding as JSON, from the overlay or the extension.
 func bindingJSON(t *openapi3.T, overlay []byte) ([]byte, error) {
 	if overlay != nil {
-		var v any
-		if err := yaml.Unmarshal(overlay, &v); err != nil {
-			return nil, fmt.Errorf("binding overlay: %w", err)
-		}
-		out, err := json.Marshal(v)
-		if err != nil {
-			return nil, fmt.Errorf("binding overlay: %w", err)
-		}
-		return out, nil
+		return OverlayJSON(overlay)
 	}
 	ext, ok := t.Extensions[ExtensionName]
 	if !ok {

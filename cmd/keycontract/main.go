@@ -5,6 +5,7 @@
 //	keycontract run   [flags]   run the checks against a target (no -endpoint: the embedded emulator)
 //	keycontract serve [flags]   run the reference emulator on an address
 //	keycontract sweep [flags]   list buckets and keys that earlier runs left behind; -yes deletes them
+//	keycontract bind  -spec FILE [-json]   infer a binding for a description and print it
 //
 // Exit status: 0 every check that ran passed; 1 at least one check failed;
 // 2 the run could not be made (bad flags or document, unreachable endpoint,
@@ -26,6 +27,7 @@ Usage:
   keycontract run   [flags]   run the checks against a target (no -endpoint: the embedded emulator)
   keycontract serve [flags]   run the reference emulator on an address
   keycontract sweep [flags]   list buckets and keys that earlier runs left behind; -yes deletes them
+  keycontract bind  -spec FILE [-json]   infer a binding for a description and print it
 
 Run 'keycontract COMMAND -h' for a command's flags.
 
@@ -56,6 +58,8 @@ func dispatch(args []string, stdout, stderr io.Writer) (code int) {
 		return serveCmd(args[1:], stdout, stderr)
 	case "sweep":
 		return sweepCmd(args[1:], stdout, stderr)
+	case "bind":
+		return bindCmd(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

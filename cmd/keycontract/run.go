@@ -18,6 +18,7 @@ import (
 	"github.com/keycontract/keycontract/contract"
 	_ "github.com/keycontract/keycontract/fuzz" // the property-based sequences and concurrent-limit
 	"github.com/keycontract/keycontract/spec"
+	"github.com/keycontract/keycontract/spec/infer"
 )
 
 // listFlag is a repeatable flag.
@@ -86,8 +87,8 @@ Flags:
 func targetFlags(fs *flag.FlagSet, o *runOptions, endpointHelp string) {
 	fs.StringVar(&o.endpoint, "endpoint", "", endpointHelp)
 	fs.StringVar(&o.dialect, "dialect", "aws", "which bundled description to use: aws (awsJson1_1), envelope (the seed's envelope over a target header), rest (the envelope over resource paths)")
-	fs.StringVar(&o.specFile, "spec", "", "use this OpenAPI `FILE` instead; its binding comes from its x-keycontract extension or -binding")
-	fs.StringVar(&o.binding, "binding", "", "binding overlay `FILE` (YAML or JSON) for -spec")
+	fs.StringVar(&o.specFile, "spec", "", "use this OpenAPI `FILE` instead; its binding comes from its x-keycontract extension or -binding, else it is inferred (see keycontract bind -h)")
+	fs.StringVar(&o.binding, "binding", "", "binding overlay `FILE` (YAML or JSON) for -spec; a partial one completes the inferred binding")
 	fs.StringVar(&o.region, "region", "us-east-1", "signing region")
 	fs.Var(&o.headers, "header", "extra header `'Name: value'` on every request, e.g. an auth token (repeatable); its value is never printed")
 	fs.BoolVar(&o.sign, "sign", false, "sign requests with SigV4 from the AWS credential chain (default: on when the host ends in amazonaws.com)")
@@ -199,7 +200,7 @@ func (o *runOptions) target(ctx context.Context, stderr io.Writer) (contract.Tar
 	}
 	t.Headers = headers
 	if o.specFile != "" {
-		doc, err := spec.LoadFile(ctx, o.specFile, o.binding)
+		doc, err := o.loadSpec(ctx, stderr)
 		if err != nil {
 			return t, nothing, err
 		}
@@ -240,6 +241,30 @@ func (o *runOptions) target(ctx context.Context, stderr io.Writer) (contract.Tar
 		return t, nothing, err
 	}
 	return t, stop, nil
+}
+
+// loadSpec loads -spec with its binding: the document's x-keycontract, a
+// complete -binding, or else one inferred from the document (completed by
+// a partial -binding), whose roles it prints on stderr.
+func (o *runOptions) loadSpec(ctx context.Context, stderr io.Writer) (*spec.Document, error) {
+	data, err := os.ReadFile(o.specFile)
+	if err != nil {
+		return nil, fmt.Errorf("spec: %w", err)
+	}
+	var overlay []byte
+	if o.binding != "" {
+		if overlay, err = os.ReadFile(o.binding); err != nil {
+			return nil, fmt.Errorf("binding: %w", err)
+		}
+	}
+	doc, res, err := infer.Load(ctx, o.specFile, data, overlay)
+	if res != nil && err == nil {
+		fmt.Fprintf(stderr, "keycontract: %s has no binding: inferred one (keycontract bind -spec %s prints it)\n", o.specFile, o.specFile)
+		for _, line := range res.Lines() {
+			fmt.Fprintf(stderr, "keycontract: %s\n", line)
+		}
+	}
+	return doc, err
 }
 
 func parseHeaders(list []string) (map[string][]string, error) {
