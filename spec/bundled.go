@@ -7,19 +7,24 @@ import (
 	"sync"
 )
 
-//go:embed lightsail.yaml envelope.yaml rest.yaml
+//go:embed lightsail.yaml envelope.yaml rest.yaml iam.yaml
 var bundled embed.FS
 
 // Dialects are the names of the bundled descriptions, for -dialect.
+//
+// iam is bundled (Bundled("iam") loads spec/iam.yaml) but not listed yet:
+// every dialect listed here is run end to end against the embedded
+// emulator and has golden exchanges, and the emulator does not speak iam
+// yet. Add it here when it does.
 var Dialects = []string{"aws", "envelope", "rest"}
 
-var bundledFiles = map[string]string{"aws": "lightsail.yaml", "envelope": "envelope.yaml", "rest": "rest.yaml"}
+var bundledFiles = map[string]string{"aws": "lightsail.yaml", "envelope": "envelope.yaml", "rest": "rest.yaml", "iam": "iam.yaml"}
 
 // BundledSource returns the raw bytes of a bundled description.
 func BundledSource(dialect string) ([]byte, error) {
 	file, ok := bundledFiles[dialect]
 	if !ok {
-		return nil, fmt.Errorf("unknown dialect %q, want aws, envelope or rest", dialect)
+		return nil, fmt.Errorf("unknown dialect %q, want aws, envelope, rest or iam", dialect)
 	}
 	return bundled.ReadFile(file)
 }

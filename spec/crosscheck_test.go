@@ -118,6 +118,12 @@ type checker struct {
 	m         *botocore
 	responses bool
 	errs      []error
+
+	// types maps botocore types to the wire's JSON Schema types (nil:
+	// schemaType), and pattern a model pattern to the one the document
+	// must give (nil: the same).
+	types   map[string]string
+	pattern func(string) string
 }
 
 func (c *checker) errorf(path, format string, args ...any) {
@@ -134,7 +140,11 @@ func (c *checker) compare(path, shapeName string, s *openapi3.Schema) {
 		c.errorf(path, "no schema")
 		return
 	}
-	want, known := schemaType[shape.Type]
+	types := c.types
+	if types == nil {
+		types = schemaType
+	}
+	want, known := types[shape.Type]
 	if !known {
 		c.errorf(path, "model type %q has no JSON Schema type", shape.Type)
 		return
@@ -153,9 +163,20 @@ func (c *checker) compare(path, shapeName string, s *openapi3.Schema) {
 		} else {
 			c.compare(path+"[]", shape.Member.Shape, s.Items.Value)
 		}
+	case "integer", "long":
+		c.bound(path, "minimum", shape.Min, s.Min)
+		c.bound(path, "maximum", shape.Max, s.Max)
+	case "timestamp":
+		if want == openapi3.TypeString && s.Format != "date-time" {
+			c.errorf(path, "format %q, want date-time", s.Format)
+		}
 	case "string":
-		if s.Pattern != shape.Pattern {
-			c.errorf(path, "pattern %q, model %q", s.Pattern, shape.Pattern)
+		wantPattern := shape.Pattern
+		if c.pattern != nil && wantPattern != "" {
+			wantPattern = c.pattern(wantPattern)
+		}
+		if s.Pattern != wantPattern {
+			c.errorf(path, "pattern %q, model %q", s.Pattern, wantPattern)
 		}
 		c.sizes(path, "Length", shape, s.MinLength, s.MaxLength)
 		var enum []string
@@ -212,6 +233,18 @@ func (c *checker) sizes(path, what string, shape botoShape, min uint64, max *uin
 		c.errorf(path, "no max%s, model %v", what, *shape.Max)
 	case shape.Max != nil && *max != uint64(*shape.Max):
 		c.errorf(path, "max%s %d, model %v", what, *max, *shape.Max)
+	}
+}
+
+// bound compares a model's integer min or max with minimum or maximum.
+func (c *checker) bound(path, what string, model, got *float64) {
+	switch {
+	case model == nil && got != nil:
+		c.errorf(path, "%s %v, model none", what, *got)
+	case model != nil && got == nil:
+		c.errorf(path, "no %s, model %v", what, *model)
+	case model != nil && *got != *model:
+		c.errorf(path, "%s %v, model %v", what, *got, *model)
 	}
 }
 

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"math"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -253,7 +254,7 @@ func genString(s *openapi3.Schema) *rapid.Generator[string] {
 	}
 	switch {
 	case s.Pattern != "":
-		return rapid.StringMatching(s.Pattern).Filter(fits)
+		return rapid.StringMatching(goPattern(s.Pattern)).Filter(fits)
 	case s.Format == "date-time":
 		return rapid.Custom(func(t *rapid.T) string {
 			sec := rapid.Int64Range(0, 4102444800).Draw(t, "epoch")
@@ -267,3 +268,12 @@ func genString(s *openapi3.Schema) *rapid.Generator[string] {
 		return rapid.StringOfN(rapid.RuneFrom(nil, unicode.Letter, unicode.Digit, unicode.Punct), lo, maxRunes, -1)
 	}
 }
+
+// uEscape is an ECMA-262 \uXXXX escape, which Go's regexp lacks.
+var uEscape = regexp.MustCompile(`\\u([0-9A-Fa-f]{4})`)
+
+// goPattern is an OpenAPI (ECMA-262) pattern in Go's regexp syntax: \uXXXX
+// becomes \x{XXXX}, as kin-openapi rewrites it before validating, so that
+// generation reads a pattern as validation does (AWS conversions write
+// '\u002F[\u0021-\u007F]*').
+func goPattern(p string) string { return uEscape.ReplaceAllString(p, `\x{$1}`) }

@@ -76,6 +76,9 @@ func TestInvalidBodiesBreakTheirSchema(t *testing.T) {
 				case d.Binding.ProtocolName() == spec.ProtocolRPC:
 					assert.Contains(t, names, "body: malformed JSON")
 					assert.Contains(t, names, "target: missing")
+				case d.Binding.ProtocolName() == spec.ProtocolQuery:
+					assert.Contains(t, names, "body: malformed form encoding")
+					assert.Contains(t, names, "action: missing")
 				case op.MediaType != "":
 					assert.Contains(t, names, "body: malformed JSON")
 					assert.Contains(t, names, "route: unknown path")

@@ -119,7 +119,7 @@ func violations(s *openapi3.Schema, required bool) []violation {
 	filler := "a"
 	var re *regexp.Regexp
 	if s.Pattern != "" {
-		re, _ = regexp.Compile(s.Pattern)
+		re, _ = regexp.Compile(goPattern(s.Pattern))
 		filler = fillerFor(re)
 	}
 	if s.MinLength > 0 {
