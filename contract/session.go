@@ -112,7 +112,7 @@ func (s *session) observe(ex *Exchange) {
 	req := ex.RequestValue()
 	bucket, _ := stringAt(req, s.b.Request.Bucket)
 	if ex.Op.Role == spec.CreateKey && r.OK() {
-		h := s.doc.RedactionValues(r, bucket)
+		h := s.doc.RedactionValues(r, func(v string) bool { return v == bucket || s.isBucket(v) })
 		for _, v := range h.Secrets {
 			s.red.AddSecret(v)
 		}
@@ -408,4 +408,12 @@ func (s *session) morePages(ctx context.Context, role spec.Role, res spec.Resour
 		last = ex
 	}
 	return out, fmt.Errorf("%s: still another page after %d pages", s.doc.Op(role).ID, spec.MaxPages)
+}
+
+// isBucket reports whether name is one of the run's buckets: a name the
+// run chose, never a secret, whatever member a reply shows it in.
+func (s *session) isBucket(name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Contains(s.buckets, name) || s.owned[name]
 }

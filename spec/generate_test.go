@@ -66,7 +66,7 @@ func TestInvalidBodiesBreakTheirSchema(t *testing.T) {
 				for _, c := range cases {
 					assert.False(t, names[c.Name], "duplicate case %q", c.Name)
 					names[c.Name] = true
-					if c.OtherOperation || c.Request.Input == nil {
+					if c.Wire {
 						continue // the wire's own cases: broken by construction
 					}
 					err := op.Input.VisitJSON(roundTrip(t, c.Request.Input), openapi3.MultiErrors())

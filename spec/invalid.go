@@ -20,6 +20,11 @@ type Invalid struct {
 	// OtherOperation: the request no longer addresses the operation it was
 	// derived from (an unknown or missing target, an unknown route).
 	OtherOperation bool
+	// Wire: the wire itself is broken (the body, the target, the route),
+	// not a member; Request.Input is then the valid input the request was
+	// derived from, so that what an endpoint does with it is still known
+	// to concern that input's bucket and key.
+	Wire bool
 	// Expect lists the situations a correct endpoint may answer with.
 	Expect []Situation
 }
@@ -68,7 +73,11 @@ func (d *Document) Invalid(op *Operation, valid map[string]any) []Invalid {
 			}
 		}
 	}
-	return append(out, d.wire.Broken(d, op, valid)...)
+	for _, inv := range d.wire.Broken(d, op, valid) {
+		inv.Wire, inv.Request.Input = true, valid
+		out = append(out, inv)
+	}
+	return out
 }
 
 // sentAsText reports whether a violating value still breaks a parameter's

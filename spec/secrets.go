@@ -53,7 +53,7 @@ type Hidden struct {
 //   - every string member of the created key object that is not a declared
 //     non-secret field: the binding's id, status and timestamp members,
 //     members the description declares with an enum or a date-time format,
-//     and a member holding the request's parent name (parent). An
+//     and a member whose value plain says is plain (the parent's name). An
 //     endpoint's undeclared member (a secret under another name, say) is
 //     thus hidden too;
 //   - when the key object is missing or not an object, every string in the
@@ -64,7 +64,7 @@ type Hidden struct {
 //
 // This wider set is for redaction only: secret-only-once tracks
 // CreatedSecret, so an endpoint's extra members never raise a false alarm.
-func (d *Document) RedactionValues(r *Reply, parent string) Hidden {
+func (d *Document) RedactionValues(r *Reply, plain func(string) bool) Hidden {
 	var h Hidden
 	if len(bytes.TrimSpace(r.Body)) == 0 {
 		return h
@@ -82,23 +82,23 @@ func (d *Document) RedactionValues(r *Reply, parent string) Hidden {
 	m, isObject := obj.(map[string]any)
 	if !isObject {
 		walkStrings(r.Value(), func(s string) {
-			if s != parent && SecretLike(s) {
+			if !plain(s) && SecretLike(s) {
 				h.Others = append(h.Others, s)
 			}
 		})
 		return h
 	}
-	plain := map[string]bool{}
+	plainMember := map[string]bool{}
 	for _, p := range []string{b.Response.KeyID, b.Response.KeyStatus, b.Response.KeyCreatedAt} {
 		if name, top := topMember(p); top {
-			plain[name] = true
+			plainMember[name] = true
 		}
 	}
 	if op := d.Op(CreateKey); op != nil {
 		if ks := op.successSchemaAt(b.Response.Key); ks != nil {
 			for name, p := range ks.Properties {
 				if p.Value != nil && (len(p.Value.Enum) > 0 || p.Value.Format == "date-time") {
-					plain[name] = true
+					plainMember[name] = true
 				}
 			}
 		}
@@ -106,7 +106,7 @@ func (d *Document) RedactionValues(r *Reply, parent string) Hidden {
 	secretName, _ := topMember(b.Response.KeySecret)
 	for name, v := range m {
 		s, ok := v.(string)
-		if !ok || name == secretName || plain[name] || s == parent {
+		if !ok || name == secretName || plainMember[name] || plain(s) {
 			continue
 		}
 		h.Secrets = append(h.Secrets, s)
