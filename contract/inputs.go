@@ -134,8 +134,15 @@ func invalidInput(ctx context.Context, s *session) error {
 				}
 				s.fail(id, describe(ex.Describe(), []string{inv.Name}, s.outcome(ex), "a 4xx error of "+strings.Join(want, " or ")), ex)
 			}
-			if base.role == spec.CreateKey {
+			switch {
+			case base.role == spec.CreateKey:
 				if err := s.clearKeys(ctx, a); err != nil {
+					return err
+				}
+			case base.role == spec.CreateBucket && ex.Reply.OK():
+				// A wrongly accepted create made the bucket: delete it now,
+				// or every later case would meet a name already taken.
+				if err := s.dropBucket(ctx, base.res.Bucket); err != nil {
 					return err
 				}
 			}

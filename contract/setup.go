@@ -172,6 +172,20 @@ func (s *session) cleanup() error {
 	return errors.Join(errs...)
 }
 
+// dropBucket deletes a bucket the run created, its keys first when the
+// endpoint will not delete a bucket holding keys.
+func (s *session) dropBucket(ctx context.Context, bucket string) error {
+	ex, err := s.call(ctx, spec.DeleteBucket, spec.Resources{Bucket: bucket})
+	if err != nil || ex.Reply.OK() || s.is(ex, spec.NotFound) {
+		return err
+	}
+	if err := s.emptyBucket(ctx, bucket); err != nil {
+		return err
+	}
+	_, err = s.call(ctx, spec.DeleteBucket, spec.Resources{Bucket: bucket})
+	return err
+}
+
 // emptyBucket deletes every key a bucket the run created holds (all of
 // them are the run's), following every page of its list.
 func (s *session) emptyBucket(ctx context.Context, bucket string) error {

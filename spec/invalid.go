@@ -64,9 +64,12 @@ func (d *Document) Invalid(op *Operation, valid map[string]any) []Invalid {
 			if p == nil || p.Value == nil {
 				continue
 			}
-			param, isParam := op.param(name)
+			// Parameters, and every member of a form, reach the wire as
+			// text: only violations whose text still breaks the schema.
+			_, isParam := op.param(name)
+			textual := isParam || d.Binding.ProtocolName() == ProtocolQuery
 			for _, c := range violations(p.Value, slices.Contains(s.Required, name)) {
-				if isParam && !sentAsText(param, c.value) {
+				if textual && !sentAsText(p.Value, c.value) {
 					continue
 				}
 				add(name+": "+c.name, with(valid, name, c.value), member)
@@ -80,17 +83,25 @@ func (d *Document) Invalid(op *Operation, valid map[string]any) []Invalid {
 	return out
 }
 
-// sentAsText reports whether a violating value still breaks a parameter's
-// schema once sent as text: null, arrays and objects have no text, and any
-// text is a string.
-func sentAsText(p Param, v any) bool {
+// sentAsText reports whether a value of the wrong type still breaks a
+// schema once sent as text (a parameter, a form member): null, arrays and
+// objects have no text of their own (a form sends an empty list as its bare
+// name, an object as nothing: an empty or absent value, not a wrong type);
+// a structured member given a scalar is ignored by a form reader; any text
+// is a string. So only a scalar for a non-string scalar is kept ("12345"
+// for a boolean, "keycontract" for an integer).
+func sentAsText(s *openapi3.Schema, v any) bool {
 	switch v.(type) {
 	case nil, []any, map[string]any:
 		return false
-	case string:
-		return true
 	}
-	return !p.Schema.Type.Is(openapi3.TypeString)
+	if s.Type.Is(openapi3.TypeArray) || s.Type.Is(openapi3.TypeObject) || len(s.Properties) > 0 {
+		return false
+	}
+	if _, isString := v.(string); isString {
+		return true // a length, pattern or enum violation, or text for a number
+	}
+	return !s.Type.Is(openapi3.TypeString)
 }
 
 type violation struct {

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"sort"
@@ -115,8 +116,9 @@ func (w queryWire) Broken(d *Document, op *Operation, valid map[string]any) []In
 	}
 	form := url.Values{}
 	flatten(form, "", valid)
-	unknown := w.request(op, "NoSuchOperation", form, nil)
-	missing := w.request(op, "", form, nil)
+	// Each request gets its own copy: request sets the action member.
+	unknown := w.request(op, "NoSuchOperation", maps.Clone(form), nil)
+	missing := w.request(op, "", maps.Clone(form), nil)
 	expect := []Situation{UnknownOperation, InvalidInput}
 	return append(out,
 		Invalid{Name: "action: unknown operation", Request: unknown, OtherOperation: true, Expect: expect},
