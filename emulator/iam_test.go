@@ -380,3 +380,13 @@ func TestIAMLogAndMessages(t *testing.T) {
 	assert.NotContains(t, log, name)
 	assert.NotContains(t, log, secret)
 }
+
+// TestIAMPanicBecomesServiceFailure: a recovered panic (a request without
+// a URL, which net/http never produces) is a 500 ServiceFailure of Type
+// Receiver, its request id in the body and the header alike.
+func TestIAMPanicBecomesServiceFailure(t *testing.T) {
+	s := newServer(t, Options{Dialect: DialectIAM})
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.URL = nil
+	assertIAMError(t, serve(t, s, req), "ServiceFailure", 500)
+}
