@@ -17,9 +17,17 @@ import (
 // SigV4 constants.
 const (
 	sigV4Algorithm = "AWS4-HMAC-SHA256"
-	sigV4Service   = "lightsail"
 	amzDateFormat  = "20060102T150405Z"
 )
+
+// signingService is the SigV4 service requests must be signed for:
+// "iam" in the iam dialect, "lightsail" in the others.
+func (s *Server) signingService() string {
+	if s.opts.Dialect == DialectIAM {
+		return "iam"
+	}
+	return "lightsail"
+}
 
 // authenticate applies the configured authentication to r. body is the
 // request body (nil when it exceeded MaxBodyBytes, in which case the
@@ -27,7 +35,11 @@ const (
 //
 // Bearer (Options.Token): missing -> errMissingAuth, wrong -> errAccessDenied.
 // SigV4 (Options.Credentials): missing -> errMissingAuth, unknown access
-// key id -> errUnrecognizedClient, malformed or wrong -> errBadSignature.
+// key id -> errUnrecognizedClient, malformed or incomplete (no parsable
+// header, a signed header or X-Amz-Date missing) -> errIncompleteSignature,
+// wrong scope or signature -> errBadSignature. aws answers both with
+// InvalidSignatureException; iam tells IncompleteSignature from
+// SignatureDoesNotMatch.
 // Fault auth-bypass lets requests without an Authorization header through.
 func (s *Server) authenticate(r *http.Request, body []byte, bodyOK bool) *apiError {
 	authz := r.Header.Get("Authorization")
@@ -59,7 +71,7 @@ func (s *Server) authenticate(r *http.Request, body []byte, bodyOK bool) *apiErr
 				}
 				return nil
 			}
-			return newErr(errBadSignature, "The Authorization header is not a valid AWS4-HMAC-SHA256 signature")
+			return newErr(errIncompleteSignature, "The Authorization header is not a valid AWS4-HMAC-SHA256 signature")
 		}
 		return s.verifySigV4(r, authz, body)
 	}
@@ -109,23 +121,24 @@ func parseSigV4(authz string) (sigV4Header, bool) {
 
 // verifySigV4 rebuilds a request that carries only the signed headers,
 // signs it with the SDK's signer using the stored secret, the configured
-// region, service "lightsail" and the time in X-Amz-Date, and compares
+// region, the dialect's service and the time in X-Amz-Date, and compares
 // signatures in constant time.
 func (s *Server) verifySigV4(r *http.Request, authz string, body []byte) *apiError {
 	p, ok := parseSigV4(authz)
 	if !ok {
-		return newErr(errBadSignature, "The Authorization header is not a valid AWS4-HMAC-SHA256 signature")
+		return newErr(errIncompleteSignature, "The Authorization header is not a valid AWS4-HMAC-SHA256 signature")
 	}
+	service := s.signingService()
 	secret, known := s.opts.Credentials[p.accessKeyID]
 	if !known {
 		return newErr(errUnrecognizedClient, "")
 	}
-	if p.region != s.opts.Region || p.service != sigV4Service {
-		return newErr(errBadSignature, "Credential should be scoped to region "+s.opts.Region+" and service "+sigV4Service)
+	if p.region != s.opts.Region || p.service != service {
+		return newErr(errBadSignature, "Credential should be scoped to region "+s.opts.Region+" and service "+service)
 	}
 	signingTime, err := time.Parse(amzDateFormat, r.Header.Get("X-Amz-Date"))
 	if err != nil || signingTime.Format("20060102") != p.date {
-		return newErr(errBadSignature, "X-Amz-Date is missing or does not match the credential scope")
+		return newErr(errIncompleteSignature, "X-Amz-Date is missing or does not match the credential scope")
 	}
 	u := *r.URL
 	rebuilt := &http.Request{Method: r.Method, URL: &u, Host: r.Host, Header: http.Header{}}
@@ -138,7 +151,7 @@ func (s *Server) verifySigV4(r *http.Request, authz string, body []byte) *apiErr
 		default:
 			vals := r.Header.Values(name)
 			if len(vals) == 0 {
-				return newErr(errBadSignature, "A signed header is missing from the request")
+				return newErr(errIncompleteSignature, "A signed header is missing from the request")
 			}
 			rebuilt.Header[http.CanonicalHeaderKey(name)] = vals
 			if name == "x-amz-security-token" {
@@ -148,7 +161,7 @@ func (s *Server) verifySigV4(r *http.Request, authz string, body []byte) *apiErr
 	}
 	sum := sha256.Sum256(body)
 	ctx := context.Background()
-	if err := v4.NewSigner().SignHTTP(ctx, creds, rebuilt, hex.EncodeToString(sum[:]), sigV4Service, s.opts.Region, signingTime); err != nil {
+	if err := v4.NewSigner().SignHTTP(ctx, creds, rebuilt, hex.EncodeToString(sum[:]), service, s.opts.Region, signingTime); err != nil {
 		return newErr(errBadSignature, "")
 	}
 	want, ok := parseSigV4(rebuilt.Header.Get("Authorization"))

@@ -7,11 +7,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 )
 
-// FuzzHandler feeds arbitrary targets and bodies to every dialect. In rest
+// FuzzHandler feeds arbitrary targets and bodies to every dialect (in
+// iam: the body as a form, as is and behind Action=<target>). In rest
 // the target is used as a path (as sent, and as one encoded segment in
 // each parameter's place) with each method. It fails on a panic, a 5xx, a
 // body that is not JSON, a response in the wrong dialect, or a response
@@ -31,6 +33,10 @@ func FuzzHandler(f *testing.F) {
 	f.Add("/v1/buckets/fuzz-bucket/access-keys", []byte(``))
 	f.Add("/v1/buckets/a%2Fb/../%2E%2E/access-keys?forceDelete=yes#x", []byte(`{}`))
 	f.Add("/v1/buckets?bucketName=%zz&bucketName=fuzz-bucket", []byte(`{"bucketName":"new-bucket","bundleId":"small_1_0"}`))
+	f.Add("CreateAccessKey", []byte(`UserName=fuzz-bucket`))
+	f.Add("DeleteAccessKey", []byte(`UserName=fuzz-bucket&AccessKeyId=EMUL0000000000000000`))
+	f.Add("CreateUser", []byte(`UserName=u&Path=/a/&Tags.member.1.Key=k&Tags.member.1.Value=v&Tags.member.02.Key=x`))
+	f.Add("ListUsers", []byte(`MaxItems=1&Marker=a2MxOjE&PathPrefix=/`))
 
 	f.Fuzz(func(t *testing.T, target string, body []byte) {
 		targets := []string{target}
@@ -41,6 +47,11 @@ func FuzzHandler(f *testing.F) {
 			for _, tg := range targets {
 				checkFuzzExchange(t, d, tg, body)
 			}
+		}
+		for _, form := range [][]byte{body, append([]byte("Action="+url.QueryEscape(target)+"&Version="+IAMVersion+"&"), body...)} {
+			req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(form))
+			req.Header.Set("Content-Type", ctForm)
+			checkFuzzRequest(t, DialectIAM, req)
 		}
 		seg := pct(target)
 		paths := []string{target, "/" + target, "/v1/buckets/" + seg, "/v1/buckets/" + seg + "/access-keys",
@@ -90,6 +101,10 @@ func checkFuzzRequest(t *testing.T, dialect string, req *http.Request) {
 			}
 		}
 	}
+	if dialect == DialectIAM {
+		checkFuzzIAM(t, rec, foreign)
+		return
+	}
 	if dialect == DialectREST && rec.Code == http.StatusNoContent {
 		if rec.Body.Len() != 0 || rec.Header().Get("Content-Type") != "" {
 			t.Fatalf("rest: a 204 with a body or content type")
@@ -122,5 +137,27 @@ func checkFuzzRequest(t *testing.T, dialect string, req *http.Request) {
 	}
 	if bytes.Contains(rec.Body.Bytes(), []byte(foreign)) {
 		t.Fatalf("%s: response leaks the secret of a key it did not create", dialect)
+	}
+}
+
+// checkFuzzIAM: an iam answer is text/xml, parses, and is an
+// ErrorResponse exactly when it is not a 200.
+func checkFuzzIAM(t *testing.T, rec *httptest.ResponseRecorder, foreign string) {
+	if ct := rec.Header().Get("Content-Type"); ct != ctXML {
+		t.Fatalf("iam: content type %q", ct)
+	}
+	body := xmlToMap(rec.Body.Bytes())
+	if body == nil {
+		t.Fatalf("iam: response is not XML: %q", rec.Body.Bytes())
+	}
+	_, isErr := body["ErrorResponse"]
+	if isErr != (rec.Code != http.StatusOK) {
+		t.Fatalf("iam: status %d with body %s", rec.Code, rec.Body.Bytes())
+	}
+	if rec.Header().Get("X-Amzn-Requestid") == "" {
+		t.Fatalf("iam: no request id")
+	}
+	if bytes.Contains(rec.Body.Bytes(), []byte(foreign)) {
+		t.Fatalf("iam: response leaks the secret of a key it did not create")
 	}
 }

@@ -28,10 +28,10 @@ func (s *Server) atLimit(b *bucket) (*result, *apiError) {
 	case s.has(FaultRejectedCreateStored):
 		b.keys = append(b.keys, s.st.newKey())
 	case s.has(FaultLimitWrongError):
-		return nil, notFoundBucket(b.name)
+		return nil, s.notFoundBucket(b.name)
 	case s.has(FaultLimitPhantomOK):
 		k := s.st.newKey() // issued (its secret counts as issued), never stored
 		return &result{op: opCreateBucketAccessKey, bucketName: b.name, key: &k, at: k.CreatedAt}, nil
 	}
-	return nil, newErr(errLimit, fmt.Sprintf("The bucket %s already has the maximum of %d access keys", safeName(b.name), KeyLimit))
+	return nil, newErr(errLimit, fmt.Sprintf("The %s %s already has the maximum of %d access keys", s.entity(), s.safeName(b.name), KeyLimit))
 }

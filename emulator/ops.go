@@ -21,6 +21,10 @@ type result struct {
 	// form (fault timestamp-wrong-type); set by Server.success.
 	wrongTimestamps bool
 	at              time.Time // when the operation happened
+	// nextMarker is the marker of the next page of a paginated list (iam
+	// ListUsers and ListAccessKeys with MaxItems); "" on the last page.
+	nextMarker string
+	requestID  string // the response's request id; set by the server
 }
 
 // dispatch runs a validated request. It is the only place that reads or
@@ -43,14 +47,24 @@ func (s *Server) dispatch(op string, in map[string]any) (*result, *apiError) {
 	return nil, newErr(errUnknownOperation, "")
 }
 
-func notFoundBucket(name string) *apiError {
-	return newErr(errNotFound, fmt.Sprintf("The bucket %s does not exist", safeName(name)))
+func (s *Server) notFoundBucket(name string) *apiError {
+	return newErr(errNotFound, fmt.Sprintf("The %s %s does not exist", s.entity(), s.safeName(name)))
 }
 
-// safeName quotes a bucket name in messages only when it is well formed,
-// so a message never echoes arbitrary request text.
-func safeName(name string) string {
-	if validBucketName(name) {
+// entity is what the dialect calls a bucket: an IAM user in iam.
+func (s *Server) entity() string {
+	if s.opts.Dialect == DialectIAM {
+		return "user"
+	}
+	return "bucket"
+}
+
+// safeName quotes a bucket (user) name in messages only when it is well
+// formed, so a message never echoes arbitrary request text. In iam, where
+// a well-formed user name may look like anything (a secret, even), it
+// quotes only the name of an existing user. Called with s.mu held.
+func (s *Server) safeName(name string) string {
+	if s.validName(name) && (s.opts.Dialect != DialectIAM || s.st.buckets[name] != nil) {
 		return "'" + name + "'"
 	}
 	return "named in the request"
@@ -62,8 +76,9 @@ func (s *Server) createBucket(in map[string]any) (*result, *apiError) {
 	defer s.mu.Unlock()
 	b, ok := s.st.addBucket(name, str(in, "bundleId"), tagsOf(in), boolean(in, "enableObjectVersioning"))
 	if !ok {
-		return nil, newErr(errInvalidInput, fmt.Sprintf("The bucket name %s is already in use", safeName(name)))
+		return nil, newErr(errAlreadyExists, fmt.Sprintf("The %s name %s is already in use", s.entity(), s.safeName(name)))
 	}
+	b.path, b.boundary = str(in, "path"), str(in, "permissionsBoundary")
 	cp := *b
 	return &result{op: opCreateBucket, bucket: &cp, bucketName: name, at: b.createdAt}, nil
 }
@@ -74,10 +89,13 @@ func (s *Server) deleteBucket(in map[string]any) (*result, *apiError) {
 	defer s.mu.Unlock()
 	b := s.st.buckets[name]
 	if b == nil {
-		return nil, notFoundBucket(name)
+		return nil, s.notFoundBucket(name)
 	}
 	if len(b.keys) > 0 && !boolean(in, "forceDelete") {
-		return nil, newErr(errInvalidInput, "The bucket has access keys; delete them first or set forceDelete to true")
+		if s.opts.Dialect == DialectIAM {
+			return nil, newErr(errDeleteConflict, "Cannot delete entity, must delete access keys first.")
+		}
+		return nil, newErr(errDeleteConflict, "The bucket has access keys; delete them first or set forceDelete to true")
 	}
 	s.st.removeBucket(name)
 	return &result{op: opDeleteBucket, bucketName: name, at: now()}, nil
@@ -90,10 +108,13 @@ func (s *Server) getBuckets(in map[string]any) (*result, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := &result{op: opGetBuckets, buckets: []bucket{}, at: now()}
+	if s.opts.Dialect == DialectIAM {
+		return s.listUsers(in, r)
+	}
 	if name, ok := in["bucketName"].(string); ok {
 		b := s.st.buckets[name]
 		if b == nil {
-			return nil, notFoundBucket(name)
+			return nil, s.notFoundBucket(name)
 		}
 		r.buckets = append(r.buckets, *b)
 		return r, nil
@@ -113,7 +134,7 @@ func (s *Server) createKey(in map[string]any) (*result, *apiError) {
 	if b == nil {
 		if !s.has(FaultUnknownBucketCreates) {
 			s.mu.Unlock()
-			return nil, notFoundBucket(name)
+			return nil, s.notFoundBucket(name)
 		}
 		b, _ = s.st.addBucket(name, "small_1_0", nil, false)
 	}
@@ -139,13 +160,21 @@ func (s *Server) listKeys(in map[string]any) (*result, *apiError) {
 	defer s.mu.Unlock()
 	b := s.st.buckets[name]
 	if b == nil {
-		return nil, notFoundBucket(name)
+		return nil, s.notFoundBucket(name)
 	}
 	keys := append([]KeyInfo{}, b.keys...)
 	if s.has(FaultListDropsNewest) && len(keys) >= 2 {
 		keys = keys[:len(keys)-1]
 	}
-	return &result{op: opGetBucketAccessKeys, bucketName: name, keys: keys, listSecrets: s.has(FaultSecretInList), at: now()}, nil
+	r := &result{op: opGetBucketAccessKeys, bucketName: name, keys: keys, listSecrets: s.has(FaultSecretInList), at: now()}
+	if s.opts.Dialect == DialectIAM {
+		from, to, next, e := page(in, len(keys))
+		if e != nil {
+			return nil, e
+		}
+		r.keys, r.nextMarker = keys[from:to], next
+	}
+	return r, nil
 }
 
 func (s *Server) deleteKey(in map[string]any) (*result, *apiError) {
@@ -154,7 +183,7 @@ func (s *Server) deleteKey(in map[string]any) (*result, *apiError) {
 	defer s.mu.Unlock()
 	b := s.st.buckets[name]
 	if b == nil {
-		return nil, notFoundBucket(name)
+		return nil, s.notFoundBucket(name)
 	}
 	r := &result{op: opDeleteBucketAccessKey, bucketName: name, deletedID: id, at: now()}
 	i := b.keyIndex(id)
@@ -170,7 +199,7 @@ func (s *Server) deleteKey(in map[string]any) (*result, *apiError) {
 		if s.has(FaultDoubleDeleteSucceeds) {
 			return r, nil
 		}
-		return nil, newErr(errNotFound, fmt.Sprintf("The access key does not exist on the bucket %s", safeName(name)))
+		return nil, newErr(errNotFound, fmt.Sprintf("The access key does not exist on the %s %s", s.entity(), s.safeName(name)))
 	}
 	k := b.keys[i]
 	if !s.has(FaultDeleteKeepsKey) {

@@ -13,6 +13,7 @@ const (
 	DialectAWS      = "aws"
 	DialectEnvelope = "envelope"
 	DialectREST     = "rest"
+	DialectIAM      = "iam"
 )
 
 // DefaultRegion is the SigV4 region used when Options.Region is empty.
@@ -25,10 +26,12 @@ const MaxBodyBytes = 1 << 20
 // Options configures a Server. The zero value is a correct aws-dialect
 // emulator without authentication, latency, throttling or faults.
 type Options struct {
-	// Dialect is "aws" (the default), "envelope" or "rest"; see DESIGN.md.
+	// Dialect is "aws" (the default), "envelope", "rest" or "iam"; see
+	// DESIGN.md.
 	Dialect string
 	// Credentials maps access key id to secret. When non-empty, every request
-	// must carry a valid SigV4 signature for service "lightsail" in Region.
+	// must carry a valid SigV4 signature in Region for service "lightsail"
+	// ("iam" in the iam dialect).
 	Credentials map[string]string
 	// Region is the SigV4 region; default us-east-1. It is also the
 	// regionName reported in resource locations.
@@ -65,25 +68,27 @@ const (
 	// HTTP 200 (same body).
 	FaultErrorsWith200 Fault = "errors-with-200"
 	// FaultErrorStatusMismatch breaks error-envelope: not-found errors use
-	// the wrong status (aws: 404; envelope and rest: 400).
+	// the wrong status (aws: 404; envelope, rest and iam: 400).
 	FaultErrorStatusMismatch Fault = "error-status-mismatch"
 	// FaultSuccessContentType breaks success-envelope: success responses
 	// carry Content-Type text/plain (in rest, the 204s too).
 	FaultSuccessContentType Fault = "success-content-type"
 	// FaultTimestampWrongType breaks success-envelope: create-key timestamps
 	// use the other dialect's form (aws: RFC 3339 string; envelope and
-	// rest: epoch number).
+	// rest: epoch number; iam: epoch seconds as the element's text).
 	FaultTimestampWrongType Fault = "timestamp-wrong-type"
 	// FaultRejectValidInput breaks valid-input-accepted: CreateBucket
 	// requests carrying the optional tags or enableObjectVersioning members
-	// are rejected as invalid input.
+	// (iam CreateUser: Tags, Path or PermissionsBoundary) are rejected as
+	// invalid input.
 	FaultRejectValidInput Fault = "reject-valid-input"
 	// FaultAcceptInvalidInput breaks invalid-input-rejected: bucketName
 	// length and pattern are not checked.
 	FaultAcceptInvalidInput Fault = "accept-invalid-input"
 	// FaultMalformedJSON500 breaks invalid-input-rejected and
 	// no-server-errors: a malformed or non-object JSON body gets a 500 (in
-	// rest, CreateBucket's: the only operation with a body).
+	// rest, CreateBucket's: the only operation with a body; in iam, an
+	// empty body or one that is not form encoding).
 	FaultMalformedJSON500 Fault = "malformed-json-500"
 	// FaultUnknownBucketCreates breaks unknown-bucket: CreateBucketAccessKey
 	// on an unknown bucket silently creates the bucket and succeeds.
@@ -119,7 +124,8 @@ const (
 	// FaultSecretRepeated breaks secret-only-once: the delete response
 	// repeats the deleted key's secret (aws: operations[0].operationDetails;
 	// envelope: data.secret_access_key; rest, whose delete is a 204 with no
-	// body: the header X-Deleted-Secret-Access-Key).
+	// body: the header X-Deleted-Secret-Access-Key; iam: an extra
+	// ResponseMetadata/SecretAccessKey element).
 	FaultSecretRepeated Fault = "secret-repeated"
 )
 
@@ -140,12 +146,12 @@ var coreFaults = []faultInfo{
 	{FaultNoKeyLimit, "a third (and later) key is accepted", "two-key-limit"},
 	{FaultSecretInList, "GetBucketAccessKeys includes each key's secret", "secret-only-once"},
 	{FaultErrorsWith200, "every error is sent with HTTP 200", "success-envelope"},
-	{FaultErrorStatusMismatch, "not-found errors use the wrong HTTP status (aws 404, envelope and rest 400)", "error-envelope"},
+	{FaultErrorStatusMismatch, "not-found errors use the wrong HTTP status (aws 404, envelope, rest and iam 400)", "error-envelope"},
 	{FaultSuccessContentType, "success responses carry Content-Type text/plain (rest: the 204s too)", "success-envelope"},
-	{FaultTimestampWrongType, "create-key timestamps use the other form (aws RFC 3339 string, envelope and rest epoch number)", "success-envelope"},
-	{FaultRejectValidInput, "CreateBucket with optional tags or enableObjectVersioning is rejected", "valid-input-accepted"},
+	{FaultTimestampWrongType, "create-key timestamps use the other form (aws RFC 3339 string, envelope, rest and iam epoch number)", "success-envelope"},
+	{FaultRejectValidInput, "CreateBucket with optional tags or enableObjectVersioning (iam CreateUser: Tags, Path, PermissionsBoundary) is rejected", "valid-input-accepted"},
 	{FaultAcceptInvalidInput, "bucketName length and pattern are not checked", "invalid-input-rejected"},
-	{FaultMalformedJSON500, "malformed or non-object JSON bodies get a 500 (rest: CreateBucket's body)", "invalid-input-rejected"},
+	{FaultMalformedJSON500, "malformed or non-object JSON bodies get a 500 (rest: CreateBucket's body; iam: an empty or malformed form)", "invalid-input-rejected"},
 	{FaultUnknownBucketCreates, "CreateBucketAccessKey on an unknown bucket creates it and succeeds", "unknown-bucket"},
 	{FaultDoubleDeleteSucceeds, "deleting an unknown key id on an existing bucket succeeds", "key-lifecycle"},
 	{FaultCrossBucketDelete, "DeleteBucketAccessKey deletes the key id from any bucket", "bucket-isolation"},
@@ -156,7 +162,7 @@ var coreFaults = []faultInfo{
 	{FaultRejectedCreateStored, "a create beyond the limit is rejected but the key is stored", "two-key-limit"},
 	{FaultListDropsNewest, "with 2 or more keys, the list omits the newest", "key-lifecycle"},
 	{FaultDeleteKeepsKey, "delete answers success but keeps the key", "key-lifecycle"},
-	{FaultSecretRepeated, "the delete response repeats the deleted key's secret (aws operationDetails, envelope data.secret_access_key, rest header X-Deleted-Secret-Access-Key on the 204)", "secret-only-once"},
+	{FaultSecretRepeated, "the delete response repeats the deleted key's secret (aws operationDetails, envelope data.secret_access_key, rest header X-Deleted-Secret-Access-Key on the 204, iam ResponseMetadata/SecretAccessKey)", "secret-only-once"},
 }
 
 // Faults lists every known fault, in a stable order.
@@ -207,9 +213,9 @@ func (o Options) normalize() (Options, error) {
 	switch o.Dialect {
 	case "":
 		o.Dialect = DialectAWS
-	case DialectAWS, DialectEnvelope, DialectREST:
+	case DialectAWS, DialectEnvelope, DialectREST, DialectIAM:
 	default:
-		return o, fmt.Errorf("emulator: unknown dialect %q (want aws, envelope or rest)", o.Dialect)
+		return o, fmt.Errorf("emulator: unknown dialect %q (want aws, envelope, rest or iam)", o.Dialect)
 	}
 	if o.Region == "" {
 		o.Region = DefaultRegion

@@ -12,7 +12,10 @@ import (
 // secret-in-header, and all but secret-duplicated make a check fail.
 const (
 	// FaultCreateIDNumber breaks success-envelope: the created key's id
-	// (aws accessKey.accessKeyId, envelope data.id) is a JSON number.
+	// (aws accessKey.accessKeyId, envelope data.id) is a JSON number (iam:
+	// <AccessKeyId>1234567890</AccessKeyId>, below the 16-character
+	// minimum; the other create-id faults in iam: an element with
+	// children, an empty element, no element; see redaction_faults_xml.go).
 	FaultCreateIDNumber Fault = "create-id-number"
 	// FaultCreateIDObject breaks success-envelope: the created key's id is a
 	// JSON object ({"value": ID}).
@@ -23,8 +26,8 @@ const (
 	FaultCreateIDMissing Fault = "create-id-missing"
 	// FaultSecretRenamed breaks success-envelope: the secret is under the
 	// undeclared member secretKey instead of the declared one (aws
-	// accessKey.secretAccessKey, envelope data.secret_access_key), so a
-	// required member is missing.
+	// accessKey.secretAccessKey, envelope data.secret_access_key; iam:
+	// <SecretKey> for <SecretAccessKey>), so a required member is missing.
 	FaultSecretRenamed Fault = "secret-renamed"
 	// FaultSecretDuplicated is a legal variation, not a violation: the
 	// secret is under the declared member and also under the undeclared
@@ -73,8 +76,11 @@ const (
 // keyMembers are the names of the created key's object, its id and its
 // secret in the server's dialect.
 func (s *Server) keyMembers() (object, id, secret string) {
-	if s.opts.Dialect == DialectEnvelope || s.opts.Dialect == DialectREST {
+	switch s.opts.Dialect {
+	case DialectEnvelope, DialectREST:
 		return "data", "id", "secret_access_key"
+	case DialectIAM:
+		return "AccessKey", "AccessKeyId", "SecretAccessKey"
 	}
 	return "accessKey", "accessKeyId", "secretAccessKey"
 }
@@ -110,6 +116,9 @@ func (s *Server) editCreatedKey(r *result, body []byte) ([]byte, error) {
 	}
 	if !on {
 		return body, nil
+	}
+	if s.opts.Dialect == DialectIAM {
+		return s.editCreatedKeyXML(r, body), nil
 	}
 	var top map[string]any
 	dec := json.NewDecoder(bytes.NewReader(body))

@@ -1,8 +1,9 @@
 package emulator
 
 // Request ids. Every response carries a fresh uuid-like id, as AWS does:
-// the aws dialect in x-amzn-RequestId (the header the AWS SDKs read into
-// their result metadata and errors), the envelope dialect in X-Request-Id,
+// the aws and iam dialects in x-amzn-RequestId (the header the AWS SDKs
+// read into their result metadata and errors; iam also writes it in the
+// body's RequestId, the same value), the envelope dialect in X-Request-Id,
 // the common name for it outside AWS. Both are among the headers the
 // harness treats as volatile (contract.VolatileHeaders).
 const (

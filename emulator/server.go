@@ -1,16 +1,20 @@
 // Package emulator is keycontract's reference server for the Lightsail
-// bucket access key API, in the three JSON dialects of DESIGN.md: "aws"
-// (awsJson1_1, the real Lightsail wire), "envelope" ({"success",
-// "data"|"error"} over the same RPC wire) and "rest" (the envelope over
-// resource paths and methods).
+// bucket access key API, in the dialects of DESIGN.md: "aws" (awsJson1_1,
+// the real Lightsail wire), "envelope" ({"success", "data"|"error"} over
+// the same RPC wire), "rest" (the envelope over resource paths and
+// methods), and "iam" (IAM user access keys over the AWS query wire:
+// form-encoded requests, XML responses; a user is a bucket).
 //
 // One store, one set of faults and one order of checks serve every
 // dialect; a thin wire per dialect (wire.go) decodes a request into an
 // operation and its input, and writes results and errors. In aws and
 // envelope every request is POST / with X-Amz-Target:
 // Lightsail_20161128.<Op> and a JSON object body; in rest the method and
-// path name the operation (wire_rest.go). A request is checked in this
-// order, and the first failure answers it:
+// path name the operation (wire_rest.go); in iam the form's Action does
+// (wire_query.go), and steps 3 and 4 are: an Action to read
+// (MissingAction), a known one (InvalidAction), a body that is form
+// encoding and Version 2010-05-08 (ValidationError). A request is checked
+// in this order, and the first failure answers it:
 //
 //  1. authentication (SigV4 when Options.Credentials is set; bearer token
 //     when Options.Token is set);
@@ -22,7 +26,8 @@
 //     CreateBucket has a body; the others ignore one);
 //  5. members: required, JSON types, lengths and patterns per the Lightsail
 //     model (unknown members are ignored); in rest, path and query
-//     parameters are members too, each path segment decoded once;
+//     parameters are members too, each path segment decoded once; in iam,
+//     the IAM model's (validate_iam.go);
 //  6. existence of the bucket, and of the key on it;
 //  7. the two-key limit.
 //
@@ -88,7 +93,7 @@ func NewTestServer(t testing.TB, opts Options) (*httptest.Server, *Server) {
 // has reports whether fault f is injected.
 func (s *Server) has(f Fault) bool { return s.faults[f] }
 
-// Dialect is the server's dialect ("aws", "envelope" or "rest").
+// Dialect is the server's dialect ("aws", "envelope", "rest" or "iam").
 func (s *Server) Dialect() string { return s.opts.Dialect }
 
 // Snapshot returns the keys of every bucket (bucket name -> keys in
@@ -99,10 +104,11 @@ func (s *Server) Snapshot() map[string][]KeyInfo {
 	return s.st.snapshot()
 }
 
-// AddBucket pre-seeds a bucket with bundle small_1_0. It errors if the name
-// is not a valid bucket name or is taken.
+// AddBucket pre-seeds a bucket (in iam: a user with path /) with bundle
+// small_1_0. It errors if the name is not a valid bucket (user) name or is
+// taken.
 func (s *Server) AddBucket(name string) error {
-	if !validBucketName(name) {
+	if !s.validName(name) {
 		return fmt.Errorf("emulator: invalid bucket name %q", name)
 	}
 	s.mu.Lock()
@@ -146,6 +152,7 @@ type reply struct {
 	body   []byte
 	op     string // known operation, or "-"
 	bucket string // well-formed bucket name from the body, or "-"
+	id     string // the request id of the response
 }
 
 // ServeHTTP answers one request; see the package doc for the order of
@@ -157,23 +164,26 @@ type reply struct {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	s.served.Add(1)
-	rep := &reply{op: "-", bucket: "-"}
+	rep := &reply{op: "-", bucket: "-", id: newUUID()}
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				rep.status, rep.header, rep.body = s.failure(newErr(errInternal, ""))
+				e := newErr(errInternal, "")
+				e.requestID = rep.id
+				rep.status, rep.header, rep.body = s.failure(e)
 			}
 		}()
 		s.handle(r, rep)
 	}()
+	s.forgetUnknownUser(rep)
 	s.debugSecret(rep) // fault secret-in-header only
 	if rep.header == nil {
 		rep.header = http.Header{}
 	}
-	rep.header.Set(s.requestIDHeader(), newUUID())
+	rep.header.Set(s.requestIDHeader(), rep.id)
 	s.logRequest(r.Method, rep, time.Since(start))
 	for k, v := range rep.header {
 		w.Header()[k] = v
@@ -184,7 +194,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // handle fills rep.status, rep.header and rep.body for r.
 func (s *Server) handle(r *http.Request, rep *reply) {
-	fail := func(e *apiError) { rep.status, rep.header, rep.body = s.failure(e) }
+	fail := func(e *apiError) {
+		e.requestID = rep.id
+		rep.status, rep.header, rep.body = s.failure(e)
+	}
 	s.wait(r.Context())
 	body := readBody(r)
 	if e := s.authenticate(r, body.data, body.complete()); e != nil {
@@ -206,7 +219,7 @@ func (s *Server) handle(r *http.Request, rep *reply) {
 		fail(e)
 		return
 	}
-	if name, ok := in["bucketName"].(string); ok && validBucketName(name) {
+	if name, ok := in["bucketName"].(string); ok && s.validName(name) {
 		rep.bucket = name
 	}
 	if e := s.validateInput(op, in); e != nil {
@@ -218,7 +231,26 @@ func (s *Server) handle(r *http.Request, rep *reply) {
 		fail(e)
 		return
 	}
+	res.requestID = rep.id
 	rep.status, rep.header, rep.body = s.success(res)
+}
+
+// forgetUnknownUser keeps, in iam, only the name of a user that exists
+// (or was just deleted) for the log line: a well-formed user name may be
+// any word, a secret sent as a name included, and the log never carries
+// request text that is not a known name.
+func (s *Server) forgetUnknownUser(rep *reply) {
+	if s.opts.Dialect != DialectIAM || rep.bucket == "-" {
+		return
+	}
+	if rep.op == opDeleteBucket && rep.status/100 == 2 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.st.buckets[rep.bucket] == nil {
+		rep.bucket = "-"
+	}
 }
 
 // wait sleeps for Options.Latency, or until ctx ends.
@@ -247,8 +279,12 @@ func (s *Server) logRequest(method string, rep *reply, d time.Duration) {
 	default:
 		method = "-"
 	}
+	opName := rep.op
+	if a, ok := iamActionOf[opName]; ok && s.opts.Dialect == DialectIAM {
+		opName = a
+	}
 	line := fmt.Sprintf("%s %s %s %d %s bucket=%s\n",
-		time.Now().UTC().Format(time.RFC3339), method, rep.op, rep.status,
+		time.Now().UTC().Format(time.RFC3339), method, opName, rep.status,
 		d.Round(time.Microsecond), rep.bucket)
 	s.logMu.Lock()
 	defer s.logMu.Unlock()

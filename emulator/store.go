@@ -31,7 +31,9 @@ type bucket struct {
 	tags       []Tag
 	versioning bool
 	keys       []KeyInfo
-	ghosts     int // deleted keys still counted (fault deleted-still-counts)
+	ghosts     int    // deleted keys still counted (fault deleted-still-counts)
+	path       string // iam: the user's path ("" means "/")
+	boundary   string // iam: the user's permissions boundary ARN, if any
 }
 
 // state is everything the emulator stores; guarded by Server.mu.

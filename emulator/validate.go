@@ -32,6 +32,12 @@ func validBucketName(name string) bool {
 	return len(name) >= 3 && len(name) <= 54 && bucketNamePattern.MatchString(name)
 }
 
+// labeler is a wire whose members are named otherwise on its wire than in
+// the input map (iam: bucketName is userName); messages use the label.
+type labeler interface {
+	label(name string) string
+}
+
 // memberRule checks one present, non-null member value and returns a
 // problem ("" when valid). Problems never quote the value.
 type memberRule func(s *Server, v any) string
@@ -111,22 +117,27 @@ func parseBody(body []byte) (map[string]any, *apiError) {
 // error.
 func (s *Server) validateInput(op string, in map[string]any) *apiError {
 	if op == opCreateBucket && s.has(FaultRejectValidInput) {
-		for _, name := range []string{"tags", "enableObjectVersioning"} {
+		// path and permissionsBoundary: iam's CreateUser options.
+		for _, name := range []string{"tags", "enableObjectVersioning", "path", "permissionsBoundary"} {
 			if v, ok := in[name]; ok && v != nil {
 				return newErr(errInvalidInput, fmt.Sprintf("1 validation error detected: Value at '%s' is not supported", name))
 			}
 		}
 	}
 	for _, m := range s.wire.members(op) {
+		label := m.name
+		if l, ok := s.wire.(labeler); ok {
+			label = l.label(m.name)
+		}
 		v, ok := in[m.name]
 		if !ok || v == nil {
 			if m.required {
-				return newErr(errInvalidInput, fmt.Sprintf("1 validation error detected: Value at '%s' failed to satisfy constraint: Member must not be null", m.name))
+				return newErr(errInvalidInput, fmt.Sprintf("1 validation error detected: Value at '%s' failed to satisfy constraint: Member must not be null", label))
 			}
 			continue
 		}
 		if problem := m.rule(s, v); problem != "" {
-			return newErr(errInvalidInput, fmt.Sprintf("1 validation error detected: Value at '%s' failed to satisfy constraint: %s", m.name, problem))
+			return newErr(errInvalidInput, fmt.Sprintf("1 validation error detected: Value at '%s' failed to satisfy constraint: %s", label, problem))
 		}
 	}
 	return nil

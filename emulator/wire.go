@@ -40,6 +40,8 @@ func newWire(o Options) wire {
 		return envelopeWire{}
 	case DialectREST:
 		return restWire{}
+	case DialectIAM:
+		return iamWire{}
 	default:
 		return awsWire{region: o.Region}
 	}
@@ -92,7 +94,7 @@ func (b requestBody) object() (map[string]any, *apiError) {
 // failure writes e with the server's wire, then applies the faults that
 // change any dialect's errors: error-status-mismatch swaps a not-found
 // error's status between 400 and 404 (aws answers 400, so it gets 404;
-// envelope and rest answer 404, so they get 400), and errors-with-200
+// envelope, rest and iam answer 404, so they get 400), and errors-with-200
 // sends every error with 200. A throttling error carries Retry-After.
 func (s *Server) failure(e *apiError) (int, http.Header, []byte) {
 	status, h, body := s.wire.failure(e)

@@ -23,9 +23,11 @@ const serveUsage = `Usage: keycontract serve [flags]
 
 Run the reference emulator of the Lightsail bucket access key API on an
 address, in the aws dialect (the real Lightsail wire), the envelope
-dialect (the seed's envelope over the same RPC wire) or the rest dialect
-(the envelope over resource paths under /v1/buckets). It prints one line, "keycontract serve: listening on http://ADDR
-(dialect D)", to stdout, then logs one line per request to stderr (method,
+dialect (the seed's envelope over the same RPC wire), the rest dialect
+(the envelope over resource paths under /v1/buckets) or the iam dialect
+(IAM user access keys over the AWS query wire: form-encoded POST /, XML
+responses; a user is a bucket). It prints one line, "keycontract serve:
+listening on http://ADDR (dialect D)", to stdout, then logs one line per request to stderr (method,
 operation, status, duration, bucket; never a secret, token or
 Authorization header). SIGINT or SIGTERM shuts it down gracefully, exit 0.
 
@@ -42,6 +44,7 @@ Examples:
   AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=... keycontract serve -credentials-env
   KC_TOKEN=... keycontract serve -dialect envelope -token-env KC_TOKEN
   KC_TOKEN=... keycontract serve -dialect rest -token-env KC_TOKEN
+  AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=... keycontract serve -dialect iam -credentials-env
   keycontract serve -fault no-key-limit -fault secret-in-list
   keycontract serve -fault list
 
@@ -88,10 +91,10 @@ func (f *faultFlag) Set(v string) error {
 func serveFlags(o *serveOptions) *flag.FlagSet {
 	fs := flag.NewFlagSet("keycontract serve", flag.ContinueOnError)
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen on `HOST:PORT` (port 0 picks a free port)")
-	fs.StringVar(&o.dialect, "dialect", emulator.DialectAWS, "wire dialect: `aws|envelope|rest`")
+	fs.StringVar(&o.dialect, "dialect", emulator.DialectAWS, "wire dialect: `aws|envelope|rest|iam`")
 	fs.StringVar(&o.region, "region", emulator.DefaultRegion, "SigV4 `region` requests must be signed for")
 	fs.BoolVar(&o.credentialsEnv, "credentials-env", false,
-		"verify SigV4 signatures (service lightsail) against AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment")
+		"verify SigV4 signatures (service lightsail; iam with -dialect iam) against AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment")
 	fs.StringVar(&o.tokenEnv, "token-env", "",
 		"require \"Authorization: Bearer <token>\", the token read from environment variable `NAME`")
 	fs.DurationVar(&o.latency, "latency", 0, "add this `duration` to every request")
@@ -149,9 +152,9 @@ func (o *serveOptions) emulatorOptions(getenv func(string) string, logTo io.Writ
 		Log:             logTo,
 	}
 	switch o.dialect {
-	case emulator.DialectAWS, emulator.DialectEnvelope, emulator.DialectREST:
+	case emulator.DialectAWS, emulator.DialectEnvelope, emulator.DialectREST, emulator.DialectIAM:
 	default:
-		return opts, fmt.Errorf("-dialect %q: want aws, envelope or rest", o.dialect)
+		return opts, fmt.Errorf("-dialect %q: want aws, envelope, rest or iam", o.dialect)
 	}
 	if o.throttle < 0 || o.throttle > 100 {
 		return opts, fmt.Errorf("-throttle %d: want a percentage 0-100", o.throttle)

@@ -178,7 +178,7 @@ func startServe(t *testing.T, env []string, args ...string) *served {
 	}()
 	select {
 	case line := <-lines:
-		m := regexp.MustCompile(`^keycontract serve: listening on (http://\S+) \(dialect (aws|envelope|rest)\)\n$`).FindStringSubmatch(line)
+		m := regexp.MustCompile(`^keycontract serve: listening on (http://\S+) \(dialect (aws|envelope|rest|iam)\)\n$`).FindStringSubmatch(line)
 		require.NotNil(t, m, "first line %q; stderr %q", line, s.stderr.String())
 		s.url = m[1]
 	case <-time.After(30 * time.Second):
@@ -353,6 +353,116 @@ func TestServeAWSCLI(t *testing.T) {
 	log := s.stderr.String()
 	assert.Contains(t, log, "CreateBucketAccessKey 200")
 	assert.Contains(t, log, "GetBucketAccessKeys 400")
+	assert.NotContains(t, log, cliSecret)
+	assert.NotContains(t, log, "Signature=")
+	for _, sec := range secrets {
+		assert.NotContains(t, log, sec)
+	}
+}
+
+// TestServeIAMAWSCLI drives `keycontract serve -dialect iam` (SigV4
+// verification on, service iam) with the AWS CLI's IAM commands as a real,
+// independent client of the query wire. The CI rule is TestServeAWSCLI's.
+func TestServeIAMAWSCLI(t *testing.T) {
+	awsCLI, err := exec.LookPath("aws")
+	if err != nil {
+		const why = "aws CLI not on PATH: apt-get install -y awscli to run the real-client test"
+		if os.Getenv("CI") != "" {
+			t.Fatal(why + " (.ci/run installs it; in CI a missing tool is a failure, not a skip)")
+		}
+		t.Skip(why)
+	}
+	var out, errb bytes.Buffer
+	assert.Equal(t, 0, serveCmd([]string{"-h"}, &out, &errb))
+	assert.Contains(t, out.String(), "aws|envelope|rest|iam")
+
+	creds := []string{"AWS_ACCESS_KEY_ID=" + cliAKID, "AWS_SECRET_ACCESS_KEY=" + cliSecret}
+	s := startServe(t, creds, "-dialect", "iam", "-credentials-env")
+	home := t.TempDir()
+	var env []string
+	for _, kv := range os.Environ() { // drop the caller's AWS settings and HOME
+		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "HOME=") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, creds...)
+	env = append(env, "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+		"AWS_EC2_METADATA_DISABLED=true", "AWS_MAX_ATTEMPTS=1", "AWS_RETRY_MODE=standard", "HOME="+home)
+	var secrets []string
+	// run calls the CLI; stdout may hold secrets, so it is never logged.
+	run := func(args ...string) (stdout []byte, stderr string, err error) {
+		full := append([]string{"iam"}, args...)
+		full = append(full, "--endpoint-url", s.url, "--region", "us-east-1", "--output", "json")
+		cmd := exec.Command(awsCLI, full...)
+		cmd.Env = env
+		var o, e bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &o, &e
+		err = cmd.Run()
+		return o.Bytes(), e.String(), err
+	}
+	createKey := func() (id string) {
+		out, stderr, err := run("create-access-key", "--user-name", "cli-user")
+		require.NoError(t, err, "stderr: %s", stderr)
+		var v struct {
+			AccessKey struct{ UserName, AccessKeyId, SecretAccessKey, Status, CreateDate string }
+		}
+		require.NoError(t, json.Unmarshal(out, &v), "create-access-key output is not JSON")
+		require.Equal(t, "cli-user", v.AccessKey.UserName)
+		require.Regexp(t, `^\w{16,128}$`, v.AccessKey.AccessKeyId)
+		require.Len(t, v.AccessKey.SecretAccessKey, 40)
+		require.Equal(t, "Active", v.AccessKey.Status)
+		require.NotEmpty(t, v.AccessKey.CreateDate)
+		secrets = append(secrets, v.AccessKey.SecretAccessKey)
+		return v.AccessKey.AccessKeyId
+	}
+
+	out2, stderr, err := run("create-user", "--user-name", "cli-user", "--path", "/cli/")
+	require.NoError(t, err, "stderr: %s", stderr)
+	var user struct {
+		User struct{ UserName, Path, Arn string }
+	}
+	require.NoError(t, json.Unmarshal(out2, &user))
+	assert.Equal(t, "arn:aws:iam::123456789012:user/cli/cli-user", user.User.Arn)
+	first := createKey()
+	second := createKey()
+
+	_, stderr, err = run("create-access-key", "--user-name", "cli-user")
+	require.Error(t, err, "a third key must fail")
+	assert.Contains(t, stderr, "LimitExceeded")
+
+	out2, stderr, err = run("list-access-keys", "--user-name", "cli-user")
+	require.NoError(t, err, "stderr: %s", stderr)
+	var list struct{ AccessKeyMetadata []map[string]any }
+	require.NoError(t, json.Unmarshal(out2, &list))
+	require.Len(t, list.AccessKeyMetadata, 2)
+	for i, k := range list.AccessKeyMetadata {
+		assert.NotContains(t, k, "SecretAccessKey")
+		assert.Equal(t, []string{first, second}[i], k["AccessKeyId"])
+	}
+	for _, sec := range secrets {
+		assert.False(t, bytes.Contains(out2, []byte(sec)), "list leaks a secret")
+	}
+
+	_, stderr, err = run("delete-access-key", "--user-name", "cli-user", "--access-key-id", first)
+	require.NoError(t, err, "stderr: %s", stderr)
+	createKey() // the delete freed a slot
+
+	_, stderr, err = run("list-access-keys", "--user-name", "no-such-user")
+	require.Error(t, err)
+	assert.Contains(t, stderr, "NoSuchEntity")
+
+	// The server really verifies the CLI's signatures.
+	env = append(env, "AWS_SECRET_ACCESS_KEY=wrong"+cliSecret[5:])
+	_, stderr, err = run("list-users")
+	require.Error(t, err)
+	assert.Contains(t, stderr, "SignatureDoesNotMatch")
+
+	s.stop(t, os.Interrupt)
+	log := s.stderr.String()
+	assert.Contains(t, log, "POST CreateAccessKey 200")
+	assert.Contains(t, log, "POST CreateAccessKey 409")
+	assert.Contains(t, log, "POST ListAccessKeys 404")
+	assert.Contains(t, log, "bucket=cli-user")
 	assert.NotContains(t, log, cliSecret)
 	assert.NotContains(t, log, "Signature=")
 	for _, sec := range secrets {

@@ -1,0 +1,85 @@
+package emulator
+
+import (
+	"encoding/base64"
+	"strconv"
+	"strings"
+)
+
+// The iam dialect's list semantics, on the shared store: ListUsers filters
+// by PathPrefix, and both lists paginate with MaxItems (default 100) and
+// an opaque Marker.
+
+// defaultMaxItems is IAM's page size when MaxItems is absent.
+const defaultMaxItems = 100
+
+// listUsers fills r (GetBuckets) with the users whose path starts with
+// pathPrefix, one page of them; called with s.mu held.
+func (s *Server) listUsers(in map[string]any, r *result) (*result, *apiError) {
+	prefix := str(in, "pathPrefix")
+	var all []bucket
+	for _, n := range s.st.order {
+		b := s.st.buckets[n]
+		if strings.HasPrefix(b.userPath(), prefix) {
+			all = append(all, *b)
+		}
+	}
+	from, to, next, e := page(in, len(all))
+	if e != nil {
+		return nil, e
+	}
+	r.buckets, r.nextMarker = append(r.buckets, all[from:to]...), next
+	return r, nil
+}
+
+// userPath is the bucket's IAM path, "/" unless one was given.
+func (b *bucket) userPath() string {
+	if b.path == "" {
+		return "/"
+	}
+	return b.path
+}
+
+// page returns the slice [from, to) of a list of n items that the request's
+// marker and maxItems (both validated) ask for, and the marker of the next
+// page ("" when this one is the last). A marker is the offset of the page's
+// first item, base64url-encoded behind a version tag; one that does not
+// decode is invalid input. An offset past the end (items deleted between
+// pages) gives an empty last page.
+func page(in map[string]any, n int) (from, to int, next string, e *apiError) {
+	if m, ok := in["marker"].(string); ok {
+		raw, err := base64.RawURLEncoding.DecodeString(m)
+		off, cut := strings.CutPrefix(string(raw), markerTag)
+		offset, err2 := strconv.Atoi(off)
+		if err != nil || !cut || err2 != nil || offset < 0 {
+			return 0, 0, "", newErr(errInvalidInput, "Invalid Marker: use the Marker of the previous page")
+		}
+		return window(offset, maxItems(in), n)
+	}
+	return window(0, maxItems(in), n)
+}
+
+func window(from, size, n int) (int, int, string, *apiError) {
+	from = min(from, n)
+	to := min(from+size, n)
+	if to < n {
+		return from, to, encodeMarker(to), nil
+	}
+	return from, to, "", nil
+}
+
+const markerTag = "kc1:"
+
+func encodeMarker(offset int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(markerTag + strconv.Itoa(offset)))
+}
+
+// maxItems is the validated MaxItems, or the default.
+func maxItems(in map[string]any) int {
+	if v, ok := in["maxItems"].(string); ok {
+		if n, err := strconv.Atoi(v); err == nil && n > 0 {
+			return n
+		}
+	}
+	return defaultMaxItems
+}
