@@ -14,6 +14,7 @@ run: build
 	./$(BIN) run -dialect aws
 	./$(BIN) run -dialect envelope
 	./$(BIN) run -dialect rest
+	./$(BIN) run -dialect iam
 
 test:
 	$(GO) vet ./...

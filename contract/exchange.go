@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -132,11 +133,28 @@ func (e *Exchange) Record(r *Redactor) RecordedExchange {
 		if e.Withheld() {
 			rec.Response.Body = fmt.Sprintf(withheldFormat, len(e.Reply.Body))
 		} else {
+			rec.Response.Body = xmlSafe(e.Reply.Body, rec.Response.Body)
 			rec.Response.RequestID = r.String(e.RequestID())
 		}
 	}
 	return rec
 }
+
+// xmlSafe escapes the placeholders redaction wrote into an XML body
+// (<secret-N> and <redacted> would read as elements): the recorded body
+// stays well-formed XML, and its text reads "<secret-N>" as a JSON string
+// does. Other bodies are returned as redacted.
+func xmlSafe(raw []byte, redacted string) string {
+	trimmed := bytes.TrimSpace(raw)
+	if len(trimmed) == 0 || trimmed[0] != '<' || len(redacted) == len(raw) && redacted == string(raw) {
+		return redacted
+	}
+	return placeholderTag.ReplaceAllStringFunc(redacted, func(p string) string {
+		return "&lt;" + p[1:len(p)-1] + "&gt;"
+	})
+}
+
+var placeholderTag = regexp.MustCompile(`<(secret-[0-9]+|redacted)>`)
 
 // withheldFormat is what reports and recordings show instead of a body
 // that is withheld.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"strings"
 	"sync"
@@ -150,10 +151,14 @@ func ContainsSecret(r *spec.Reply, secret string) bool {
 		forms = append(forms, []byte(esc))
 	}
 	if strings.ContainsAny(secret, "<>&") {
-		// A replayed placeholder, <secret-N>, as Go's encoder writes it.
+		// A replayed placeholder, <secret-N>, as Go's encoder writes it,
+		// and as a recorded XML body holds it.
 		if esc, err := json.Marshal(secret); err == nil {
 			forms = append(forms, esc[1:len(esc)-1])
 		}
+		var x bytes.Buffer
+		_ = xml.EscapeText(&x, []byte(secret))
+		forms = append(forms, x.Bytes())
 	}
 	for _, f := range forms {
 		if bytes.Contains(r.Body, f) {

@@ -11,12 +11,7 @@ import (
 var bundled embed.FS
 
 // Dialects are the names of the bundled descriptions, for -dialect.
-//
-// iam is bundled (Bundled("iam") loads spec/iam.yaml) but not listed yet:
-// every dialect listed here is run end to end against the embedded
-// emulator and has golden exchanges, and the emulator does not speak iam
-// yet. Add it here when it does.
-var Dialects = []string{"aws", "envelope", "rest"}
+var Dialects = []string{"aws", "envelope", "rest", "iam"}
 
 var bundledFiles = map[string]string{"aws": "lightsail.yaml", "envelope": "envelope.yaml", "rest": "rest.yaml", "iam": "iam.yaml"}
 

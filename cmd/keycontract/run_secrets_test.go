@@ -143,7 +143,7 @@ func secretRun(t *testing.T, dialect string, auth bool, fault emulator.Fault, br
 		credentials["the -header X-Vendor-Key value"] = vendorKey
 		args = append(args, "-header", "X-Vendor-Key: "+vendorKey)
 		switch dialect {
-		case "aws":
+		case "aws", "iam":
 			// "/" and "+" as in real AWS secrets, so that escaped forms matter.
 			akid, secret := "AKIDKC"+strings.ToUpper(randomHex(t, 7)), "kc/Secret+"+randomHex(t, 15)
 			opts.Credentials = map[string]string{akid: secret}

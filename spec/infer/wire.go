@@ -2,6 +2,7 @@ package infer
 
 import (
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -47,6 +48,12 @@ func (x *inference) wire() {
 	}
 
 	b.Auth, r.Notes = auth(x.t, r.Notes)
+	if b.Auth == "sigv4" {
+		if svc, from := signingName(x.t); svc != "" && svc != "lightsail" {
+			b.Service = svc
+			r.note("service", svc, "the SigV4 signing name, from "+from)
+		}
+	}
 
 	// awsJson: a target header with SigV4, an x-amz-json media type or an
 	// __type error member.
@@ -159,4 +166,20 @@ func hasDateTime(t *openapi3.T) bool {
 		}
 	}
 	return false
+}
+
+// signingName guesses the SigV4 signing name from the first server URL's
+// host ("iam.amazonaws.com" -> iam, "lightsail.{region}.amazonaws.com" ->
+// lightsail), as AWS endpoints are named after the service.
+func signingName(t *openapi3.T) (name, from string) {
+	for _, srv := range t.Servers {
+		u, err := url.Parse(srv.URL)
+		if err != nil || !strings.HasSuffix(u.Hostname(), "amazonaws.com") {
+			continue
+		}
+		if label, _, ok := strings.Cut(u.Hostname(), "."); ok && label != "" && !strings.Contains(label, "{") {
+			return label, "the server " + u.Hostname()
+		}
+	}
+	return "", ""
 }
