@@ -32,6 +32,8 @@ type bucket struct {
 	versioning bool
 	keys       []KeyInfo
 	ghosts     int // deleted keys still counted (fault deleted-still-counts)
+	// race is the barrier of fault limit-race (race.go).
+	race raceState
 }
 
 // state is everything the emulator stores; guarded by Server.mu.
