@@ -146,7 +146,7 @@ var faultDescriptions = []struct {
 	{FaultCrossBucketDelete, "DeleteBucketAccessKey deletes the key id from any bucket", "bucket-isolation"},
 	{FaultGetBuckets500, "GetBuckets answers 500", "no-server-errors"},
 	{FaultAuthBypass, "requests without credentials are accepted when verification is on", "auth-required"},
-	{FaultLimitRace, "the key limit is checked non-atomically: concurrent creates taking a bucket's last slot are held until they overfill it (once per bucket; a lone create waits the race hold)", "concurrent-limit"},
+	{FaultLimitRace, "the key limit is checked non-atomically: concurrent creates for a bucket's last free slot all pass it (the first time; a lone one waits the race hold)", "concurrent-limit"},
 	{FaultDeletedStillCounts, "deleted keys still count towards the limit", "key-lifecycle"},
 	{FaultRejectedCreateStored, "a create beyond the limit is rejected but the key is stored", "two-key-limit"},
 	{FaultListDropsNewest, "with 2 or more keys, the list omits the newest", "key-lifecycle"},
