@@ -135,13 +135,21 @@ func TestSweepFollowsPages(t *testing.T) {
 			return
 		}
 		pages++
+		// The handler runs on the server's goroutine: assert and answer
+		// 500, never require (FailNow must run on the test's goroutine).
 		var in struct{ PageToken string }
-		require.NoError(t, json.NewDecoder(r.Body).Decode(&in))
+		if !assert.NoError(t, json.NewDecoder(r.Body).Decode(&in)) {
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
 		rec := httptest.NewRecorder()
 		r.Body = io.NopCloser(strings.NewReader(`{}`))
 		srv.ServeHTTP(rec, r)
 		var all map[string]any
-		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &all))
+		if !assert.NoError(t, json.Unmarshal(rec.Body.Bytes(), &all)) {
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
 		buckets, _ := all["buckets"].([]any)
 		page := map[string]any{"buckets": buckets[len(buckets)/2:]}
 		if in.PageToken == "" {

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"context"
 	"fmt"
 	"time"
 )
@@ -28,8 +29,9 @@ type result struct {
 }
 
 // dispatch runs a validated request. It is the only place that reads or
-// changes the state, always under s.mu.
-func (s *Server) dispatch(op string, in map[string]any) (*result, *apiError) {
+// changes the state, always under s.mu. ctx is the request's: a create held
+// by fault limit-race gives up when it ends.
+func (s *Server) dispatch(ctx context.Context, op string, in map[string]any) (*result, *apiError) {
 	switch op {
 	case opCreateBucket:
 		return s.createBucket(in)
@@ -38,7 +40,7 @@ func (s *Server) dispatch(op string, in map[string]any) (*result, *apiError) {
 	case opGetBuckets:
 		return s.getBuckets(in)
 	case opCreateBucketAccessKey:
-		return s.createKey(in)
+		return s.createKey(ctx, in)
 	case opGetBucketAccessKeys:
 		return s.listKeys(in)
 	case opDeleteBucketAccessKey:
@@ -127,7 +129,7 @@ func (s *Server) getBuckets(in map[string]any) (*result, *apiError) {
 
 // createKey enforces the two-key limit atomically unless a fault says
 // otherwise.
-func (s *Server) createKey(in map[string]any) (*result, *apiError) {
+func (s *Server) createKey(ctx context.Context, in map[string]any) (*result, *apiError) {
 	name := str(in, "bucketName")
 	s.mu.Lock()
 	b := s.st.buckets[name]
@@ -143,10 +145,9 @@ func (s *Server) createKey(in map[string]any) (*result, *apiError) {
 		s.mu.Unlock()
 		return r, e
 	}
-	if s.has(FaultLimitRace) {
+	if s.has(FaultLimitRace) && !s.holdForRace(ctx, b) {
 		s.mu.Unlock()
-		time.Sleep(20 * time.Millisecond)
-		s.mu.Lock()
+		return nil, newErr(errInternal, "The request ended while it was held")
 	}
 	k := s.st.newKey()
 	b.keys = append(b.keys, k)

@@ -46,6 +46,11 @@ type Options struct {
 	ThrottlePercent int
 	// Faults are injected misbehaviours; see the Fault constants.
 	Faults []Fault
+	// RaceHold is how long FaultLimitRace holds a create at its barrier
+	// before letting it through alone (default DefaultRaceHold); see
+	// race.go. It only keeps a sequential client moving: the race itself is
+	// decided by how many creates are held, never by this timeout.
+	RaceHold time.Duration
 	// Log, if set, receives one line per request: method, operation, status,
 	// duration and bucket name. It never contains a secret, an
 	// Authorization header or a token.
@@ -105,9 +110,14 @@ const (
 	// requests without credentials are accepted (bad ones are still
 	// rejected).
 	FaultAuthBypass Fault = "auth-bypass"
-	// FaultLimitRace breaks concurrent-limit: the key count is checked, the
-	// lock released for ~20ms, then the key inserted, so racing creates
-	// pass the limit.
+	// FaultLimitRace breaks concurrent-limit: a create that would take a
+	// bucket's last free slot is held at a barrier after the limit check,
+	// with the lock released, until enough creates are held to overfill
+	// the bucket; they then all insert. So limit+1 creates in flight
+	// together on a bucket always leave limit+1 keys. A held create is let
+	// through alone after Options.RaceHold, and the bucket keeps holding
+	// (the race stays reachable); once the race has happened on a bucket,
+	// its creates are checked and inserted atomically. See race.go.
 	FaultLimitRace Fault = "limit-race"
 	// FaultDeletedStillCounts breaks key-lifecycle: deleted keys leave the
 	// list but still count towards the limit.
@@ -157,7 +167,7 @@ var coreFaults = []faultInfo{
 	{FaultCrossBucketDelete, "DeleteBucketAccessKey deletes the key id from any bucket", "bucket-isolation"},
 	{FaultGetBuckets500, "GetBuckets answers 500", "no-server-errors"},
 	{FaultAuthBypass, "requests without credentials are accepted when verification is on", "auth-required"},
-	{FaultLimitRace, "the key limit is checked and enforced non-atomically (racing creates pass it)", "concurrent-limit"},
+	{FaultLimitRace, "the key limit is checked non-atomically: concurrent creates for a bucket's last free slot all pass it (the first time; a lone one waits the race hold)", "concurrent-limit"},
 	{FaultDeletedStillCounts, "deleted keys still count towards the limit", "key-lifecycle"},
 	{FaultRejectedCreateStored, "a create beyond the limit is rejected but the key is stored", "two-key-limit"},
 	{FaultListDropsNewest, "with 2 or more keys, the list omits the newest", "key-lifecycle"},
@@ -225,6 +235,12 @@ func (o Options) normalize() (Options, error) {
 	}
 	if o.Latency < 0 {
 		return o, errors.New("emulator: negative latency")
+	}
+	if o.RaceHold < 0 {
+		return o, errors.New("emulator: negative race hold")
+	}
+	if o.RaceHold == 0 {
+		o.RaceHold = DefaultRaceHold
 	}
 	if len(o.Credentials) > 0 && o.Token != "" {
 		return o, errors.New("emulator: Credentials (SigV4) and Token (bearer) both use the Authorization header; set one")

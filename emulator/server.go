@@ -226,7 +226,7 @@ func (s *Server) handle(r *http.Request, rep *reply) {
 		fail(e)
 		return
 	}
-	res, e := s.dispatch(op, in)
+	res, e := s.dispatch(r.Context(), op, in)
 	if e != nil {
 		fail(e)
 		return

@@ -34,6 +34,8 @@ type bucket struct {
 	ghosts     int    // deleted keys still counted (fault deleted-still-counts)
 	path       string // iam: the user's path ("" means "/")
 	boundary   string // iam: the user's permissions boundary ARN, if any
+	// race is the barrier of fault limit-race (race.go).
+	race raceState
 }
 
 // state is everything the emulator stores; guarded by Server.mu.

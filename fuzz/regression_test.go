@@ -37,6 +37,11 @@ func checkWithFailFiles(t *testing.T, write bool, seed int, faults ...emulator.F
 	defer rapidFlags.Unlock()
 	for name, v := range map[string]string{"rapid.checks": "1", "rapid.steps": "12", "rapid.seed": strconv.Itoa(seed),
 		"rapid.nofailfile": map[bool]string{true: "false", false: "true"}[write], "rapid.shrinktime": ShrinkTime.String()} {
+		f := flag.Lookup(name)
+		require.NotNil(t, f, "rapid registers no -%s", name)
+		// rapid's flags are process-wide: restore them before the lock goes,
+		// so no other test (or go test's own -rapid.* flags) sees these.
+		defer flag.Set(name, f.Value.String())
 		require.NoError(t, flag.Set(name, v))
 	}
 	tb.run(func() { rapid.Check(tb, m.prop) })

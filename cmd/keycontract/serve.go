@@ -56,7 +56,7 @@ an unknown fault or an address that cannot be listened on.
 type serveOptions struct {
 	addr, dialect, region, tokenEnv string
 	credentialsEnv                  bool
-	latency                         time.Duration
+	latency, raceHold               time.Duration
 	throttle                        int
 	faults                          faultFlag
 }
@@ -98,6 +98,8 @@ func serveFlags(o *serveOptions) *flag.FlagSet {
 	fs.StringVar(&o.tokenEnv, "token-env", "",
 		"require \"Authorization: Bearer <token>\", the token read from environment variable `NAME`")
 	fs.DurationVar(&o.latency, "latency", 0, "add this `duration` to every request")
+	fs.DurationVar(&o.raceHold, "race-hold", emulator.DefaultRaceHold,
+		"with -fault limit-race: how long a create for a bucket's last free slot waits for racing creates before it goes through alone")
 	fs.IntVar(&o.throttle, "throttle", 0, "answer this `percent` (0-100) of requests with the throttling error")
 	fs.Var(&o.faults, "fault", "inject a named fault (`NAME`, repeatable); -fault list prints them")
 	fs.Usage = func() {
@@ -147,6 +149,7 @@ func (o *serveOptions) emulatorOptions(getenv func(string) string, logTo io.Writ
 		Dialect:         o.dialect,
 		Region:          o.region,
 		Latency:         o.latency,
+		RaceHold:        o.raceHold,
 		ThrottlePercent: o.throttle,
 		Faults:          o.faults.faults,
 		Log:             logTo,
@@ -161,6 +164,9 @@ func (o *serveOptions) emulatorOptions(getenv func(string) string, logTo io.Writ
 	}
 	if o.latency < 0 {
 		return opts, errors.New("-latency: want a non-negative duration")
+	}
+	if o.raceHold < 0 {
+		return opts, errors.New("-race-hold: want a non-negative duration")
 	}
 	if o.credentialsEnv {
 		id, secret := getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY")

@@ -33,7 +33,7 @@ const (
 func TestServeHelpAndFaultList(t *testing.T) {
 	var out, errb bytes.Buffer
 	assert.Equal(t, 0, serveCmd([]string{"-h"}, &out, &errb))
-	for _, f := range []string{"-addr", "-dialect", "-credentials-env", "-token-env", "-latency", "-throttle", "-fault"} {
+	for _, f := range []string{"-addr", "-dialect", "-credentials-env", "-token-env", "-latency", "-race-hold", "-throttle", "-fault"} {
 		assert.Contains(t, out.String(), f)
 	}
 	assert.Empty(t, errb.String())
@@ -60,6 +60,7 @@ func TestServeBadInvocations(t *testing.T) {
 		"unknown dialect":      {"-dialect", "soap"},
 		"throttle range":       {"-throttle", "150"},
 		"negative latency":     {"-latency", "-1s"},
+		"negative race hold":   {"-race-hold", "-1s"},
 		"bad duration":         {"-latency", "soon"},
 		"extra argument":       {"extra"},
 		"address in use":       {"-addr", busy.Addr().String()},
