@@ -269,3 +269,23 @@ func TestRunThirdPartyDescription(t *testing.T) {
 		assert.Equal(t, contract.Pass, c.Status, "%s: %s %v", c.ID, c.Reason, c.Failures)
 	}
 }
+
+// TestRunThirdPartyIAMDescription: the APIs.guru IAM description (GET and
+// POST variants, /#Action= paths, result-only schemas, pseudo-status
+// errors) drives every check through its overlay against the embedded iam
+// emulator, and every check passes.
+func TestRunThirdPartyIAMDescription(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "report.json")
+	r := runCLI(t,
+		"-spec", "../../fixtures/thirdparty/apis-guru-iam-access-keys.yaml",
+		"-binding", "../../fixtures/thirdparty/iam-overlay.yaml",
+		"-json", file)
+	require.Equal(t, 0, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	assertNoPanic(t, r)
+	rep := readReport(t, file)
+	assert.Equal(t, "iam", rep.Target.Dialect)
+	require.Len(t, rep.Checks, len(contract.IDs()))
+	for _, c := range rep.Checks {
+		assert.Equal(t, contract.Pass, c.Status, "%s: %s %v", c.ID, c.Reason, c.Failures)
+	}
+}
