@@ -5,7 +5,7 @@ GO ?= go
 BIN := bin/keycontract
 FUZZTIME ?= 20s
 
-.PHONY: build run test fuzz bench recordings clean
+.PHONY: build run test fuzz bench recordings moto-report clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/keycontract
@@ -57,3 +57,18 @@ recordings: build
 
 clean:
 	rm -rf bin
+
+# docs/moto-iam-report.html: every check against moto_server (iam dialect),
+# as docs/README.md tells it. moto's access key ids (AKIA...) are rewritten
+# MOTO... so that no committed file looks like an AWS key id; secrets are
+# redacted by the run itself.
+MOTO_PORT ?= 15123
+moto-report: build
+	@command -v moto_server >/dev/null || { echo "moto_server not found: pip install 'moto[server]'" >&2; exit 1; }
+	@moto_server -H 127.0.0.1 -p $(MOTO_PORT) >bin/moto.log 2>&1 & echo $$! >bin/moto.pid; \
+	for i in $$(seq 100); do curl -sf -o /dev/null http://127.0.0.1:$(MOTO_PORT)/moto-api/ && break; sleep 0.1; done; \
+	AWS_ACCESS_KEY_ID=AKIDMOTODUMMY0000000 AWS_SECRET_ACCESS_KEY=moto-dummy-secret-not-real \
+	./$(BIN) run -endpoint http://127.0.0.1:$(MOTO_PORT) -dialect iam -sign -seed 1 -html docs/moto-iam-report.html -json bin/moto.json; \
+	status=$$?; kill $$(cat bin/moto.pid); \
+	sed -i -E 's/AKIA([A-Z0-9]{16})/MOTO\1/g' docs/moto-iam-report.html; \
+	echo "keycontract exit $$status (1: checks failed, as docs/README.md says)"
