@@ -169,7 +169,7 @@ func (s *Server) listKeys(in map[string]any) (*result, *apiError) {
 	}
 	r := &result{op: opGetBucketAccessKeys, bucketName: name, keys: keys, listSecrets: s.has(FaultSecretInList), at: now()}
 	if s.opts.Dialect == DialectIAM {
-		from, to, next, e := page(in, len(keys))
+		from, to, next, e := s.page(in, len(keys))
 		if e != nil {
 			return nil, e
 		}

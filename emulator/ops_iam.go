@@ -24,7 +24,7 @@ func (s *Server) listUsers(in map[string]any, r *result) (*result, *apiError) {
 			all = append(all, *b)
 		}
 	}
-	from, to, next, e := page(in, len(all))
+	from, to, next, e := s.page(in, len(all))
 	if e != nil {
 		return nil, e
 	}
@@ -46,7 +46,7 @@ func (b *bucket) userPath() string {
 // first item, base64url-encoded behind a version tag; one that does not
 // decode is invalid input. An offset past the end (items deleted between
 // pages) gives an empty last page.
-func page(in map[string]any, n int) (from, to int, next string, e *apiError) {
+func (s *Server) page(in map[string]any, n int) (from, to int, next string, e *apiError) {
 	if m, ok := in["marker"].(string); ok {
 		raw, err := base64.RawURLEncoding.DecodeString(m)
 		off, cut := strings.CutPrefix(string(raw), markerTag)
@@ -54,9 +54,9 @@ func page(in map[string]any, n int) (from, to int, next string, e *apiError) {
 		if err != nil || !cut || err2 != nil || offset < 0 {
 			return 0, 0, "", newErr(errInvalidInput, "Invalid Marker: use the Marker of the previous page")
 		}
-		return window(offset, maxItems(in), n)
+		return window(offset, s.maxItems(in), n)
 	}
-	return window(0, maxItems(in), n)
+	return window(0, s.maxItems(in), n)
 }
 
 func window(from, size, n int) (int, int, string, *apiError) {
@@ -74,12 +74,16 @@ func encodeMarker(offset int) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(markerTag + strconv.Itoa(offset)))
 }
 
-// maxItems is the validated MaxItems, or the default.
-func maxItems(in map[string]any) int {
+// maxItems is the validated MaxItems, or the page size (Options.PageSize,
+// IAM's 100 by default).
+func (s *Server) maxItems(in map[string]any) int {
 	if v, ok := in["maxItems"].(string); ok {
 		if n, err := strconv.Atoi(v); err == nil && n > 0 {
 			return n
 		}
+	}
+	if s.opts.PageSize > 0 {
+		return s.opts.PageSize
 	}
 	return defaultMaxItems
 }

@@ -41,6 +41,10 @@ type Options struct {
 	Token string
 	// Latency is added to every request before it is handled.
 	Latency time.Duration
+	// PageSize is how many items an iam list answers when the request
+	// gives no MaxItems (IAM's 100 when 0): a small one makes every list
+	// page, as an endpoint may.
+	PageSize int
 	// ThrottlePercent (0-100) is the share of requests, chosen at random,
 	// that get the dialect's throttling error.
 	ThrottlePercent int
