@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -143,15 +142,8 @@ func TestMoto(t *testing.T) {
 	noAWSCredentials(t)
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDMOTOTESTDUMMY000")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "moto-test-dummy-secret-not-real-0123456")
-	dir := t.TempDir()
-	files := map[string]string{
-		"the JSON report": filepath.Join(dir, "moto.json"), "the JUnit report": filepath.Join(dir, "moto.xml"),
-		"the HTML report": filepath.Join(dir, "moto.html"), "the -viz page": filepath.Join(dir, "viz.html"),
-	}
-	recording := filepath.Join(dir, "recording")
-	r := runCLI(t, "-endpoint", endpoint, "-dialect", "iam", "-sign", "-seed", "1",
-		"-json", files["the JSON report"], "-junit", files["the JUnit report"], "-html", files["the HTML report"],
-		"-viz", files["the -viz page"], "-record", recording)
+	files, recording, flags := reportFlags(t.TempDir())
+	r := runCLI(t, append([]string{"-endpoint", endpoint, "-dialect", "iam", "-sign", "-seed", "1"}, flags...)...)
 	rep := readReport(t, files["the JSON report"])
 	require.Equal(t, 1, r.code, "exit status; checks: %s; stderr: %s", statuses(rep), firstLineOf(r.stderr))
 	assertNoPanic(t, r)
@@ -181,22 +173,12 @@ func TestMoto(t *testing.T) {
 	}
 
 	// No secret moto issued is written anywhere, in any spelling.
-	outputs := map[string][]byte{"stdout": []byte(r.stdout), "stderr": []byte(r.stderr)}
-	for name, path := range files {
-		b, err := os.ReadFile(path)
-		require.NoError(t, err, name)
-		outputs[name] = b
-	}
-	outputs["the HTML report, unescaped"] = []byte(html.UnescapeString(string(outputs["the HTML report"])))
-	addRecording(t, outputs, recording)
+	outputs := runOutputs(t, r, files, recording)
 	tap.mu.Lock()
 	issued := append([]string(nil), tap.secrets...)
 	tap.mu.Unlock()
 	require.NotEmpty(t, issued, "moto issued no secret: the scan would prove nothing")
-	secrets := map[string]string{}
-	for i, s := range issued {
-		secrets[fmt.Sprintf("secret #%d of %d moto issued", i+1, len(issued))] = s
-	}
+	secrets := numbered("secret moto issued", issued)
 	assertNoSecretWritten(t, outputs, secrets)
 	t.Logf("moto: %s; %d requests in %d ms; %d secrets issued, none written",
 		strings.TrimSpace(statuses(rep)), rep.Requests, rep.DurationMS, len(issued))

@@ -1,10 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"html"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -36,30 +32,12 @@ func leakRun(t *testing.T, dialect string, fault emulator.Fault) (cliResult, map
 	_, err := emulator.ParseFault(string(fault))
 	require.NoError(t, err)
 	ts, srv := emulator.NewTestServer(t, emulator.Options{Dialect: dialect, Faults: []emulator.Fault{fault}})
-	dir := t.TempDir()
-	files := map[string]string{
-		"the JSON report": filepath.Join(dir, "report.json"), "the JUnit report": filepath.Join(dir, "junit.xml"),
-		"the HTML report": filepath.Join(dir, "report.html"), "the -viz page": filepath.Join(dir, "viz.html"),
-	}
-	recording := filepath.Join(dir, "recording")
-	r := runCLI(t, "-endpoint", ts.URL, "-dialect", dialect, "-sequences", "20",
-		"-json", files["the JSON report"], "-junit", files["the JUnit report"], "-html", files["the HTML report"],
-		"-viz", files["the -viz page"], "-record", recording)
-	outputs := map[string][]byte{"stdout": []byte(r.stdout), "stderr": []byte(r.stderr)}
-	for name, path := range files {
-		b, err := os.ReadFile(path)
-		require.NoError(t, err, name)
-		outputs[name] = b
-	}
-	outputs["the HTML report, unescaped"] = []byte(html.UnescapeString(string(outputs["the HTML report"])))
-	outputs["the -viz page, unescaped"] = []byte(html.UnescapeString(string(outputs["the -viz page"])))
-	addRecording(t, outputs, recording)
+	files, recording, flags := reportFlags(t.TempDir())
+	r := runCLI(t, append([]string{"-endpoint", ts.URL, "-dialect", dialect, "-sequences", "20"}, flags...)...)
+	outputs := runOutputs(t, r, files, recording)
 	issued := srv.IssuedSecrets()
 	require.NotEmpty(t, issued, "the emulator issued no secret: the scan would prove nothing")
-	secrets := map[string]string{}
-	for i, s := range issued {
-		secrets[fmt.Sprintf("issued secret access key #%d of %d", i+1, len(issued))] = s
-	}
+	secrets := numbered("issued secret access key", issued)
 	return r, outputs, secrets, readReport(t, files["the JSON report"])
 }
 

@@ -174,10 +174,7 @@ func secretRun(t *testing.T, dialect string, auth bool, fault emulator.Fault, br
 	addRecording(t, outputs, recording)
 	issued := srv.IssuedSecrets()
 	require.NotEmpty(t, issued, "the emulator issued no secret: the scan would prove nothing")
-	secrets := map[string]string{}
-	for i, s := range issued {
-		secrets[fmt.Sprintf("issued secret access key #%d of %d", i+1, len(issued))] = s
-	}
+	secrets := numbered("issued secret access key", issued)
 	for what, v := range credentials {
 		secrets[what] = v
 	}
@@ -245,4 +242,44 @@ func addRecording(t *testing.T, outputs map[string][]byte, dir string) {
 func firstLineOf(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
 	return s
+}
+
+// reportFlags are the output flags a secret scan gives a run, each with
+// the file it writes in dir; recording is the -record directory.
+func reportFlags(dir string) (files map[string]string, recording string, args []string) {
+	files = map[string]string{
+		"the JSON report": filepath.Join(dir, "report.json"), "the JUnit report": filepath.Join(dir, "junit.xml"),
+		"the HTML report": filepath.Join(dir, "report.html"), "the -viz page": filepath.Join(dir, "viz.html"),
+	}
+	recording = filepath.Join(dir, "recording")
+	args = []string{"-json", files["the JSON report"], "-junit", files["the JUnit report"],
+		"-html", files["the HTML report"], "-viz", files["the -viz page"], "-record", recording}
+	return files, recording, args
+}
+
+// runOutputs is everything a run wrote: stdout, stderr, every file (HTML
+// pages also as a browser reads them: html/template writes "+" as &#43;)
+// and every file of the recording.
+func runOutputs(t *testing.T, r cliResult, files map[string]string, recording string) map[string][]byte {
+	t.Helper()
+	outputs := map[string][]byte{"stdout": []byte(r.stdout), "stderr": []byte(r.stderr)}
+	for name, path := range files {
+		b, err := os.ReadFile(path)
+		require.NoError(t, err, name)
+		outputs[name] = b
+		if strings.HasSuffix(path, ".html") {
+			outputs[name+", unescaped"] = []byte(html.UnescapeString(string(b)))
+		}
+	}
+	addRecording(t, outputs, recording)
+	return outputs
+}
+
+// numbered names each secret for scan messages, never by its value.
+func numbered(what string, values []string) map[string]string {
+	out := map[string]string{}
+	for i, v := range values {
+		out[fmt.Sprintf("%s #%d of %d", what, i+1, len(values))] = v
+	}
+	return out
 }
