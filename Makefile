@@ -50,10 +50,11 @@ bench:
 # replayed by the fixtures tests. Regenerate when the harness changes what it
 # sends (the replay then stops with a mismatch naming the request).
 recordings: build
-	rm -rf fixtures/recorded/aws fixtures/recorded/envelope fixtures/recorded/rest
+	rm -rf fixtures/recorded/aws fixtures/recorded/envelope fixtures/recorded/rest fixtures/recorded/iam
 	./$(BIN) run -dialect aws -seed 1 -sequences 20 -record fixtures/recorded/aws >/dev/null
 	./$(BIN) run -dialect envelope -seed 1 -sequences 20 -record fixtures/recorded/envelope >/dev/null
 	./$(BIN) run -dialect rest -seed 1 -sequences 20 -record fixtures/recorded/rest >/dev/null
+	./$(BIN) run -dialect iam -seed 1 -sequences 20 -record fixtures/recorded/iam >/dev/null
 
 clean:
 	rm -rf bin
