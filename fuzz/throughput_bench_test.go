@@ -9,7 +9,7 @@ package fuzz_test
 import (
 	"bytes"
 	"context"
-		"fmt"
+	"fmt"
 	"io"
 	"net/http"
 	"path"
