@@ -1,13 +1,19 @@
-// Command benchsum summarises the output of make bench (issue 6): it reads
-// `go test -bench` output files, picks out the metrics of BenchmarkRatio,
-// BenchmarkSequences, BenchmarkDetection/<fault> and BenchmarkMemory, and
-// prints a short table whose last line is
+// Command benchsum summarises the output of make bench (issues 6, 12 and
+// 13): it reads `go test -bench` output files, picks out the metrics of
+// BenchmarkRatio/{aws,iam}, BenchmarkSequences,
+// BenchmarkDetection/<dialect>/<fault>, BenchmarkSearch/<fault> and
+// BenchmarkMemory, and prints a short table (detection: one row per
+// dialect, the median of its faults' medians, the worst median and the
+// worst max, naming their faults) whose last line is
 //
-//	ratio harness/raw: X.XX; make-run seconds: S; detection median max: M s; heap growth 20k->200k: G MB
+//	ratio harness/raw: X.XX (iam Y.YY, within 20%: yes); make-run seconds: S; detection median max: M s; heap growth 20k->200k: G MB
 //
-// where the detection figure is the largest of the faults' medians. A
-// missing metric is an error that names it (exit 1), never a zero. A metric
-// reported more than once (-count) is summarised by its median.
+// where X.XX is aws's ratio, "within 20%" says whether iam's is at least
+// 0.8 times it, and the detection figure is the largest of the faults'
+// medians, every dialect's and the search's. A missing metric is an error
+// that names it (exit 1), never a zero: every dialect must report every
+// detection fault any dialect reports. A metric reported more than once
+// (-count) is summarised by its median.
 //
 //	go run ./internal/benchsum -make-run 7.3 bin/bench-*.txt
 package main
@@ -24,6 +30,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/keycontract/keycontract/spec"
 )
 
 // results maps a benchmark's name (without the -GOMAXPROCS suffix) to its
@@ -128,12 +136,11 @@ func (res *results) get(miss *missing, bench, unit string) float64 {
 	return s[len(s)/2]
 }
 
-// faults are the sub-benchmarks of family (BenchmarkDetection,
-// BenchmarkSearch) seen, with or without figures (a failed one prints
-// none), in name order.
+// faults are the sub-benchmarks of family (BenchmarkSearch) seen, with or
+// without figures (a failed one prints none), in name order.
 func (res *results) faults(family string) []string {
 	seen := map[string]bool{}
-	for _, name := range append(slices.Collect(maps.Keys(res.metrics)), res.failed...) {
+	for _, name := range res.names() {
 		if f, ok := strings.CutPrefix(name, family+"/"); ok {
 			seen[f] = true
 		}
@@ -141,40 +148,123 @@ func (res *results) faults(family string) []string {
 	return slices.Sorted(maps.Keys(seen))
 }
 
+// names are the benchmarks seen, with figures or failed.
+func (res *results) names() []string {
+	return append(slices.Collect(maps.Keys(res.metrics)), res.failed...)
+}
+
+// detectionFaults are BenchmarkDetection's faults seen (its sub-benchmarks
+// are dialect/fault), in name order, over every dialect: each dialect is
+// to report every one of them.
+func (res *results) detectionFaults() []string {
+	seen := map[string]bool{}
+	for _, name := range res.names() {
+		if rest, ok := strings.CutPrefix(name, "BenchmarkDetection/"); ok {
+			if _, fault, ok := strings.Cut(rest, "/"); ok {
+				seen[fault] = true
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(seen))
+}
+
+// detectionRow is one dialect's detection figures over its faults.
+type detectionRow struct {
+	faults                int
+	medianOfMedians       float64
+	worstMedian, worstMax float64
+	worstMedianFault      string
+	worstMaxFault         string
+}
+
+// detection summarises BenchmarkDetection/<dialect>/<fault> for dialect.
+func (res *results) detection(miss *missing, dialect string, faults []string) detectionRow {
+	var row detectionRow
+	var medians []float64
+	for _, f := range faults {
+		name := "BenchmarkDetection/" + dialect + "/" + f
+		med, max := res.get(miss, name, "median-s"), res.get(miss, name, "max-s")
+		res.get(miss, name, "median-steps")
+		if len(res.metrics[name]["median-s"]) == 0 {
+			continue
+		}
+		row.faults++
+		medians = append(medians, med)
+		if med > row.worstMedian {
+			row.worstMedian, row.worstMedianFault = med, f
+		}
+		if max > row.worstMax {
+			row.worstMax, row.worstMaxFault = max, f
+		}
+	}
+	row.medianOfMedians = medianOf(medians)
+	return row
+}
+
+func medianOf(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Sorted(slices.Values(v))
+	if n := len(s); n%2 == 0 {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+	return s[len(s)/2]
+}
+
+// withinOf is how far iam's harness/raw ratio may fall below aws's (issue
+// 13: XML decoding must not make iam the slow dialect).
+const withinOf = 0.20
+
 // summary renders the table and the final line, or an error naming every
 // missing metric and failed benchmark.
 func (res *results) summary(makeRun float64) (string, error) {
 	var miss missing
 	var b strings.Builder
-	raw := res.get(&miss, "BenchmarkRatio", "raw-req/s")
-	harness := res.get(&miss, "BenchmarkRatio", "harness-req/s")
-	ratio := res.get(&miss, "BenchmarkRatio", "ratio")
-	steps := res.get(&miss, "BenchmarkSequences", "steps/s")
-	fmt.Fprintf(&b, "%-34s %10.0f req/s\n", "raw net/http loop", raw)
-	fmt.Fprintf(&b, "%-34s %10.0f req/s  (harness/raw %.2f)\n", "harness", harness, ratio)
+	ratios := map[string]float64{}
+	for _, d := range ratioDialects {
+		name := "BenchmarkRatio/" + d
+		raw := res.get(&miss, name, "raw-req/s")
+		harness := res.get(&miss, name, "harness-req/s")
+		ratios[d] = res.get(&miss, name, "ratio")
+		fmt.Fprintf(&b, "%-34s %10.0f req/s\n", "raw net/http loop, "+d, raw)
+		fmt.Fprintf(&b, "%-34s %10.0f req/s  (harness/raw %.2f)\n", "harness, "+d, harness, ratios[d])
+	}
+	within := ratios["iam"] >= (1-withinOf)*ratios["aws"]
+	fmt.Fprintf(&b, "%-34s %10.2f       (within 20%% of aws: %s)\n", "iam ratio / aws ratio", safeDiv(ratios["iam"], ratios["aws"]), yesNo(within))
 	if rec := res.metrics["BenchmarkRatioRecording"]; len(rec["ratio"]) > 0 && len(rec["harness-req/s"]) > 0 {
 		// Informative: the headline ratio is a run without -record.
-		fmt.Fprintf(&b, "%-34s %10.0f req/s  (harness/raw %.2f)\n", "harness with -record", rec["harness-req/s"][0], rec["ratio"][0])
+		fmt.Fprintf(&b, "%-34s %10.0f req/s  (harness/raw %.2f)\n", "harness with -record, aws", rec["harness-req/s"][0], rec["ratio"][0])
 	}
+	steps := res.get(&miss, "BenchmarkSequences", "steps/s")
 	fmt.Fprintf(&b, "%-34s %10.0f steps/s\n", "state machine", steps)
 	// The headline is the worst median of both: a whole run to its first
-	// report of each fault, and the sequences alone (find and shrink).
+	// report of each fault (every dialect), and the sequences alone (find
+	// and shrink, aws).
 	worst := 0.0
-	for _, fam := range []struct{ bench, title string }{
-		{"BenchmarkDetection", "detection in a run, 10 seeds"},
-		{"BenchmarkSearch", "sequences alone, find + shrink"},
-	} {
-		faults := res.faults(fam.bench)
-		if len(faults) == 0 {
-			miss = append(miss, fam.bench+"/<fault> (no fault reported)")
-		}
-		fmt.Fprintf(&b, "%-34s %8s %8s %8s\n", fam.title, "median", "max", "steps")
-		for _, f := range faults {
-			name := fam.bench + "/" + f
-			med, max, n := res.get(&miss, name, "median-s"), res.get(&miss, name, "max-s"), res.get(&miss, name, "median-steps")
-			worst = maxf(worst, med)
-			fmt.Fprintf(&b, "  %-32s %7.3fs %7.3fs %8.1f\n", f, med, max, n)
-		}
+	faults := res.detectionFaults()
+	if len(faults) == 0 {
+		miss = append(miss, "BenchmarkDetection/<dialect>/<fault> (no fault reported)")
+	}
+	// One row per dialect: the median of its faults' medians, the largest
+	// median (the slowest fault's) and the largest max, with their faults.
+	fmt.Fprintf(&b, "%-28s %6s %8s  %8s %-24s %8s %s\n", "detection in a run, 10 seeds", "faults", "median", "slowest", "(fault)", "max", "(fault)")
+	for _, d := range detectionDialects {
+		row := res.detection(&miss, d, faults)
+		worst = maxf(worst, row.worstMedian)
+		fmt.Fprintf(&b, "  %-26s %6d %7.3fs  %7.3fs %-24s %7.3fs %s\n", d, row.faults, row.medianOfMedians,
+			row.worstMedian, row.worstMedianFault, row.worstMax, row.worstMaxFault)
+	}
+	search := res.faults("BenchmarkSearch")
+	if len(search) == 0 {
+		miss = append(miss, "BenchmarkSearch/<fault> (no fault reported)")
+	}
+	fmt.Fprintf(&b, "%-34s %8s %8s %8s\n", "sequences alone, find + shrink", "median", "max", "steps")
+	for _, f := range search {
+		name := "BenchmarkSearch/" + f
+		med, max, n := res.get(&miss, name, "median-s"), res.get(&miss, name, "max-s"), res.get(&miss, name, "median-steps")
+		worst = maxf(worst, med)
+		fmt.Fprintf(&b, "  %-32s %7.3fs %7.3fs %8.1f\n", f, med, max, n)
 	}
 	h20 := res.get(&miss, "BenchmarkMemory", "heap20k-MB")
 	h200 := res.get(&miss, "BenchmarkMemory", "heap200k-MB")
@@ -182,8 +272,8 @@ func (res *results) summary(makeRun float64) (string, error) {
 	fmt.Fprintf(&b, "%-34s %10.1f MB\n", "heap after 20,000 steps", h20)
 	fmt.Fprintf(&b, "%-34s %10.1f MB\n", "heap after 200,000 steps", h200)
 	fmt.Fprintf(&b, "%-34s %10.1f s\n", "make run", makeRun)
-	fmt.Fprintf(&b, "ratio harness/raw: %.2f; make-run seconds: %.1f; detection median max: %.2f s; heap growth 20k->200k: %.1f MB\n",
-		ratio, makeRun, worst, growth)
+	fmt.Fprintf(&b, "ratio harness/raw: %.2f (iam %.2f, within 20%%: %s); make-run seconds: %.1f; detection median max: %.2f s; heap growth 20k->200k: %.1f MB\n",
+		ratios["aws"], ratios["iam"], yesNo(within), makeRun, worst, growth)
 	var errs []error
 	for _, f := range res.failed {
 		errs = append(errs, fmt.Errorf("%s failed", f))
@@ -192,6 +282,27 @@ func (res *results) summary(makeRun float64) (string, error) {
 		errs = append(errs, fmt.Errorf("missing metrics: %s", strings.Join(miss, ", ")))
 	}
 	return b.String(), errors.Join(errs...)
+}
+
+// ratioDialects are BenchmarkRatio's sub-benchmarks: aws first, the
+// headline.
+var ratioDialects = []string{"aws", "iam"}
+
+// detectionDialects are BenchmarkDetection's: every bundled dialect.
+var detectionDialects = spec.Dialects
+
+func safeDiv(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+func yesNo(ok bool) string {
+	if ok {
+		return "yes"
+	}
+	return "no"
 }
 
 func maxf(a, b float64) float64 {
