@@ -133,8 +133,9 @@ func (r *Redactor) add(v string, secret bool) string {
 
 // valueForms returns the spellings of v that are redacted, the value as
 // sent first: JSON-escaped, with "/" written as `\/`, URL-encoded (query
-// and path), XML-escaped, and base64 (standard and URL alphabets, padded
-// and not), each when it differs from those before it.
+// and path), XML-escaped, and base64 (standard and URL alphabets, without
+// padding: a padded encoding begins with it), each when it differs from
+// those before it.
 func valueForms(v string) []string {
 	forms := []string{v}
 	add := func(f string) {
@@ -152,7 +153,11 @@ func valueForms(v string) []string {
 	var x strings.Builder
 	_ = xml.EscapeText(&x, []byte(v)) // a strings.Builder never fails
 	add(x.String())
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+	// Unpadded base64 only: a padded encoding starts with it, so replacing
+	// it leaves at most the "=" padding, which tells nothing. Every form is
+	// kept for the whole run (a secret must stay redacted), so fewer forms
+	// keep a long run's memory down.
+	for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
 		add(enc.EncodeToString([]byte(v)))
 	}
 	return forms
