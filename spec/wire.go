@@ -60,7 +60,7 @@ const (
 
 // wires maps a protocol to the constructor of its Wire.
 var wires = map[string]func(*Document) Wire{
-	ProtocolRPC:  func(d *Document) Wire { return rpcWire{d} },
+	ProtocolRPC:   func(d *Document) Wire { return rpcWire{d} },
 	ProtocolREST:  func(d *Document) Wire { return restWire{d} },
 	ProtocolQuery: func(d *Document) Wire { return queryWire{d} },
 }

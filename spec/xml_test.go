@@ -99,8 +99,8 @@ func TestFlattenAWSQuery(t *testing.T) {
 	form := url.Values{}
 	flatten(form, "", map[string]any{
 		"UserName": "alice", "MaxItems": json.Number("10"), "Enabled": true,
-		"Tags":     []any{map[string]any{"Key": "k1", "Value": "v1"}, map[string]any{"Key": "k2", "Value": "v 2"}},
-		"Empty":    []any{}, "Absent": nil,
+		"Tags":  []any{map[string]any{"Key": "k1", "Value": "v1"}, map[string]any{"Key": "k2", "Value": "v 2"}},
+		"Empty": []any{}, "Absent": nil,
 	})
 	assert.Equal(t, url.Values{
 		"UserName": {"alice"}, "MaxItems": {"10"}, "Enabled": {"true"},
