@@ -121,21 +121,29 @@ func TestRecoversThirdPartyLightsail(t *testing.T) {
 	passes(t, "aws", doc)
 }
 
-// TestThirdPartyIAMRoles: the APIs.guru IAM description cannot run yet (no
-// query wire); its roles, protocol and target rule are inferred.
-func TestThirdPartyIAMRoles(t *testing.T) {
-	res := inferred(t, "iam", readFile(t, "/work/shared/thirdparty/apis-guru-iam-access-keys.yaml"))
+// TestRecoversThirdPartyIAM: the APIs.guru IAM description (GET and POST
+// variants, /#Action= paths, result-only schemas, pseudo-status errors)
+// gets the roles and wire its hand-written overlay gives, and the inferred
+// binding passes every check against the iam emulator.
+func TestRecoversThirdPartyIAM(t *testing.T) {
+	const file = "../../fixtures/thirdparty/apis-guru-iam-access-keys.yaml"
+	src := readFile(t, file)
+	want, err := spec.LoadFile(context.Background(), file, "../../fixtures/thirdparty/iam-overlay.yaml")
+	require.NoError(t, err)
+	res := inferred(t, file, src)
 	require.NoError(t, res.Err())
-	assert.Equal(t, map[spec.Role]string{
-		spec.CreateKey: "POST_CreateAccessKey", spec.ListKeys: "POST_ListAccessKeys", spec.DeleteKey: "POST_DeleteAccessKey",
-		spec.CreateBucket: "POST_CreateUser", spec.DeleteBucket: "POST_DeleteUser", spec.ListBuckets: "POST_ListUsers",
-	}, res.Binding.Operations)
+	assert.Equal(t, want.Binding.Operations, res.Binding.Operations)
 	assert.Equal(t, "query", res.Binding.Protocol)
-	assert.Equal(t, spec.TargetRule{Member: "Action", Fixed: map[string]string{"Version": "2010-05-08"}}, res.Binding.Target)
+	assert.Equal(t, want.Binding.Target, res.Binding.Target)
+	assert.Equal(t, want.Binding.Service, res.Binding.Service)
+	assert.True(t, res.Binding.Wire.XMLResult, "its schemas describe only the Result element")
 	assert.Equal(t, "/UserName", res.Binding.Request.Bucket)
 	assert.Equal(t, "/AccessKeyId", res.Binding.Request.KeyID)
-	assert.Equal(t, "/SecretAccessKey", res.Binding.Response.KeySecret)
-	assert.Equal(t, []string{"body:/Error/Code"}, res.Binding.Errors.Code)
+	assert.Equal(t, want.Binding.Response.KeySecret, res.Binding.Response.KeySecret)
+	assert.Equal(t, want.Binding.Errors.Code, res.Binding.Errors.Code)
 	assert.Equal(t, []string{"NoSuchEntity"}, res.Binding.Errors.Accept[spec.NotFound])
 	assert.Equal(t, []string{"LimitExceeded"}, res.Binding.Errors.Accept[spec.LimitExceeded])
+	doc, err := spec.LoadBound(file, parse(t, file, src), res.Binding)
+	require.NoError(t, err)
+	passes(t, "iam", doc)
 }

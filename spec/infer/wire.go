@@ -89,6 +89,14 @@ func (x *inference) wire() {
 		b.Wire.Timestamps = "epoch-seconds"
 		r.note("wire.timestamps", "epoch-seconds", "the document declares date-time strings; awsJson sends timestamps as epoch seconds")
 	}
+	if x.protocol == "query" {
+		if c := x.chosen[spec.CreateKey]; c != nil {
+			if schema, _, _ := successOf(c.op.o); schema != nil && !hasResultMember(schema) {
+				b.Wire.XMLResult = true
+				r.note("wire.xmlResult", "true", fmt.Sprintf("%s's success schema has no ...Result member: it describes the <%sResult> element's content, as AWS query conversions do", c.op.id, c.op.name))
+			}
+		}
+	}
 	if x.pseudoErrs {
 		b.Wire.IgnoreErrorResponses = true
 		r.note("wire.ignoreErrorResponses", "true", "error responses sit under statuses no server sends (480-499): errors are judged by the codes alone")
@@ -182,4 +190,16 @@ func signingName(t *openapi3.T) (name, from string) {
 		}
 	}
 	return "", ""
+}
+
+// hasResultMember reports whether a reply schema names its AWS query
+// result element (CreateAccessKeyResult): the whole reply, not only the
+// result's content.
+func hasResultMember(s *openapi3.Schema) bool {
+	for name := range properties(s) {
+		if strings.HasSuffix(name, "Result") {
+			return true
+		}
+	}
+	return false
 }
