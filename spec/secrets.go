@@ -51,7 +51,8 @@ type Hidden struct {
 //
 //   - the value at the binding's secret location (CreatedSecret), first;
 //   - every string member of the created key object that is not a declared
-//     non-secret field: the binding's id, status and timestamp members,
+//     non-secret field (and, in its nested objects and lists, every string
+//     that looks like a credential, SecretLike): the binding's id, status and timestamp members,
 //     members the description declares with an enum or a date-time format,
 //     and a member whose value plain says is plain (the parent's name). An
 //     endpoint's undeclared member (a secret under another name, say) is
@@ -106,7 +107,17 @@ func (d *Document) RedactionValues(r *Reply, plain func(string) bool) Hidden {
 	secretName, _ := topMember(b.Response.KeySecret)
 	for name, v := range m {
 		s, ok := v.(string)
-		if !ok || name == secretName || plainMember[name] || plain(s) {
+		if !ok {
+			// A member nested in the key (an object, a list) may hold the
+			// secret too: its credential-like strings are hidden.
+			walkStrings(v, func(s string) {
+				if !plain(s) && SecretLike(s) {
+					h.Others = append(h.Others, s)
+				}
+			})
+			continue
+		}
+		if name == secretName || plainMember[name] || plain(s) {
 			continue
 		}
 		h.Secrets = append(h.Secrets, s)

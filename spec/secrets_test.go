@@ -36,6 +36,7 @@ func TestRedactionValuesWhateverTheBody(t *testing.T) {
 		{"envelope, id an object", `{"success":true,"data":{"id":{"x":1},"secret_access_key":"` + fakeSecret + `","status":"Active","created_at":"2026-01-01T00:00:00Z"}}`, env, []string{fakeSecret}, nil, false},
 		{"envelope, renamed", `{"success":true,"data":{"id":"EMULKEY0000000000001","secretKey":"` + fakeSecret + `","status":"Active","bucket":"my-bucket"}}`, env, []string{fakeSecret}, nil, false},
 		{"envelope, duplicated", `{"success":true,"data":{"id":"EMULKEY0000000000001","secret_access_key":"` + fakeSecret + `","secretKey":"` + fakeSecret + `"}}`, env, []string{fakeSecret, fakeSecret}, nil, false},
+		{"envelope, secret nested", `{"success":true,"data":{"id":"EMULKEY0000000000001","credentials":{"secret":"` + fakeSecret + `","region":"us-east-1"}}}`, env, nil, []string{fakeSecret}, false},
 		{"envelope, error-shaped 200", `{"success":false,"error":{"code":"NOT_FOUND","message":"no"},"leak":"` + fakeSecret + `"}`, env, nil, []string{fakeSecret}, false},
 		{"truncated", `{"success":true,"data":{"id":"EMULKEY0000000000001","secret_access_key":"` + fakeSecret + `","sta`, env, nil, []string{"EMULKEY0000000000001", fakeSecret}, true},
 		{"not JSON", "accessKeyId=EMULKEY0000000000001&secretAccessKey=" + fakeSecret, aws, nil, []string{"EMULKEY0000000000001", fakeSecret}, true},
