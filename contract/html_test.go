@@ -79,12 +79,20 @@ func TestHTMLReport(t *testing.T) {
 		assert.Contains(t, text, info.Meaning)
 	}
 
-	// Each failure: its message, and its exchanges in a collapsed <details>.
+	// Each failure: its message, and its exchanges in a collapsed <details>,
+	// each with the request id its endpoint gave it (the emulator gives one).
+	ids := 0
 	for _, c := range rep.Checks {
 		for _, f := range c.Failures {
 			assert.Contains(t, text, `<pre class="message">`+f.Message+`</pre>`, "message of %s", c.ID)
+			for _, ex := range f.Exchanges {
+				require.NotEmpty(t, ex.Response.RequestID, "%s: an exchange without its request id", c.ID)
+				assert.Contains(t, text, "request id <code>"+ex.Response.RequestID+"</code>")
+				ids++
+			}
 		}
 	}
+	require.Positive(t, ids, "no exchange to show a request id")
 	c, _ := rep.Check("secret-only-once")
 	start := strings.Index(page, `id="fail-secret-only-once"`)
 	require.Positive(t, start)
