@@ -133,20 +133,21 @@ func (e *Exchange) Record(r *Redactor) RecordedExchange {
 		if e.Withheld() {
 			rec.Response.Body = fmt.Sprintf(withheldFormat, len(e.Reply.Body))
 		} else {
-			rec.Response.Body = xmlSafe(e.Reply.Body, rec.Response.Body)
+			rec.Response.Body = XMLSafe(e.Reply.Body, rec.Response.Body)
 			rec.Response.RequestID = r.String(e.RequestID())
 		}
 	}
 	return rec
 }
 
-// xmlSafe escapes the placeholders redaction wrote into an XML body
-// (<secret-N> and <redacted> would read as elements): the recorded body
-// stays well-formed XML, and its text reads "<secret-N>" as a JSON string
-// does. Other bodies are returned as redacted.
-func xmlSafe(raw []byte, redacted string) string {
+// XMLSafe escapes the placeholders redaction wrote into an XML body
+// (<secret-N> and <redacted> would read as elements): a recorded or golden
+// body stays well-formed XML, and its text reads "<secret-N>" as a JSON
+// string does. raw is the body before redaction; other bodies, and a body
+// redaction left alone, are returned as redacted.
+func XMLSafe(raw []byte, redacted string) string {
 	trimmed := bytes.TrimSpace(raw)
-	if len(trimmed) == 0 || trimmed[0] != '<' || len(redacted) == len(raw) && redacted == string(raw) {
+	if len(trimmed) == 0 || trimmed[0] != '<' || redacted == string(raw) {
 		return redacted
 	}
 	return placeholderTag.ReplaceAllStringFunc(redacted, func(p string) string {

@@ -267,38 +267,12 @@ func TestServeRESTDialect(t *testing.T) {
 // TestServeAWSCLI drives `keycontract serve` (SigV4 verification on) with
 // the AWS CLI as a real, independent client.
 func TestServeAWSCLI(t *testing.T) {
-	awsCLI, err := exec.LookPath("aws")
-	if err != nil {
-		const why = "aws CLI not on PATH: apt-get install -y awscli to run the real-client test"
-		if os.Getenv("CI") != "" {
-			t.Fatal(why + " (.ci/run installs it; in CI a missing tool is a failure, not a skip)")
-		}
-		t.Skip(why)
-	}
 	creds := []string{"AWS_ACCESS_KEY_ID=" + cliAKID, "AWS_SECRET_ACCESS_KEY=" + cliSecret}
+	cli := newAWSCLI(t, "lightsail", creds)
 	s := startServe(t, creds, "-credentials-env")
-	home := t.TempDir()
-	var env []string
-	for _, kv := range os.Environ() { // drop the caller's AWS settings and HOME
-		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "HOME=") {
-			env = append(env, kv)
-		}
-	}
-	env = append(env, creds...)
-	env = append(env, "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-		"AWS_EC2_METADATA_DISABLED=true", "AWS_MAX_ATTEMPTS=1", "AWS_RETRY_MODE=standard", "HOME="+home)
+	cli.url = s.url
 	var secrets []string
-	// run calls the CLI; stdout may hold secrets, so it is never logged.
-	run := func(args ...string) (stdout []byte, stderr string, err error) {
-		full := append([]string{"lightsail"}, args...)
-		full = append(full, "--endpoint-url", s.url, "--region", "us-east-1", "--output", "json")
-		cmd := exec.Command(awsCLI, full...)
-		cmd.Env = env
-		var o, e bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &o, &e
-		err = cmd.Run()
-		return o.Bytes(), e.String(), err
-	}
+	run := cli.run
 	createKey := func() (id string) {
 		out, stderr, err := run("create-bucket-access-key", "--bucket-name", "cli-bucket")
 		require.NoError(t, err, "stderr: %s", stderr)
@@ -345,7 +319,7 @@ func TestServeAWSCLI(t *testing.T) {
 	assert.Contains(t, stderr, "NotFoundException")
 
 	// The server really verifies the CLI's signatures.
-	env = append(env, "AWS_SECRET_ACCESS_KEY=wrong"+cliSecret[5:])
+	cli.env = append(cli.env, "AWS_SECRET_ACCESS_KEY=wrong"+cliSecret[5:])
 	_, stderr, err = run("get-buckets")
 	require.Error(t, err)
 	assert.Contains(t, stderr, "InvalidSignatureException")
@@ -365,42 +339,16 @@ func TestServeAWSCLI(t *testing.T) {
 // verification on, service iam) with the AWS CLI's IAM commands as a real,
 // independent client of the query wire. The CI rule is TestServeAWSCLI's.
 func TestServeIAMAWSCLI(t *testing.T) {
-	awsCLI, err := exec.LookPath("aws")
-	if err != nil {
-		const why = "aws CLI not on PATH: apt-get install -y awscli to run the real-client test"
-		if os.Getenv("CI") != "" {
-			t.Fatal(why + " (.ci/run installs it; in CI a missing tool is a failure, not a skip)")
-		}
-		t.Skip(why)
-	}
 	var out, errb bytes.Buffer
 	assert.Equal(t, 0, serveCmd([]string{"-h"}, &out, &errb))
 	assert.Contains(t, out.String(), "aws|envelope|rest|iam")
 
 	creds := []string{"AWS_ACCESS_KEY_ID=" + cliAKID, "AWS_SECRET_ACCESS_KEY=" + cliSecret}
+	cli := newAWSCLI(t, "iam", creds)
 	s := startServe(t, creds, "-dialect", "iam", "-credentials-env")
-	home := t.TempDir()
-	var env []string
-	for _, kv := range os.Environ() { // drop the caller's AWS settings and HOME
-		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "HOME=") {
-			env = append(env, kv)
-		}
-	}
-	env = append(env, creds...)
-	env = append(env, "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-		"AWS_EC2_METADATA_DISABLED=true", "AWS_MAX_ATTEMPTS=1", "AWS_RETRY_MODE=standard", "HOME="+home)
+	cli.url = s.url
 	var secrets []string
-	// run calls the CLI; stdout may hold secrets, so it is never logged.
-	run := func(args ...string) (stdout []byte, stderr string, err error) {
-		full := append([]string{"iam"}, args...)
-		full = append(full, "--endpoint-url", s.url, "--region", "us-east-1", "--output", "json")
-		cmd := exec.Command(awsCLI, full...)
-		cmd.Env = env
-		var o, e bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &o, &e
-		err = cmd.Run()
-		return o.Bytes(), e.String(), err
-	}
+	run := cli.run
 	createKey := func() (id string) {
 		out, stderr, err := run("create-access-key", "--user-name", "cli-user")
 		require.NoError(t, err, "stderr: %s", stderr)
@@ -453,7 +401,7 @@ func TestServeIAMAWSCLI(t *testing.T) {
 	assert.Contains(t, stderr, "NoSuchEntity")
 
 	// The server really verifies the CLI's signatures.
-	env = append(env, "AWS_SECRET_ACCESS_KEY=wrong"+cliSecret[5:])
+	cli.env = append(cli.env, "AWS_SECRET_ACCESS_KEY=wrong"+cliSecret[5:])
 	_, stderr, err = run("list-users")
 	require.Error(t, err)
 	assert.Contains(t, stderr, "SignatureDoesNotMatch")
@@ -484,4 +432,48 @@ func TestServeAcceptsEveryFault(t *testing.T) {
 		_, err = emulator.New(opts)
 		require.NoError(t, err, f)
 	}
+}
+
+// awsCLI runs the AWS CLI's commands of one service against url, with
+// creds and nothing of the caller's AWS settings or HOME. Its stdout may
+// hold secrets, so it is never logged.
+type awsCLI struct {
+	path, service, url string
+	env                []string
+}
+
+// newAWSCLI finds the AWS CLI: in CI (.ci/run installs it) its absence is a
+// failure, elsewhere a skip that says how to get it.
+func newAWSCLI(t *testing.T, service string, creds []string) *awsCLI {
+	t.Helper()
+	path, err := exec.LookPath("aws")
+	if err != nil {
+		const why = "aws CLI not on PATH: apt-get install -y awscli to run the real-client test"
+		if os.Getenv("CI") != "" {
+			t.Fatal(why + " (.ci/run installs it; in CI a missing tool is a failure, not a skip)")
+		}
+		t.Skip(why)
+	}
+	c := &awsCLI{path: path, service: service}
+	for _, kv := range os.Environ() { // drop the caller's AWS settings and HOME
+		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "HOME=") {
+			c.env = append(c.env, kv)
+		}
+	}
+	c.env = append(c.env, creds...)
+	c.env = append(c.env, "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+		"AWS_EC2_METADATA_DISABLED=true", "AWS_MAX_ATTEMPTS=1", "AWS_RETRY_MODE=standard", "HOME="+t.TempDir())
+	return c
+}
+
+// run calls `aws SERVICE args... --endpoint-url URL`.
+func (c *awsCLI) run(args ...string) (stdout []byte, stderr string, err error) {
+	full := append([]string{c.service}, args...)
+	full = append(full, "--endpoint-url", c.url, "--region", "us-east-1", "--output", "json")
+	cmd := exec.Command(c.path, full...)
+	cmd.Env = c.env
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err = cmd.Run()
+	return o.Bytes(), e.String(), err
 }
