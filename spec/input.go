@@ -42,47 +42,50 @@ func signingHeader(name string) bool {
 	return n == "Authorization" || strings.HasPrefix(n, "X-Amz-")
 }
 
-// resolveInput collects op's parameters (on wires that send them) and
-// builds its input schema: one object holding the body's members and the
-// parameters, required where the body or the parameter says (a path
-// parameter always is). A parameter named like a body member stands for
-// it: the body member is then not sent.
-func (d *Document) resolveInput(op *Operation) error {
-	op.Template = op.Path
-	if d.Binding.ProtocolName() == ProtocolREST {
-		params := append(openapi3.Parameters{}, op.Route.PathItem.Parameters...)
-		params = append(params, op.Route.Operation.Parameters...)
-		for _, ref := range params {
-			if ref == nil || ref.Value == nil {
-				continue
-			}
-			p := ref.Value
-			if p.In == "cookie" || p.In == "header" && signingHeader(p.Name) {
-				continue
-			}
-			var s *openapi3.Schema
-			if p.Schema != nil {
-				s = p.Schema.Value
-			}
-			if s == nil {
-				s = openapi3.NewStringSchema()
-			}
-			param := Param{Name: p.Name, In: p.In, Required: p.Required || p.In == "path", Schema: s}
-			if i := slices.IndexFunc(op.Params, func(q Param) bool { return q.Name == p.Name }); i >= 0 {
-				op.Params[i] = param // an operation's own declaration overrides its path's
-				continue
-			}
-			op.Params = append(op.Params, param)
+// collectParams gathers the path, query and header parameters op declares
+// (its path item's and its own, its own first), for wires that send
+// parameters.
+func collectParams(op *Operation) error {
+	params := append(openapi3.Parameters{}, op.Route.PathItem.Parameters...)
+	params = append(params, op.Route.Operation.Parameters...)
+	for _, ref := range params {
+		if ref == nil || ref.Value == nil {
+			continue
 		}
-		for _, p := range op.Params {
-			if p.In == "path" && !strings.Contains(op.Template, "{"+p.Name+"}") {
-				return fmt.Errorf("%s: path parameter %q is not in the path %s", op.ID, p.Name, op.Template)
-			}
+		p := ref.Value
+		if p.In == "cookie" || p.In == "header" && signingHeader(p.Name) {
+			continue
+		}
+		var s *openapi3.Schema
+		if p.Schema != nil {
+			s = p.Schema.Value
+		}
+		if s == nil {
+			s = openapi3.NewStringSchema()
+		}
+		param := Param{Name: p.Name, In: p.In, Required: p.Required || p.In == "path", Schema: s}
+		if i := slices.IndexFunc(op.Params, func(q Param) bool { return q.Name == p.Name }); i >= 0 {
+			op.Params[i] = param // an operation's own declaration overrides its path's
+			continue
+		}
+		op.Params = append(op.Params, param)
+	}
+	for _, p := range op.Params {
+		if p.In == "path" && !strings.Contains(op.Template, "{"+p.Name+"}") {
+			return fmt.Errorf("%s: path parameter %q is not in the path %s", op.ID, p.Name, op.Template)
 		}
 	}
+	return nil
+}
+
+// buildInput builds op's input schema: one object holding the body's
+// members and the parameters (collectParams), required where the body or
+// the parameter says (a path parameter always is). A parameter named like a
+// body member stands for it: the body member is then not sent.
+func buildInput(op *Operation) {
 	if len(op.Params) == 0 {
 		op.Input = op.Request
-		return nil
+		return
 	}
 	in := openapi3.NewObjectSchema()
 	if op.Request != nil {
@@ -99,7 +102,6 @@ func (d *Document) resolveInput(op *Operation) error {
 		}
 	}
 	op.Input = in
-	return nil
 }
 
 // formSchema takes a query operation's input schema from its request body,
@@ -107,6 +109,7 @@ func (d *Document) resolveInput(op *Operation) error {
 // third-party conversions of AWS query models declare it): on the wire it
 // is always a form.
 func (d *Document) formSchema(op *Operation) error {
+	op.ContentType = d.Binding.Wire.ContentType
 	if op.ContentType == "" {
 		op.ContentType = formContentType
 	}

@@ -66,8 +66,7 @@ func (d *Document) Invalid(op *Operation, valid map[string]any) []Invalid {
 			}
 			// Parameters, and every member of a form, reach the wire as
 			// text: only violations whose text still breaks the schema.
-			_, isParam := op.param(name)
-			textual := isParam || d.Binding.ProtocolName() == ProtocolQuery
+			textual := d.wire.Textual(op, name)
 			for _, c := range violations(p.Value, slices.Contains(s.Required, name)) {
 				if textual && !sentAsText(p.Value, c.value) {
 					continue

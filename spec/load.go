@@ -242,23 +242,20 @@ func (d *Document) resolve() error {
 			errs = append(errs, fmt.Errorf("%w: operations.%s = %q: no such operationId", ErrBinding, r, d.Binding.Operations[r]))
 			continue
 		}
-		op.Role = r
-		if d.Binding.ProtocolName() != ProtocolREST {
-			op.Target = d.targetOf(op)
+		op.Role, op.Template = r, op.Path
+		if err := d.wire.Resolve(op); err != nil {
+			errs = append(errs, err)
+		}
+		if op.Target != "" {
 			d.byTarget[op.Target] = op
-		}
-		if err := d.requestSchema(op); err != nil {
-			errs = append(errs, err)
-		}
-		if err := d.resolveInput(op); err != nil {
-			errs = append(errs, err)
 		}
 		d.byRole[r] = op
 	}
 	return errors.Join(errs...)
 }
 
-// targetOf is the name op goes by on the wire (rpc, query): the value its
+// targetOf is the name op goes by on a wire that names operations (rpc,
+// query): the value its
 // path's fragment gives the binding's header or member
 // ("/#Action=CreateAccessKey"), or else the target rule's value for its
 // operationId.
@@ -274,12 +271,11 @@ func (d *Document) targetOf(op *Operation) string {
 	return d.Binding.Target.Value(op.ID)
 }
 
-func (d *Document) requestSchema(op *Operation) error {
+// jsonBody takes op's body schema from its JSON request body (the rpc and
+// rest wires), and its content type on the wire.
+func (d *Document) jsonBody(op *Operation) error {
 	body := op.Route.Operation.RequestBody
 	op.ContentType = d.Binding.Wire.ContentType
-	if d.Binding.ProtocolName() == ProtocolQuery {
-		return d.formSchema(op)
-	}
 	if body == nil || body.Value == nil {
 		if op.ContentType == "" {
 			op.ContentType = "application/json"

@@ -24,6 +24,14 @@ type Wire interface {
 	// the situations a correct endpoint may answer with: malformed or empty
 	// bodies, an unknown or missing operation. valid is a valid input.
 	Broken(d *Document, op *Operation, valid map[string]any) []Invalid
+	// Resolve fills in, once at load, what op is on this wire: its name
+	// (Target, "" where the wire names no operation), its body's schema and
+	// content type, its parameters, and so its input schema.
+	Resolve(op *Operation) error
+	// Textual reports whether op's input member name reaches the wire as
+	// text (a form member, a path, query or header parameter): a wrong type
+	// is then tried only where its text still breaks the schema.
+	Textual(op *Operation, name string) bool
 }
 
 // Request is one HTTP request as a wire encodes it, before credentials and

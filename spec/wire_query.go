@@ -19,6 +19,18 @@ import (
 // on this wire an operation's input is its form body.
 type queryWire struct{ d *Document }
 
+// Resolve: the operation's Action; its input is its request body's schema,
+// sent as a form.
+func (w queryWire) Resolve(op *Operation) error {
+	op.Target = w.d.targetOf(op)
+	err := w.d.formSchema(op)
+	op.Input = op.Request
+	return err
+}
+
+// Textual: every member of a form is text.
+func (queryWire) Textual(*Operation, string) bool { return true }
+
 // formContentType is what AWS SDKs send.
 const formContentType = "application/x-www-form-urlencoded; charset=utf-8"
 

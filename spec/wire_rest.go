@@ -2,6 +2,7 @@ package spec
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"sort"
@@ -15,6 +16,17 @@ import (
 // other members are the JSON body, sent only when the operation declares
 // one.
 type restWire struct{ d *Document }
+
+// Resolve: no name on the wire; a JSON body where one is declared, and the
+// path, query and header parameters, in one input.
+func (w restWire) Resolve(op *Operation) error {
+	err := errors.Join(w.d.jsonBody(op), collectParams(op))
+	buildInput(op)
+	return err
+}
+
+// Textual: parameters are text; body members are JSON.
+func (restWire) Textual(op *Operation, name string) bool { return op.IsParam(name) }
 
 func (w restWire) Encode(op *Operation, input map[string]any) Request {
 	r := Request{Method: op.Method, Header: http.Header{}, Input: input}

@@ -13,6 +13,17 @@ import (
 // declares are not sent: on this wire an operation's input is its body.
 type rpcWire struct{ d *Document }
 
+// Resolve: the operation's target header value; its input is its JSON body.
+func (w rpcWire) Resolve(op *Operation) error {
+	op.Target = w.d.targetOf(op)
+	err := w.d.jsonBody(op)
+	op.Input = op.Request
+	return err
+}
+
+// Textual: a JSON body carries every type.
+func (rpcWire) Textual(*Operation, string) bool { return false }
+
 func (w rpcWire) Encode(op *Operation, input map[string]any) Request {
 	body, err := json.Marshal(input)
 	if err != nil {
