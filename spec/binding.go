@@ -229,6 +229,9 @@ type WireBinding struct {
 	// <{Op}Result> element's content (as third-party conversions of AWS
 	// query models do), not the whole response: replies are read from it.
 	XMLResult bool `json:"xmlResult,omitempty"`
+	// Schemas maps a component schema's name to the keywords the endpoint
+	// enforces in place of the document's (see SchemaFix).
+	Schemas map[string]SchemaFix `json:"schemas,omitempty"`
 }
 
 // DefaultLimit is the number of keys per bucket when a binding names none.

@@ -129,6 +129,9 @@ func LoadBound(name string, t *openapi3.T, b Binding) (*Document, error) {
 	if b.Wire.Timestamps == "epoch-seconds" {
 		numberTimestamps(t)
 	}
+	if err := fixSchemas(context.Background(), t, b.Wire.Schemas); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
 	d := &Document{Name: name, T: t, Binding: b, byRole: map[Role]*Operation{}, byTarget: map[string]*Operation{}}
 	var err error
 	if d.wire, err = newWire(d); err != nil {
