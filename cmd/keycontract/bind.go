@@ -86,11 +86,9 @@ Flags:
 		}
 		return 2
 	}
-	if res.Binding.ProtocolName() == spec.ProtocolRPC || res.Binding.ProtocolName() == spec.ProtocolREST {
-		// The binding must load: the same check run makes.
-		if _, err := spec.LoadBound(*specFile, t, res.Binding); err != nil {
-			return fail(err)
-		}
+	// The binding must load: the same check run makes.
+	if _, err := spec.LoadBound(*specFile, t, res.Binding); err != nil {
+		return fail(err)
 	}
 	var out []byte
 	if *asJSON {
