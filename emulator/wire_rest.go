@@ -46,25 +46,18 @@ var restRoutes = []restRoute{
 
 var keyIDPathPattern = regexp.MustCompile(`^[A-Z0-9]{20}$`)
 
-// restInputs is each operation's input in the rest dialect: CreateBucket's
-// body has the Lightsail members; the others take path and query
-// parameters only. The key id path parameter is declared ^[A-Z0-9]{20}$,
+// restInputs is each operation's input in the rest dialect: the Lightsail
+// members (CreateBucket's in its body, the others' as path and query
+// parameters), but GetBuckets takes only bucketName. The key id path parameter is declared ^[A-Z0-9]{20}$,
 // so a malformed one is invalid input here (aws and envelope answer
 // not-found).
 var restInputs = map[string][]member{
-	opCreateBucket: inputs[opCreateBucket],
-	opDeleteBucket: {
-		{"bucketName", true, ruleBucketName},
-		{"forceDelete", false, ruleBoolean},
-	},
+	opCreateBucket:          inputs[opCreateBucket],
+	opDeleteBucket:          inputs[opDeleteBucket],
+	opCreateBucketAccessKey: inputs[opCreateBucketAccessKey],
+	opGetBucketAccessKeys:   inputs[opGetBucketAccessKeys],
 	opGetBuckets: {
 		{"bucketName", false, ruleBucketName},
-	},
-	opCreateBucketAccessKey: {
-		{"bucketName", true, ruleBucketName},
-	},
-	opGetBucketAccessKeys: {
-		{"bucketName", true, ruleBucketName},
 	},
 	opDeleteBucketAccessKey: {
 		{"bucketName", true, ruleBucketName},

@@ -13,21 +13,30 @@ import (
 	"github.com/keycontract/keycontract/contract"
 )
 
-func TestRunThirdPartyDescription(t *testing.T) {
+// passesEveryCheck runs description doc with overlay against the embedded
+// emulator and requires exit 0, the dialect in the report and every check
+// passed.
+func passesEveryCheck(t *testing.T, doc, overlay, dialect string) {
+	t.Helper()
 	file := filepath.Join(t.TempDir(), "report.json")
-	r := runCLI(t,
-		"-spec", "../../fixtures/thirdparty/apis-guru-lightsail-bucket-keys.yaml",
-		"-binding", "../../fixtures/thirdparty/overlay.yaml",
-		"-json", file)
+	r := runCLI(t, "-spec", doc, "-binding", overlay, "-json", file)
 	require.Equal(t, 0, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 	assertNoPanic(t, r)
 	rep := readReport(t, file)
-	assert.Equal(t, "aws", rep.Target.Dialect)
-	assert.Contains(t, rep.Target.Spec, "apis-guru-lightsail-bucket-keys.yaml")
+	assert.Equal(t, dialect, rep.Target.Dialect)
+	assert.Contains(t, rep.Target.Spec, filepath.Base(doc))
 	require.Len(t, rep.Checks, len(contract.IDs()))
 	for _, c := range rep.Checks {
 		assert.Equal(t, contract.Pass, c.Status, "%s: %s %v", c.ID, c.Reason, c.Failures)
 	}
+}
+
+// TestRunThirdPartyDescription: the APIs.guru Lightsail description drives
+// every check through its overlay against the embedded aws emulator, and
+// every check passes.
+func TestRunThirdPartyDescription(t *testing.T) {
+	passesEveryCheck(t, "../../fixtures/thirdparty/apis-guru-lightsail-bucket-keys.yaml",
+		"../../fixtures/thirdparty/overlay.yaml", "aws")
 }
 
 // TestRunThirdPartyIAMDescription: the APIs.guru IAM description (GET and
@@ -35,19 +44,8 @@ func TestRunThirdPartyDescription(t *testing.T) {
 // errors) drives every check through its overlay against the embedded iam
 // emulator, and every check passes.
 func TestRunThirdPartyIAMDescription(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "report.json")
-	r := runCLI(t,
-		"-spec", "../../fixtures/thirdparty/apis-guru-iam-access-keys.yaml",
-		"-binding", "../../fixtures/thirdparty/iam-overlay.yaml",
-		"-json", file)
-	require.Equal(t, 0, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
-	assertNoPanic(t, r)
-	rep := readReport(t, file)
-	assert.Equal(t, "iam", rep.Target.Dialect)
-	require.Len(t, rep.Checks, len(contract.IDs()))
-	for _, c := range rep.Checks {
-		assert.Equal(t, contract.Pass, c.Status, "%s: %s %v", c.ID, c.Reason, c.Failures)
-	}
+	passesEveryCheck(t, "../../fixtures/thirdparty/apis-guru-iam-access-keys.yaml",
+		"../../fixtures/thirdparty/iam-overlay.yaml", "iam")
 }
 
 // TestThirdPartyIAMPathPattern: the APIs.guru IAM description's pathType

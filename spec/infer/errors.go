@@ -146,7 +146,7 @@ func (x *inference) errors() {
 		b.Errors.Code = []string{"header:X-Amzn-ErrorType", "body:/__type"}
 		b.Errors.Trim = "aws-type"
 		r.note("errors.code", "header:X-Amzn-ErrorType, body:/__type (trim aws-type)", "awsJson names the error type in X-Amzn-ErrorType or __type, as namespace#Type:uri")
-	case x.protocol == "query":
+	case x.protocol == spec.ProtocolQuery:
 		b.Errors.Code = []string{"body:/Error/Code"}
 		r.note("errors.code", "body:/Error/Code", "AWS query errors are <ErrorResponse><Error><Code>")
 	default:
@@ -164,7 +164,7 @@ func (x *inference) errors() {
 	statuses := map[string][]int{}
 	seen := map[string]string{}
 	addCode := func(code string, status int, from string) {
-		if x.protocol == "query" {
+		if x.protocol == spec.ProtocolQuery {
 			code = strings.TrimSuffix(code, "Exception")
 		}
 		if _, ok := seen[code]; !ok {
@@ -198,7 +198,7 @@ func (x *inference) errors() {
 				addCode(w, e.status, fmt.Sprintf("described under %d", e.status))
 			}
 		}
-		if e.ref != "" && codeish(e.ref) && (x.awsJSON || x.protocol == "query") {
+		if e.ref != "" && codeish(e.ref) && (x.awsJSON || x.protocol == spec.ProtocolQuery) {
 			addCode(e.ref, e.status, fmt.Sprintf("schema %s under %d", e.ref, e.status))
 		}
 	}
@@ -207,16 +207,16 @@ func (x *inference) errors() {
 		for _, c := range awsJSONCodes {
 			addCode(c, 400, "awsJson's own error")
 		}
-	case x.protocol == "query":
+	case x.protocol == spec.ProtocolQuery:
 		for _, c := range queryCodes {
 			addCode(c, 400, "AWS query's own error")
 		}
 	}
 	narrow(statuses, resps)
-	if x.awsJSON || x.protocol == "query" || x.pseudoErrs {
+	if x.awsJSON || x.protocol == spec.ProtocolQuery || x.pseudoErrs {
 		// The document's statuses are not the wire's: the protocol's are.
 		for code := range statuses {
-			statuses[code] = protocolStatuses(code, x.protocol == "query")
+			statuses[code] = protocolStatuses(code, x.protocol == spec.ProtocolQuery)
 		}
 		r.note("errors.statuses", fmt.Sprintf("%d codes", len(statuses)), "codes from the error responses and the protocol; statuses are the protocol's (400, 500 for service failures; 401/403 for auth, 404 not found and 409 limits on AWS query)")
 	} else {
@@ -231,7 +231,7 @@ func (x *inference) errors() {
 			accept[s] = append(accept[s], code)
 			continue
 		}
-		if x.awsJSON || x.pseudoErrs || x.protocol == "query" {
+		if x.awsJSON || x.pseudoErrs || x.protocol == spec.ProtocolQuery {
 			continue
 		}
 		if n := norm(code); strings.Contains(n, "exist") || strings.Contains(n, "conflict") || strings.Contains(n, "internal") || strings.Contains(n, "server") || strings.Contains(n, "service") || strings.Contains(n, "unavailable") {
@@ -293,7 +293,7 @@ func (x *inference) errors() {
 		accept[s] = slices.Compact(accept[s])
 		why := whys[s]
 		if why == "" {
-			why = "codes named for it" + map[bool]string{true: " or documented under its status"}[!x.awsJSON && x.protocol != "query"]
+			why = "codes named for it" + map[bool]string{true: " or documented under its status"}[!x.awsJSON && x.protocol != spec.ProtocolQuery]
 		}
 		r.note("errors.accept."+string(s), strings.Join(accept[s], ", "), why)
 	}

@@ -29,8 +29,8 @@ func (x *inference) wire() {
 			}
 		}
 	case ck.action:
-		x.protocol = "query"
-		b.Protocol = "query"
+		x.protocol = spec.ProtocolQuery
+		b.Protocol = spec.ProtocolQuery
 		version := x.t.Info.Version
 		how := "info.version"
 		for _, p := range ck.o.Parameters {
@@ -89,7 +89,7 @@ func (x *inference) wire() {
 		b.Wire.Timestamps = "epoch-seconds"
 		r.note("wire.timestamps", "epoch-seconds", "the document declares date-time strings; awsJson sends timestamps as epoch seconds")
 	}
-	if x.protocol == "query" {
+	if x.protocol == spec.ProtocolQuery {
 		if c := x.chosen[spec.CreateKey]; c != nil {
 			if schema, _, _ := successOf(c.op.o); schema != nil && !hasResultMember(schema) {
 				b.Wire.XMLResult = true
