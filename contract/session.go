@@ -139,10 +139,8 @@ func (s *session) observe(ex *Exchange) {
 			s.mu.Unlock()
 		}
 	case spec.ListKeys:
-		if keys, ok := s.b.ListedKeys(r); ok {
-			for _, k := range keys {
-				s.red.AddSecret(k.Secret)
-			}
+		for _, v := range s.b.ListedSecrets(r) {
+			s.red.AddSecret(v)
 		}
 	case spec.DeleteKey:
 		if id, ok := stringAt(req, s.b.Request.KeyID); ok {

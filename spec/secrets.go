@@ -23,6 +23,28 @@ func (b Binding) CreatedSecret(r *Reply) (string, bool) {
 	if !ok {
 		return "", false
 	}
+	return b.secretOf(obj)
+}
+
+// ListedSecrets is every value at the binding's secret location in the
+// items of a listKeys reply, whatever else the items hold: ListedKeys skips
+// an item whose id is missing or mistyped, and a secret such an item shows
+// (of a key the run did not create, say) must still be redacted.
+func (b Binding) ListedSecrets(r *Reply) []string {
+	v, _ := Pointer(r.Value(), b.Response.Keys)
+	items, _ := v.([]any)
+	var secrets []string
+	for _, it := range items {
+		if s, ok := b.secretOf(it); ok {
+			secrets = append(secrets, s)
+		}
+	}
+	return secrets
+}
+
+// secretOf is the value at the binding's secret location in a key object,
+// as text: a string, or a number's digits.
+func (b Binding) secretOf(obj any) (string, bool) {
 	v, ok := Pointer(obj, b.Response.KeySecret)
 	if !ok {
 		return "", false

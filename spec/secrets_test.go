@@ -67,6 +67,20 @@ func TestCreatedSecretIgnoresTheID(t *testing.T) {
 	assert.False(t, ok)
 }
 
+// TestListedSecretsWhateverTheID: a listed item's secret is found whatever
+// its id holds, where ListedKeys skips the item.
+func TestListedSecretsWhateverTheID(t *testing.T) {
+	aws, err := Bundled("aws")
+	require.NoError(t, err)
+	const other = "kcFAKE/other+0123456789abcdefghijklmnopq"
+	r := reply(200, `{"accessKeys":[{"accessKeyId":12,"secretAccessKey":"`+fakeSecret+`"},{"secretAccessKey":"`+other+`"},{"accessKeyId":"EMULKEY0000000000001","status":"Active"}]}`)
+	keys, ok := aws.Binding.ListedKeys(r)
+	require.True(t, ok)
+	assert.Len(t, keys, 1, "ListedKeys skips the items without a string id")
+	assert.Equal(t, []string{fakeSecret, other}, aws.Binding.ListedSecrets(r))
+	assert.Empty(t, aws.Binding.ListedSecrets(reply(200, `{"accessKeys":"none"}`)))
+}
+
 func TestSecretLike(t *testing.T) {
 	for s, want := range map[string]bool{
 		fakeSecret: true, "EMULKEY0000000000001": true, "CreateBucketAccessKey": false,
