@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -187,6 +188,62 @@ type Page struct {
 	// there are more pages (IsTruncated); without it a non-empty Next says
 	// so.
 	More string `json:"more,omitempty"`
+	// Size, when set, points into the request's input where the page size
+	// goes (/MaxItems): the most items one reply's list may hold. A reply
+	// holding more fails success-envelope; fewer is always allowed, even
+	// when more pages follow (IAM documents it), so no page is ever taken
+	// for the whole list. Without it no page size is sent or judged.
+	Size string `json:"size,omitempty"`
+}
+
+// PageSize is the page size a request of role's operation asked for: the
+// text the wire sends at the binding's pages.size pointer in the request's
+// input, when it is a whole number of at least 1. ok is false when the
+// binding names no size or the request carries none; a size the schema
+// refuses (0, -1) asks for nothing a reply could be held to, and is
+// invalid-input-rejected's concern.
+func (b Binding) PageSize(role Role, input any) (int, bool) {
+	p, ok := b.Pages[role]
+	if !ok || p.Size == "" || input == nil {
+		return 0, false
+	}
+	v, found := Pointer(input, p.Size)
+	if !found || v == nil {
+		return 0, false
+	}
+	n, err := strconv.Atoi(ParamText(v))
+	if err != nil || n < 1 {
+		return 0, false
+	}
+	return n, true
+}
+
+// SizeName is how messages name the page size member: the last segment of
+// pages.size ("MaxItems").
+func (p Page) SizeName() string {
+	return p.Size[strings.LastIndex(p.Size, "/")+1:]
+}
+
+// ListedItems counts the items of a list reply of role (listKeys: the
+// array at response.keys; listBuckets: at response.buckets), whatever each
+// item holds. ok is false for another role, or when the list is missing or
+// not an array.
+func (b Binding) ListedItems(role Role, r *Reply) (int, bool) {
+	var at string
+	switch role {
+	case ListKeys:
+		at = b.Response.Keys
+	case ListBuckets:
+		at = b.Response.Buckets
+	default:
+		return 0, false
+	}
+	v, found := Pointer(r.Value(), at)
+	items, isArray := v.([]any)
+	if !found || !isArray {
+		return 0, false
+	}
+	return len(items), true
 }
 
 // MaxPages bounds how many pages the harness follows: an endpoint that
