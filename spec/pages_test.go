@@ -2,6 +2,7 @@ package spec_test
 
 import (
 	"encoding/json"
+	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -74,4 +75,29 @@ func TestListedItems(t *testing.T) {
 	assert.False(t, ok)
 	_, ok = d.Binding.ListedItems(spec.ListKeys, reply(spec.ListKeys, "ListAccessKeys", `<IsTruncated>false</IsTruncated>`))
 	assert.False(t, ok, "no list at all")
+}
+
+// TestTruncated: a page says more follow by its IsTruncated, whether or
+// not it names the next page (NextPage needs the Marker too).
+func TestTruncated(t *testing.T) {
+	d := bundledIAM(t)
+	for _, tc := range []struct {
+		result          string
+		truncated, next bool
+	}{
+		{`<AccessKeyMetadata/><IsTruncated>true</IsTruncated><Marker>m</Marker>`, true, true},
+		{`<AccessKeyMetadata/><IsTruncated>true</IsTruncated>`, true, false},
+		{`<AccessKeyMetadata/><IsTruncated>false</IsTruncated><Marker>m</Marker>`, false, false},
+		{`<AccessKeyMetadata/>`, false, false},
+	} {
+		r := d.NewReply(d.Op(spec.ListKeys), 200, textXML, []byte(iamReply("ListAccessKeys", tc.result)))
+		require.NoError(t, r.DecodeErr())
+		assert.Equal(t, tc.truncated, d.Binding.Truncated(spec.ListKeys, r), tc.result)
+		_, next := d.Binding.NextPage(spec.ListKeys, r)
+		assert.Equal(t, tc.next, next, tc.result)
+	}
+	aws, err := spec.Bundled("aws")
+	require.NoError(t, err)
+	r := aws.NewReply(aws.Op(spec.ListKeys), 200, http.Header{"Content-Type": {"application/x-amz-json-1.1"}}, []byte(`{"accessKeys":[]}`))
+	assert.False(t, aws.Binding.Truncated(spec.ListKeys, r), "a list that does not page is whole")
 }
