@@ -143,7 +143,8 @@ func (x *Session) Request(role spec.Role, res spec.Resources) map[string]any {
 	return x.s.doc.Minimal(x.s.doc.Op(role), res)
 }
 
-// ShapeProblems judges one exchange on its own: success-envelope,
+// ShapeProblems judges one exchange on its own: success-envelope (a list
+// page holding more items than its request's page size asked included),
 // error-envelope, no-server-errors, and the limit in a list.
 func (x *Session) ShapeProblems(ctx context.Context, ex *Exchange) []*Violation {
 	return x.s.shapeProblems(ctx, ex)
