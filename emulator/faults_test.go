@@ -180,6 +180,9 @@ var faultEffects = map[Fault][]string{
 	// unchanged.
 	FaultLimitWrongError: {"create-key-3"},
 	FaultLimitPhantomOK:  {"create-key-3"},
+	// The script's lists send no MaxItems (and only iam's take one); see
+	// TestFaultListIgnoresPageSize.
+	FaultListIgnoresPageSize: {},
 }
 
 // expandSteps resolves the "*" groups against the fault-free baseline.

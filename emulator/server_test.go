@@ -254,7 +254,7 @@ func TestSeedingAndCounters(t *testing.T) {
 
 func TestFaultCatalogue(t *testing.T) {
 	fs := Faults()
-	assert.Len(t, fs, 32)
+	assert.Len(t, fs, 33)
 	seen := map[Fault]bool{}
 	for _, f := range fs {
 		assert.NotEmpty(t, f.Description(), f)
