@@ -8,9 +8,13 @@ package main
 // once it is let in.
 func motoShared() map[string][]evidence {
 	return map[string][]evidence{
-		// Replies that break IAM's own shapes: CreateUser without a
+		// MaxItems is ignored: a page holds every key, every user, with
+		// no IsTruncated (ListAccessKeys) or IsTruncated false (ListUsers).
+		// And replies that break IAM's own shapes: CreateUser without a
 		// UserName succeeds, and its User has no UserName.
 		"success-envelope": {
+			ev(`^ListAccessKeys\(#\d+, MaxItems=1\) = 2 items, want at most 1$`, `^signed Action=ListAccessKeys&MaxItems=1&`, `(?s)^200 text/xml.*</member><member>.*</AccessKeyMetadata></ListAccessKeysResult>`),
+			ev(`^ListUsers\(#\d+, MaxItems=1\) = \d+ items, want at most 1$`, `^signed Action=ListUsers&MaxItems=1&`, `(?s)^200 text/xml.*</member><member>.*<IsTruncated>false</IsTruncated>`),
 			ev(`CreateUser.* = 200 with .*"/CreateUserResult/User/UserName": property "UserName" is missing`, `^signed Action=CreateUser&Version=`, `(?s)^200 text/xml.*<CreateUserResponse`),
 		},
 		// HTML 500 pages for an unknown Action and a MaxItems that is not
