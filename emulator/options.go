@@ -55,6 +55,9 @@ type Options struct {
 	// race.go. It only keeps a sequential client moving: the race itself is
 	// decided by how many creates are held, never by this timeout.
 	RaceHold time.Duration
+	// RedirectTo is the Location of fault redirect-no-operation's 302
+	// (default DefaultRedirectTo).
+	RedirectTo string
 	// Log, if set, receives one line per request: method, operation, status,
 	// duration and bucket name. It never contains a secret, an
 	// Authorization header or a token.
@@ -152,9 +155,9 @@ type faultInfo struct {
 	breaks string // the harness check that must fail
 }
 
-// faultDescriptions is the catalogue, in a stable order; the redaction and
-// limit families live in their own files.
-var faultDescriptions = slices.Concat(coreFaults, redactionFaults, limitFaults)
+// faultDescriptions is the catalogue, in a stable order; the redaction,
+// limit and reading families live in their own files.
+var faultDescriptions = slices.Concat(coreFaults, redactionFaults, limitFaults, readingFaults)
 
 var coreFaults = []faultInfo{
 	{FaultNoKeyLimit, "a third (and later) key is accepted", "two-key-limit"},
