@@ -26,7 +26,8 @@ const (
 	// FaultFormNamePercent breaks invalid-input-rejected (iam): the form
 	// is read as form-keeps-escapes reads it and a user name may hold "%"
 	// (its pattern is not checked for it), so UserName=a%zz names the user
-	// "a%zz". No effect in the other dialects.
+	// "a%zz" (whose CreateUser reply then also breaks the documented User:
+	// success-envelope). No effect in the other dialects.
 	FaultFormNamePercent Fault = "form-name-percent"
 	// FaultMediaTypeSynonym is a legal variation: every reply carries
 	// another spelling of its dialect's media type (aws: application/json;
