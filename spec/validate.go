@@ -32,8 +32,9 @@ var validationOptions = &openapi3filter.Options{
 // ValidateSuccess checks a 2xx reply against the operation's documented
 // response for that status, with openapi3filter: the content type must
 // mean one the document declares (media.go; or be the binding's wire
-// content type standing in for it) and the body must match the schema, required members included.
-// Unknown extra members pass unless the document forbids them.
+// content type standing in for it) and the body must match the schema,
+// required members included. Unknown extra members pass unless the
+// document forbids them.
 //
 // A 2xx status the operation does not document, when it documents some,
 // is an error too: a REST create that answers 200 where 201 is declared
@@ -96,9 +97,10 @@ func (d *Document) ValidateError(ctx context.Context, op *Operation, r *Reply) (
 // its status, as openapi3filter.ValidateResponse does, but on the body
 // NewReply decoded once: the content type must mean one the document
 // declares (media.go: text/xml is application/xml, a charset changes
-// nothing) and the decoded value must match its schema (kin-openapi's validator,
-// patterns compiled once and cached by kin-openapi). A response that
-// declares headers, or a 3.1 document, goes through openapi3filter itself.
+// nothing) and the decoded value must match its schema (kin-openapi's
+// validator, patterns compiled once and cached by kin-openapi). A response
+// that declares headers, or a 3.1 document, goes through openapi3filter
+// itself.
 func (d *Document) validate(ctx context.Context, op *Operation, r *Reply) error {
 	ct := r.Header.Get("Content-Type")
 	if wire := d.Binding.Wire.ContentType; wire != "" && r.MediaType() == wire {
