@@ -218,9 +218,14 @@ func requestText(ex contract.RecordedExchange) string {
 }
 
 // responseText is an exchange's response as evidence patterns match it:
-// "STATUS CONTENT-TYPE\nBODY".
+// "STATUS CONTENT-TYPE\nBODY", or "STATUS CONTENT-TYPE Location: URL\nBODY"
+// when it names a Location.
 func responseText(ex contract.RecordedExchange) string {
-	return fmt.Sprintf("%d %s\n%s", ex.Response.Status, header(ex.Response.Headers, "Content-Type"), ex.Response.Body)
+	head := fmt.Sprintf("%d %s", ex.Response.Status, header(ex.Response.Headers, "Content-Type"))
+	if loc := header(ex.Response.Headers, "Location"); loc != "" {
+		head += " Location: " + loc
+	}
+	return head + "\n" + ex.Response.Body
 }
 
 // header is the value of a recorded header, whatever its case.

@@ -79,8 +79,18 @@ func TestVersitygw(t *testing.T) {
 var versitygwFindings = map[string][]evidence{
 	// A POST with no Action (an empty body, or members without one) is
 	// answered with a redirect to the vendor's web site, where IAM answers
-	// MissingAction (400).
+	// MissingAction (400); the Marker of ListAccessKeys and ListUsers, and
+	// CreateUser's PermissionsBoundary, are not checked against their
+	// documented lengths and pattern.
 	"invalid-input-rejected": {
-		ev(`\(body: empty\) = 302`, `^signed $`, `^302 `),
+		ev(`^CreateAccessKey\(body: empty\) = 302 \(no error code\)`, `^signed $`, `^302  Location: https://www\.versity\.com/`),
+		ev(`^\(no target\)\(action: missing\) = 302 \(no error code\)`, `^signed UserName=[^&]*&Version=2010-05-08$`, `^302  Location: https://www\.versity\.com/`),
+		ev(`^ListAccessKeys\(Marker: too long \(321 > 320\)\) = 200 success`, `Marker=a{321}&`, `(?s)^200 application/xml.*<ListAccessKeysResponse`),
+		ev(`^ListUsers\(Marker: does not match pattern .*\) = 200 success`, `Marker=%09\+%09&`, `(?s)^200 application/xml.*<ListUsersResponse`),
+		ev(`^CreateUser\(PermissionsBoundary: too short \(19 < 20\)\) = 200 success`, `PermissionsBoundary=a{19}&`, `(?s)^200 application/xml.*<CreateUserResponse`),
+	},
+	// The redirect is no error response of the AWS query protocol.
+	"error-envelope": {
+		ev(`= 302: status 302 carries no error code`, `^signed $`, `^302  Location: https://www\.versity\.com/`),
 	},
 }
