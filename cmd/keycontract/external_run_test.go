@@ -104,7 +104,7 @@ func (r implementationRun) publish(t *testing.T, page string, issued []string) {
 	b, err := os.ReadFile(page)
 	require.NoError(t, err)
 	b = awsKeyID.ReplaceAll(b, []byte(r.idPrefix+"$1"))
-	out := map[string][]byte{"the published report": b}
+	out := map[string][]byte{"the published report": b, "the published report, unescaped": []byte(html.UnescapeString(string(b)))}
 	secrets := numbered("secret "+r.impl+" issued", issued)
 	secrets["the signing secret"] = r.secret
 	assertNoSecretWritten(t, out, secrets)
