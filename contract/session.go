@@ -85,7 +85,7 @@ func newSession(t *Target, doc *spec.Document, seed int64) (*session, error) {
 		created: map[string]string{}, unread: map[string]int{}, ever: map[string]string{}, everIn: map[string][]string{}, violations: map[string][]*Violation{}, skips: map[string]string{}, extended: map[string]bool{}, ran: map[string]bool{},
 	}
 	s.c = &client{
-		doc: doc, base: trimSlash(t.Endpoint), http: hc, signer: t.Signer, headers: t.Headers,
+		doc: doc, base: trimSlash(t.Endpoint), http: noRedirects(hc), signer: t.Signer, headers: t.Headers,
 		red: red, timeout: t.timeout(), limiter: newLimiter(t.Rate), onReply: s.observe,
 	}
 	return s, nil

@@ -56,6 +56,9 @@ type Options struct {
 	// race.go. It only keeps a sequential client moving: the race itself is
 	// decided by how many creates are held, never by this timeout.
 	RaceHold time.Duration
+	// RedirectTo is the Location of fault redirect-no-operation's 302
+	// (default DefaultRedirectTo).
+	RedirectTo string
 	// Log, if set, receives one line per request: method, operation, status,
 	// duration and bucket name. It never contains a secret, an
 	// Authorization header or a token.
@@ -154,8 +157,8 @@ type faultInfo struct {
 }
 
 // faultDescriptions is the catalogue, in a stable order; the redaction,
-// limit and page families live in their own files.
-var faultDescriptions = slices.Concat(coreFaults, redactionFaults, limitFaults, pageFaults)
+// limit, page and reading families live in their own files.
+var faultDescriptions = slices.Concat(coreFaults, redactionFaults, limitFaults, pageFaults, readingFaults)
 
 var coreFaults = []faultInfo{
 	{FaultNoKeyLimit, "a third (and later) key is accepted", "two-key-limit"},

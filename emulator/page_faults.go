@@ -18,7 +18,10 @@ var pageFaults = []faultInfo{
 // onlyIn lists, for a fault that has an effect only in some
 // dialects, those dialects.
 var onlyIn = map[Fault][]string{
-	FaultListIgnoresPageSize: {DialectIAM},
+	FaultListIgnoresPageSize:  {DialectIAM},
+	FaultFormSkipsUndecodable: {DialectIAM},
+	FaultFormKeepsEscapes:     {DialectIAM},
+	FaultFormNamePercent:      {DialectIAM},
 }
 
 // Dialects are the dialects in which the fault changes anything: nil for
