@@ -1,185 +1,101 @@
 package main
 
 import (
-	"bytes"
+	"context"
 	"fmt"
-	"html"
-	"io"
-	"net"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
-	"os"
 	"os/exec"
-	"regexp"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
-	"github.com/stretchr/testify/assert"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/stretchr/testify/require"
-
-	"github.com/keycontract/keycontract/contract"
 )
 
-// moto's moto_server (moto 5) implements IAM's user access keys: the first
-// implementation the harness meets that nobody here wrote. TestMoto runs
-// every check against it with -dialect iam and pins exactly which checks
-// fail, and why, each by the exchange that shows it (docs/README.md tells
-// the findings). It does not bend a check to pass moto.
+// moto's moto_server (moto 5) implements IAM's user access keys: an
+// implementation nobody here wrote. TestMoto runs every check against it
+// with -dialect iam, both ways moto runs: as it starts (authentication
+// off, which moto documents as its default) and with its authentication
+// on. It pins exactly which checks fail, and why, each by the exchange that
+// shows it (docs/README.md tells each finding and the rule it breaks). It
+// does not bend a check to pass moto.
 
-// motoServer finds moto_server: in CI (.ci/run makes sure it is there) its
-// absence is a failure, elsewhere a skip that says how to get it.
-func motoServer(t *testing.T) string {
-	t.Helper()
-	p, err := exec.LookPath("moto_server")
-	if err == nil {
-		return p
-	}
-	const why = "moto_server not on PATH: pip install 'moto[server]'"
-	if os.Getenv("CI") != "" {
-		t.Fatal(why + " (.ci/run checks for it; in CI a missing server is a failure, not a skip)")
-	}
-	t.Skip(why)
-	return ""
-}
+// motoFake* sign the run while moto's authentication is off: moto reads
+// the service from the credential scope, and checks nothing else.
+const (
+	motoFakeAKID   = "MOTOTESTDUMMYAKID000"
+	motoFakeSecret = "moto-test-dummy-secret-not-real-0123456"
+)
 
-// startMoto starts moto_server on a free loopback port and returns its URL;
-// the process is killed when the test ends.
+// startMoto starts a fresh moto_server on a free loopback port and returns
+// its URL; it is stopped when the test ends.
 func startMoto(t *testing.T) string {
 	t.Helper()
-	bin := motoServer(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := ln.Addr().(*net.TCPAddr).Port
-	require.NoError(t, ln.Close())
-	var logs bytes.Buffer
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
+	bin := externalTool(t, "moto_server", "pip install 'moto[server]>=5,<6'")
+	port := freeLoopbackPort(t)
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	deadline := time.Now().Add(60 * time.Second) // a hang guard: python's start-up on a loaded machine
-	for {
-		resp, err := http.Get(base + "/moto-api/")
-		if err == nil {
-			resp.Body.Close()
-			return base
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("moto_server did not answer on %s: %v", base, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	startProcess(t, exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port)), base+"/moto-api/")
+	return base
 }
 
-var motoSecret = regexp.MustCompile(`<SecretAccessKey>([^<]+)</SecretAccessKey>`)
+// motoAdminPolicy allows every action on every resource.
+const motoAdminPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
 
-// secretTap is a reverse proxy to moto that keeps every secret access key
-// moto's responses carry, so that the outputs can be scanned for them.
-type secretTap struct {
-	mu      sync.Mutex
-	secrets []string
-}
-
-func (s *secretTap) proxy(t *testing.T, target string) string {
-	u, err := url.Parse(target)
+// enableMotoAuth turns moto's authentication on, as its docs describe:
+// while it is still off, it creates the user keycontract-admin with a
+// policy allowing everything attached and an access key, through a real
+// IAM client (aws-sdk-go-v2); then POST /moto-api/reset-auth with 0 makes
+// moto authenticate and authorize every later request. It returns the
+// admin's key, which the run signs with.
+func enableMotoAuth(t *testing.T, base string) (akid, secret string) {
+	t.Helper()
+	ctx := context.Background()
+	c := iam.New(iam.Options{
+		BaseEndpoint: aws.String(base),
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider(motoFakeAKID, motoFakeSecret, ""),
+		Retryer:      aws.NopRetryer{},
+	})
+	const admin = "keycontract-admin"
+	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(admin)})
 	require.NoError(t, err)
-	rp := httputil.NewSingleHostReverseProxy(u)
-	rp.ModifyResponse = func(resp *http.Response) error {
-		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			return err
-		}
-		s.mu.Lock()
-		for _, m := range motoSecret.FindAllSubmatch(body, -1) {
-			s.secrets = append(s.secrets, html.UnescapeString(string(m[1])))
-		}
-		s.mu.Unlock()
-		resp.Body = io.NopCloser(bytes.NewReader(body))
-		return nil
-	}
-	ts := httptest.NewServer(rp)
-	t.Cleanup(ts.Close)
-	return ts.URL
+	p, err := c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(admin), PolicyDocument: aws.String(motoAdminPolicy)})
+	require.NoError(t, err)
+	_, err = c.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String(admin), PolicyArn: p.Policy.Arn})
+	require.NoError(t, err)
+	k, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(admin)})
+	require.NoError(t, err)
+	resp, err := http.Post(base+"/moto-api/reset-auth", "text/plain", strings.NewReader("0"))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, "POST /moto-api/reset-auth")
+	return aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey)
 }
 
-// motoFindings are the checks moto fails, each with what its failures
-// must show: a message and the response of the exchange that shows it.
-var motoFindings = map[string]struct {
-	message  *regexp.Regexp
-	response *regexp.Regexp
-}{
-	// Unsigned requests are routed to moto's S3 (ListAllMyBuckets, 200);
-	// requests signed with a wrong secret are served: moto verifies no
-	// signature.
-	"auth-required": {regexp.MustCompile(`without credentials\) = 200 success`), regexp.MustCompile(`ListAllMyBucketsResult`)},
-	// An unknown Action, and an empty MaxItems, get an HTML 500 page.
-	"no-server-errors": {regexp.MustCompile(`= 500 \(no error code\)`), regexp.MustCompile(`500 Internal Server Error`)},
-	"error-envelope":   {regexp.MustCompile(`500: status 500 carries no error code`), regexp.MustCompile(`<!doctype html>`)},
-	// Lengths and patterns are not validated; a malformed form is read
-	// leniently; an empty body is taken for an unknown user "None".
-	"invalid-input-rejected": {regexp.MustCompile(`= 200 success, want a 4xx error of`), regexp.MustCompile(`Response xmlns=`)},
-	// CreateUser without UserName (or with an invalid one) succeeds, and
-	// its reply then breaks the documented User: no UserName, or an empty
-	// or too long one.
-	"success-envelope": {regexp.MustCompile(`CreateUser.* = 200 with .*/CreateUserResult/User/UserName`), regexp.MustCompile(`<CreateUserResponse`)},
-}
-
-// TestMoto runs every check against moto_server with -dialect iam, signed
-// with dummy credentials, through a proxy that keeps the secrets moto
-// issues, and pins moto's verdict per check; then it scans every output
-// for those secrets.
+// TestMoto runs every check against moto_server, as it starts and with its
+// authentication on, and pins moto's verdict per check both ways.
 func TestMoto(t *testing.T) {
-	tap := &secretTap{}
-	endpoint := tap.proxy(t, startMoto(t))
-	noAWSCredentials(t)
-	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDMOTOTESTDUMMY000")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "moto-test-dummy-secret-not-real-0123456")
-	files, recording, flags := reportFlags(t.TempDir())
-	r := runCLI(t, append([]string{"-endpoint", endpoint, "-dialect", "iam", "-sign", "-seed", "1"}, flags...)...)
-	rep := readReport(t, files["the JSON report"])
-	require.Equal(t, 1, r.code, "exit status; checks: %s; stderr: %s", statuses(rep), firstLineOf(r.stderr))
-	assertNoPanic(t, r)
-
-	for _, c := range rep.Checks {
-		want, fails := motoFindings[c.ID]
-		if !fails {
-			assert.Equal(t, contract.Pass, c.Status, "%s against moto: %s", c.ID, c.Reason)
-			continue
-		}
-		if !assert.Equal(t, contract.Fail, c.Status, "%s against moto", c.ID) {
-			continue
-		}
-		found := false
-		for _, f := range c.Failures {
-			if !want.message.MatchString(f.Message) {
-				continue
-			}
-			for _, ex := range f.Exchanges {
-				if want.response.MatchString(ex.Response.Body) {
-					found = true
-				}
-			}
-		}
-		assert.True(t, found, "%s: no failure matches %q with an exchange showing %q; first: %s",
-			c.ID, want.message, want.response, c.Failures[0].Message)
-	}
-
-	// No secret moto issued is written anywhere, in any spelling.
-	outputs := runOutputs(t, r, files, recording)
-	tap.mu.Lock()
-	issued := append([]string(nil), tap.secrets...)
-	tap.mu.Unlock()
-	require.NotEmpty(t, issued, "moto issued no secret: the scan would prove nothing")
-	secrets := numbered("secret moto issued", issued)
-	assertNoSecretWritten(t, outputs, secrets)
-	t.Logf("moto: %s; %d requests in %d ms; %d secrets issued, none written",
-		strings.TrimSpace(statuses(rep)), rep.Requests, rep.DurationMS, len(issued))
+	t.Run("default", func(t *testing.T) {
+		tap := &secretTap{}
+		implementationRun{
+			impl: "moto", endpoint: tap.proxy(t, startMoto(t)), tap: tap,
+			akid: motoFakeAKID, secret: motoFakeSecret,
+			fails:  motoFindings,
+			report: "moto-iam-report.html", idPrefix: "MOTO",
+		}.run(t)
+	})
+	t.Run("auth", func(t *testing.T) {
+		base := startMoto(t)
+		akid, secret := enableMotoAuth(t, base)
+		tap := &secretTap{}
+		tap.add(secret)
+		implementationRun{
+			impl: "moto, auth on", endpoint: tap.proxy(t, base), tap: tap,
+			akid: akid, secret: secret,
+			fails:  motoAuthFindings,
+			report: "moto-iam-auth-report.html", idPrefix: "MOTO",
+		}.run(t)
+	})
 }
