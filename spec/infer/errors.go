@@ -130,7 +130,7 @@ func codeish(w string) bool {
 var (
 	awsJSONCodes = []string{"UnknownOperationException", "SerializationException", "ThrottlingException", "MissingAuthenticationTokenException",
 		"InvalidSignatureException", "UnrecognizedClientException", "IncompleteSignatureException", "AccessDeniedException", "ValidationException"}
-	queryCodes = []string{"InvalidAction", "MissingAction", "ValidationError", "MalformedInput", "InvalidInput", "MissingAuthenticationToken",
+	queryCodes = []string{"InvalidAction", "MissingAction", "ValidationError", "MalformedInput", "InvalidInput", "InvalidParameterValue", "MalformedQueryString", "MissingAuthenticationToken",
 		"IncompleteSignature", "InvalidClientTokenId", "SignatureDoesNotMatch", "AccessDenied", "Throttling", "ServiceFailure"}
 )
 
@@ -320,6 +320,8 @@ func protocolStatuses(code string, query bool) []int {
 	switch {
 	case s == spec.AuthFailed && !strings.Contains(n, "incomplete"):
 		return []int{403}
+	case n == "malformedquerystring": // AWS documents it with 404
+		return []int{404}
 	case s == spec.NotFound:
 		return []int{404}
 	case s == spec.LimitExceeded, strings.Contains(n, "exist"), strings.Contains(n, "conflict"):

@@ -10,6 +10,21 @@
 // takes the key's id, paths nested under the parent's parameter). The best
 // candidate wins only when no other comes within Margin points: otherwise
 // the role is ambiguous, and Result.Err says so, naming both.
+//
+// The key roles are chosen together (family.go): each createKey candidate
+// is judged with the list, delete and parent it implies, so in a whole API
+// the key family wins over other operations that return a secret (key
+// pairs, service passwords) when its list shares the created key's members
+// without the secret, its delete takes the key's id, and its operations
+// share a parent that another create makes. GET and POST variants of one
+// AWS query action are one operation (preferred). Result.Margins gives each
+// role's winner and nearest rival with both scores.
+//
+// Known limits: scores are heuristics over names and shapes. Two families
+// that differ only in words (IAM's access keys and service-specific
+// credentials are the same shape) are told apart by the words of their
+// names ("access key" over "credential") and by what else the create
+// requires; where nothing tells them apart the role is ambiguous.
 package infer
 
 import (
@@ -30,6 +45,16 @@ type Note struct {
 	Value    string
 	Reason   string
 	RunnerUp string
+	// For a scored role: the winner's score, and the nearest rival's
+	// operationId and score ("" when none scored).
+	Score      float64
+	Rival      string
+	RivalScore float64
+	RivalWhy   string // why the rival could not play the role, if it could not
+	scored     bool
+	// Unstated: the description cannot state this field; the value is a
+	// default or an assumption, for -binding to correct (see Unstated).
+	Unstated bool
 }
 
 // Candidate is an operation considered for an ambiguous role.
@@ -180,6 +205,7 @@ func Infer(t *openapi3.T, overlay []byte) (*Result, error) {
 	if b.Limit == 0 {
 		b.Limit = spec.DefaultLimit
 		r.note("limit", "2", "the contract's default; no description states a key limit the harness can read")
+		r.Notes[len(r.Notes)-1].Unstated = true
 	}
 	return r, nil
 }
@@ -191,6 +217,7 @@ type inference struct {
 	ops        []*op
 	ov         spec.Binding
 	chosen     map[spec.Role]*cand
+	pending    map[spec.Role]Note // scores for the next take, see margin
 	p          parent
 	protocol   string
 	awsJSON    bool
@@ -253,7 +280,15 @@ func (x *inference) choose(role spec.Role, cs []*cand) *cand {
 	}
 	ru := ""
 	if runner != nil {
-		ru = fmt.Sprintf("%s (%.1f vs %.1f: %s)", runner.op.id, runner.score, best.score, orNone(runner.why()))
+		why := orNone(runner.why())
+		if runner.ineligible != "" {
+			why = "not a candidate: " + runner.ineligible + "; " + why
+		}
+		ru = fmt.Sprintf("%s (%.1f vs %.1f: %s)", runner.op.id, runner.score, best.score, why)
+		x.margin(role, best.score, runner.op.id, runner.score)
+		x.pending[role] = Note{Score: best.score, Rival: runner.op.id, RivalScore: runner.score, RivalWhy: runner.ineligible}
+	} else {
+		x.margin(role, best.score, "", 0)
 	}
 	x.take(role, best, best.why(), ru)
 	return best
@@ -287,6 +322,20 @@ func (x *inference) take(role spec.Role, c *cand, why, runnerUp string) {
 	x.r.Binding.Operations[role] = c.op.id
 	x.r.Routes[role] = route(c.op)
 	x.r.note("operations."+string(role), c.op.id, why, runnerUp)
+	if m, ok := x.pending[role]; ok {
+		n := &x.r.Notes[len(x.r.Notes)-1]
+		n.Score, n.Rival, n.RivalScore, n.RivalWhy, n.scored = m.Score, m.Rival, m.RivalScore, m.RivalWhy, true
+		delete(x.pending, role)
+	}
+}
+
+// margin records the winner's score and its nearest rival's for the note
+// take writes next.
+func (x *inference) margin(role spec.Role, score float64, rival string, rivalScore float64) {
+	if x.pending == nil {
+		x.pending = map[spec.Role]Note{}
+	}
+	x.pending[role] = Note{Score: score, Rival: rival, RivalScore: rivalScore}
 }
 
 func (x *inference) used(o *op) bool {
@@ -320,7 +369,7 @@ func preferred(ops []*op) []*op {
 func (x *inference) roles() {
 	x.chosen = map[spec.Role]*cand{}
 	ops := preferred(x.ops)
-	ck := x.choose(spec.CreateKey, scoreCreateKey(ops))
+	ck := x.chooseKey(ops)
 	if ck == nil {
 		return
 	}
