@@ -2,6 +2,7 @@ package infer_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -20,12 +21,12 @@ import (
 // find, and the partial overlay holding only what a description cannot
 // state.
 var wholeCases = []struct {
-	file, overlay, dialect string
-	want                   map[spec.Role]string
+	file, overlay, dialect, label string
+	want                          map[spec.Role]string
 }{
-	{"apis-guru-lightsail-full.yaml", "lightsail-full-overlay.yaml", "aws",
+	{"apis-guru-lightsail-full.yaml", "lightsail-full-overlay.yaml", "aws", "Lightsail",
 		ops("CreateBucketAccessKey", "GetBucketAccessKeys", "DeleteBucketAccessKey", "CreateBucket", "DeleteBucket", "GetBuckets")},
-	{"apis-guru-iam-full.yaml", "iam-full-overlay.yaml", "iam",
+	{"apis-guru-iam-full.yaml", "iam-full-overlay.yaml", "iam", "IAM",
 		ops("POST_CreateAccessKey", "POST_ListAccessKeys", "POST_DeleteAccessKey", "POST_CreateUser", "POST_DeleteUser", "POST_ListUsers")},
 }
 
@@ -51,6 +52,16 @@ func TestWholeDescriptions(t *testing.T) {
 				assert.GreaterOrEqual(t, m.Score-m.RivalScore, infer.Margin, "%s: %s %.2f vs %s %.2f", m.Role, m.Winner, m.Score, m.Rival, m.RivalScore)
 			}
 			t.Logf("margins, %s:\n%s", c.file, res.MarginTable())
+			// The README's table of margins is this one.
+			readme := string(readFile(t, "../../README.md"))
+			for _, m := range margins {
+				row := fmt.Sprintf("| %s | %s | %s | %.2f | %s", c.label, m.Role, m.Winner, m.Score, m.Rival)
+				i := strings.Index(readme, row)
+				if assert.GreaterOrEqual(t, i, 0, "README lacks %q", row) {
+					line, _, _ := strings.Cut(readme[i:], "\n")
+					assert.True(t, strings.HasSuffix(line, fmt.Sprintf(" | %.2f |", m.RivalScore)), "README row %q: rival score %.2f", line, m.RivalScore)
+				}
+			}
 			// The rivals the issue names lose, and the reason says why.
 			n, _ := res.Note("operations.createKey")
 			switch c.dialect {
