@@ -2,6 +2,7 @@ package spec
 
 import (
 	"context"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -109,6 +110,24 @@ func TestRE2Part(t *testing.T) {
 		require.True(t, ok, c.in)
 		assert.Equal(t, c.want, got, c.in)
 	}
+	for _, c := range []struct {
+		in     string
+		lo, hi int
+		want   string // in the result; "" : the input back
+	}{
+		{`[:\w]+`, 48, 48, `{48}`},
+		{`^[a-z]*$`, 3, 10, `{3,10}`},
+		{`^[A-Z0-9]{20}$`, 0, -1, ""},
+		{`^a[b]+$`, 5, 6, ""}, // not one repeated character: left to the filter
+	} {
+		got := boundRepeat(c.in, c.lo, c.hi)
+		if c.want == "" {
+			assert.Equal(t, c.in, got)
+			continue
+		}
+		assert.Contains(t, got, c.want, c.in)
+		assert.NotPanics(t, func() { regexp.MustCompile(got) })
+	}
 	got, ok := re2Part(`^\s.$`, true)
 	require.True(t, ok)
 	re := regexp.MustCompile(got)
@@ -194,4 +213,35 @@ components:
 		}
 	}
 	assert.True(t, broke, "a pattern break is derived")
+}
+
+// TestWholeDescriptionPatterns: every pattern of the whole APIs.guru
+// descriptions compiles as ECMA-262 and, within its schema's lengths, is
+// generated: each drawn value matches the pattern itself.
+func TestWholeDescriptionPatterns(t *testing.T) {
+	for _, file := range []string{"apis-guru-iam-full.yaml", "apis-guru-lightsail-full.yaml"} {
+		data, err := os.ReadFile("../fixtures/thirdparty/" + file)
+		require.NoError(t, err)
+		tt, err := Parse(context.Background(), file, data)
+		require.NoError(t, err)
+		seen := map[string]bool{}
+		for name, ref := range tt.Components.Schemas {
+			s := ref.Value
+			if s == nil || s.Pattern == "" || seen[s.Pattern] {
+				continue
+			}
+			seen[s.Pattern] = true
+			p, err := CompilePattern(s.Pattern)
+			require.NoError(t, err, "%s: %s", name, s.Pattern)
+			assert.Equal(t, ReadingECMAUnicode, p.Reading, s.Pattern)
+			gen, err := patternStrings(s)
+			require.NoError(t, err, "%s: %s", name, s.Pattern)
+			for seed := range 20 {
+				v := gen.Example(seed)
+				require.True(t, p.Matches(v), "%s: %q", s.Pattern, v)
+			}
+		}
+		assert.NotEmpty(t, seen)
+		t.Logf("%s: %d distinct patterns", file, len(seen))
+	}
 }
