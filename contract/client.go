@@ -55,6 +55,19 @@ type client struct {
 	seq int
 }
 
+// noRedirects returns a client like hc that never follows a redirect: a
+// 3xx is the endpoint's answer, judged like any other (an invalid request
+// answered with a redirect fails invalid-input-rejected, and error-envelope
+// judges it), and no request, nor any header (Go forwards custom ones, a
+// -header token included), ever goes to a host the user did not name. hc
+// itself is never changed: the copy is shallow, and shares its transport,
+// jar and timeout.
+func noRedirects(hc *http.Client) *http.Client {
+	c := *hc
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
+}
+
 // call is a request: the wire request to send, the operation it addresses
 // (nil when it addresses none the binding names), and how to authenticate
 // it.

@@ -94,16 +94,16 @@ func unknownBucket(ctx context.Context, s *session) error {
 			s.adopt(missing) // the endpoint made it: the run must delete it
 		}
 	}
-	ex, err := s.call(ctx, spec.ListBuckets, spec.Resources{})
+	// Every page: the bucket may be listed on any of them. What the pages
+	// that were read show is judged even when a later one fails.
+	exs, names, _, err := s.listBuckets(ctx, 0)
 	if err != nil {
 		return err
 	}
-	if names, ok := s.b.ListedBuckets(ex.Reply); ok && ex.Reply.OK() {
-		for _, n := range names {
-			if n == missing {
-				s.fail(id, describe(ex.Describe(), nil, "a list with bucket "+missing, "no such bucket: operations on an unknown bucket create nothing"), append(trail, ex)...)
-				s.adopt(missing)
-			}
+	for _, n := range names {
+		if n == missing {
+			s.fail(id, describe(exs[0].Describe(), nil, "a list with bucket "+missing, "no such bucket: operations on an unknown bucket create nothing"), append(trail, exs...)...)
+			s.adopt(missing)
 		}
 	}
 	return nil

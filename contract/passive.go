@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -78,6 +79,9 @@ func (s *session) shapeProblems(ctx context.Context, ex *Exchange) []*Violation 
 		if err := s.doc.ValidateSuccess(ctx, ex.Op, r); err != nil {
 			add("success-envelope", describe(ex.Describe(), args, fmt.Sprintf("%d with %v", r.Status, err), "the documented success response"))
 		}
+		if msg, over := s.overfullPage(ex, args); over {
+			add("success-envelope", msg)
+		}
 	case !r.OK():
 		if _, err := s.doc.ValidateError(ctx, ex.Op, r); err != nil {
 			add("error-envelope", describe(ex.Describe(), args, fmt.Sprintf("%d: %v", r.Status, err), "a well-formed, documented error"))
@@ -92,6 +96,31 @@ func (s *session) shapeProblems(ctx context.Context, ex *Exchange) []*Violation 
 		}
 	}
 	return out
+}
+
+// overfullPage judges a list's success reply against the page size its
+// request asked for (Binding.PageSize, at the binding's pages.size): a
+// page holding more items than that breaks the operation's documented
+// reply (IAM's MaxItems is "the maximum number of items you want in the
+// response"), and fails success-envelope. Fewer items are always allowed,
+// even when more pages follow. A request with no page size, or one the
+// schema refuses (0, -1: invalid-input-rejected's concern), holds the reply
+// to nothing. Every page is judged on its own, wherever it was sent: the
+// passive checks and a Checker (the sequences) both call shapeProblems.
+// Known false negative: the concurrent history's pages, which no passive
+// check judges (their shape is not what that check is about).
+func (s *session) overfullPage(ex *Exchange, args []string) (string, bool) {
+	role := ex.Op.Role
+	size, ok := s.b.PageSize(role, ex.RequestValue())
+	if !ok {
+		return "", false
+	}
+	n, ok := s.b.ListedItems(role, ex.Reply)
+	if !ok || n <= size {
+		return "", false
+	}
+	args = append(slices.Clone(args), fmt.Sprintf("%s=%d", s.b.Pages[role].SizeName(), size))
+	return describe(ex.Describe(), args, fmt.Sprintf("%d items", n), fmt.Sprintf("at most %d", size)), true
 }
 
 // secretLedger remembers every secret a create returned, and where.

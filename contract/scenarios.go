@@ -27,6 +27,9 @@ func tour(ctx context.Context, s *session) error {
 	if _, _, _, err := s.listKeys(ctx, a, nil); err != nil {
 		return err
 	}
+	if err := s.pagedTour(ctx, a); err != nil {
+		return err
+	}
 	if ok {
 		for range 2 { // the second delete is an error reply
 			if _, err := s.deleteKey(ctx, a, k.ID); err != nil {

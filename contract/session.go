@@ -85,7 +85,7 @@ func newSession(t *Target, doc *spec.Document, seed int64) (*session, error) {
 		created: map[string]string{}, unread: map[string]int{}, ever: map[string]string{}, everIn: map[string][]string{}, violations: map[string][]*Violation{}, skips: map[string]string{}, extended: map[string]bool{}, ran: map[string]bool{},
 	}
 	s.c = &client{
-		doc: doc, base: trimSlash(t.Endpoint), http: hc, signer: t.Signer, headers: t.Headers,
+		doc: doc, base: trimSlash(t.Endpoint), http: noRedirects(hc), signer: t.Signer, headers: t.Headers,
 		red: red, timeout: t.timeout(), limiter: newLimiter(t.Rate), onReply: s.observe,
 	}
 	return s, nil
@@ -270,46 +270,6 @@ func (s *session) createKey(ctx context.Context, bucket string) (*Exchange, spec
 	return ex, k, ok, nil
 }
 
-// listKeys lists bucket; when settle is set it retries until until holds or
-// the settle window ends.
-//
-// A list that pages (Binding.Pages) is followed to its last page; the
-// exchange returned is the first page's, and keys are every page's.
-func (s *session) listKeys(ctx context.Context, bucket string, until func([]spec.Key) bool) (*Exchange, []spec.Key, bool, error) {
-	deadline := time.Now().Add(s.t.Settle)
-	for {
-		ex, err := s.call(ctx, spec.ListKeys, spec.Resources{Bucket: bucket})
-		if err != nil {
-			return nil, nil, false, err
-		}
-		if !ex.Reply.OK() {
-			return ex, nil, false, nil
-		}
-		keys, ok := s.b.ListedKeys(ex.Reply)
-		if ok {
-			more, err := s.morePages(ctx, spec.ListKeys, spec.Resources{Bucket: bucket}, ex, s.c.do)
-			if err != nil {
-				return nil, nil, false, err
-			}
-			for _, page := range more {
-				if !page.Reply.OK() {
-					return page, nil, false, nil
-				}
-				pk, _ := s.b.ListedKeys(page.Reply)
-				keys = append(keys, pk...)
-			}
-		}
-		if !ok || until == nil || until(keys) || time.Now().After(deadline) {
-			return ex, keys, ok, nil
-		}
-		select {
-		case <-ctx.Done():
-			return ex, keys, ok, nil
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
-}
-
 func (s *session) deleteKey(ctx context.Context, bucket, id string) (*Exchange, error) {
 	return s.call(ctx, spec.DeleteKey, spec.Resources{Bucket: bucket, KeyID: id})
 }
@@ -381,31 +341,6 @@ func hasKey(keys []spec.Key, id string) bool {
 		}
 	}
 	return false
-}
-
-// morePages sends, after the first page of a list, the request for each
-// next page the replies name, until the last one or spec.MaxPages; it
-// returns those pages' exchanges (none when the list does not page). send
-// sends role's operation with an input.
-func (s *session) morePages(ctx context.Context, role spec.Role, res spec.Resources, first *Exchange,
-	send func(context.Context, spec.Role, map[string]any) (*Exchange, error)) ([]*Exchange, error) {
-	var out []*Exchange
-	last := first
-	for range spec.MaxPages {
-		token, more := s.b.NextPage(role, last.Reply)
-		if !more {
-			return out, nil
-		}
-		input := s.doc.Minimal(s.doc.Op(role), res)
-		spec.SetPointer(input, s.b.Pages[role].Token, token)
-		ex, err := send(ctx, role, input)
-		if err != nil {
-			return out, err
-		}
-		out = append(out, ex)
-		last = ex
-	}
-	return out, fmt.Errorf("%s: still another page after %d pages", s.doc.Op(role).ID, spec.MaxPages)
 }
 
 // isBucket reports whether name is one of the run's buckets: a name the

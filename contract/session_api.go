@@ -99,8 +99,15 @@ func (x *Session) SendJSON(ctx context.Context, role spec.Role, input map[string
 // SendJSON does: the exchanges (the first page's first) are the caller's
 // to judge. ok is false when a page is not a success or holds no key list.
 func (x *Session) ListKeys(ctx context.Context, bucket string) (exs []*Exchange, keys []spec.Key, ok bool, err error) {
+	return x.ListKeysSized(ctx, bucket, 0)
+}
+
+// ListKeysSized is ListKeys asking for pages of size items where the
+// binding says where a page size goes (pages.size); 0 asks for none.
+func (x *Session) ListKeysSized(ctx context.Context, bucket string, size int) (exs []*Exchange, keys []spec.Key, ok bool, err error) {
 	res := spec.Resources{Bucket: bucket}
-	first, err := x.SendJSON(ctx, spec.ListKeys, x.Request(spec.ListKeys, res))
+	input := func() map[string]any { return x.s.listInput(spec.ListKeys, res, size) }
+	first, err := x.SendJSON(ctx, spec.ListKeys, input())
 	if err != nil {
 		return nil, nil, false, err
 	}
@@ -109,7 +116,7 @@ func (x *Session) ListKeys(ctx context.Context, bucket string) (exs []*Exchange,
 	if !first.Reply.OK() || !ok {
 		return exs, keys, false, nil
 	}
-	more, err := x.s.morePages(ctx, spec.ListKeys, res, first, x.SendJSON)
+	more, err := x.s.morePages(ctx, spec.ListKeys, input, first, x.SendJSON)
 	exs = append(exs, more...)
 	if err != nil {
 		return exs, keys, false, err
@@ -124,12 +131,20 @@ func (x *Session) ListKeys(ctx context.Context, bucket string) (exs []*Exchange,
 	return exs, keys, true, nil
 }
 
+// ListInput is the minimal input of role's list for res, with the page
+// size size at the binding's pages.size when size > 0 and the binding
+// names one: the first page's request of a list read page by page.
+func (x *Session) ListInput(role spec.Role, res spec.Resources, size int) map[string]any {
+	return x.s.listInput(role, res, size)
+}
+
 // Request builds the minimal body of role with res bound.
 func (x *Session) Request(role spec.Role, res spec.Resources) map[string]any {
 	return x.s.doc.Minimal(x.s.doc.Op(role), res)
 }
 
-// ShapeProblems judges one exchange on its own: success-envelope,
+// ShapeProblems judges one exchange on its own: success-envelope (a list
+// page holding more items than its request's page size asked included),
 // error-envelope, no-server-errors, and the limit in a list.
 func (x *Session) ShapeProblems(ctx context.Context, ex *Exchange) []*Violation {
 	return x.s.shapeProblems(ctx, ex)

@@ -17,7 +17,7 @@ import (
 
 // respelledXML serves a correct iam emulator (SigV4 as target() sets it
 // up) through rewrite, which may change a response's body and headers;
-// pageSize, when not 0, is the emulator's page size without MaxItems.
+// pageSize, when not 0, is the most items the emulator puts on a page.
 func respelledXML(t *testing.T, rewrite func(body []byte, h http.Header) []byte, pageSize int) contract.Target {
 	t.Helper()
 	tgt, _ := target(t, "iam")
@@ -83,7 +83,7 @@ func TestNoFalseAlarmsIAM(t *testing.T) {
 				return []byte("<AccessKeyMetadata>" + string(out) + "</AccessKeyMetadata>")
 			})
 		}, 0},
-		// Every list answers one item a page unless MaxItems says more:
+		// Every list answers one item a page, whatever MaxItems asks:
 		// the harness follows Marker to the end.
 		{"paginates with MaxItems", nil, 1},
 	}

@@ -124,6 +124,18 @@ func (s *session) bucketNames(ctx context.Context) ([]string, error) {
 	op := s.doc.Op(spec.ListBuckets)
 	paged := op.Request != nil && op.Request.Properties["pageToken"] != nil
 	nextPage := s.b.Response.Buckets[:strings.LastIndex(s.b.Response.Buckets, "/")+1] + "nextPageToken"
+	if _, declared := s.b.Pages[spec.ListBuckets]; declared {
+		// The binding says how the list pages (IAM's Marker).
+		exs, names, ok, err := s.listBuckets(ctx, 0)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, &SetupError{fmt.Sprintf("cannot list buckets: %s answered %s", op.ID, s.outcome(exs[len(exs)-1]))}
+		}
+		sort.Strings(names)
+		return names, nil
+	}
 	var names []string
 	token := ""
 	for page := 0; page < maxBucketPages; page++ {
@@ -140,21 +152,6 @@ func (s *session) bucketNames(ctx context.Context) ([]string, error) {
 			return nil, &SetupError{fmt.Sprintf("cannot list buckets: %s answered %s", op.ID, s.outcome(ex))}
 		}
 		names = append(names, got...)
-		if _, declared := s.b.Pages[spec.ListBuckets]; declared {
-			// The binding says how the list pages (IAM's Marker).
-			more, err := s.morePages(ctx, spec.ListBuckets, spec.Resources{}, ex, s.c.do)
-			if err != nil {
-				return nil, err
-			}
-			for _, p := range more {
-				got, ok := s.b.ListedBuckets(p.Reply)
-				if !p.Reply.OK() || !ok {
-					return nil, &SetupError{fmt.Sprintf("cannot list buckets: %s answered %s", op.ID, s.outcome(p))}
-				}
-				names = append(names, got...)
-			}
-			break
-		}
 		next, _ := spec.Pointer(ex.Reply.Value(), nextPage)
 		token, _ = next.(string)
 		if token == "" || !paged {

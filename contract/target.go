@@ -37,7 +37,9 @@ type Target struct {
 	// values are secrets: they are redacted from everything written.
 	Headers http.Header
 	// Client sends the requests. Nil means a client of its own, with
-	// keep-alive and Timeout.
+	// keep-alive and Timeout. Redirects are never followed, whichever
+	// client sends: the run uses a copy of Client with its own
+	// CheckRedirect, and leaves Client as it was.
 	Client *http.Client
 	// Timeout bounds each request (default 10s).
 	Timeout time.Duration

@@ -131,7 +131,8 @@ var createSuccesses = []string{"create-key-1", "create-key-2", "create-key-life"
 
 // faultEffects names, per fault, the script steps whose fingerprint the
 // fault changes; every other step must be unchanged. "*" stands for every
-// step of a kind, expanded by expandSteps.
+// step of a kind (successes, errors, not-found errors, replies with a
+// content type), expanded by expandSteps.
 var faultEffects = map[Fault][]string{
 	FaultNoKeyLimit:          {"create-key-3", "list-limit"},
 	FaultSecretInList:        {"list-limit", "list-iso-a"},
@@ -180,6 +181,17 @@ var faultEffects = map[Fault][]string{
 	// unchanged.
 	FaultLimitWrongError: {"create-key-3"},
 	FaultLimitPhantomOK:  {"create-key-3"},
+	// The script's lists send no MaxItems (and only iam's take one); see
+	// TestFaultListIgnoresPageSize.
+	FaultListIgnoresPageSize: {},
+	// The reading family: the form readings change only iam (iamFaultEffects);
+	// every reply that has a content type carries the synonym; no step of
+	// the rpc dialects omits the target.
+	FaultFormSkipsUndecodable: {},
+	FaultFormKeepsEscapes:     {},
+	FaultFormNamePercent:      {},
+	FaultMediaTypeSynonym:     {"*typed"},
+	FaultRedirectNoOperation:  {},
 }
 
 // expandSteps resolves the "*" groups against the fault-free baseline.
@@ -195,7 +207,8 @@ func expandSteps(names []string, base map[string]string) []string {
 			ok := strings.HasPrefix(fp, "status=2")
 			isNotFound := strings.Contains(fp, "code=NotFoundException ") || strings.Contains(fp, "code=NOT_FOUND ") ||
 				strings.Contains(fp, "code=NoSuchEntity ")
-			if (n == "*successes" && ok) || (n == "*errors" && !ok) || (n == "*not-found" && isNotFound) {
+			typed := !strings.Contains(fp, " ct= ")
+			if (n == "*successes" && ok) || (n == "*errors" && !ok) || (n == "*not-found" && isNotFound) || (n == "*typed" && typed) {
 				out = append(out, st.name)
 			}
 		}
@@ -209,6 +222,8 @@ var restFaultEffects = map[Fault][]string{
 	// An unknown path is NOT_FOUND too, but not a missing resource: the
 	// fault leaves its 404 alone.
 	FaultErrorStatusMismatch: {"create-key-unknown-bucket", "delete-key-again", "delete-via-other-bucket", "delete-bucket-unknown", "list-unknown-bucket"},
+	// The unknown target is an unknown path.
+	FaultRedirectNoOperation: {"unknown-target"},
 	// A rest DeleteBucket always takes the bucket's keys with it, so the
 	// emptied b-iso-a is deleted either way.
 	FaultCrossBucketDelete: {"delete-via-other-bucket", "list-iso-a"},

@@ -18,6 +18,14 @@ var iamFaultEffects = map[Fault][]string{
 	// (accepted bad name) or fewer (rejected tags) changes it.
 	FaultRejectValidInput:   {"create-bucket-options", "get-bucket"},
 	FaultAcceptInvalidInput: {"create-bucket-bad-name", "get-bucket"},
+	// The script's malformed form is a stray "&%zz=%" after a valid
+	// CreateUser: read leniently, it creates the user (legally: the stray
+	// pair is skipped, or read as an unknown member).
+	FaultFormSkipsUndecodable: {"malformed-json", "get-bucket"},
+	FaultFormKeepsEscapes:     {"malformed-json", "get-bucket"},
+	FaultFormNamePercent:      {"malformed-json", "get-bucket"},
+	// The script's non-object body is an empty one: no Action.
+	FaultRedirectNoOperation: {"non-object-json"},
 }
 
 // iamCreateWith creates a key on a fresh user of an iam server with fault

@@ -7,8 +7,8 @@ import (
 )
 
 // The iam dialect's list semantics, on the shared store: ListUsers filters
-// by PathPrefix, and both lists paginate with MaxItems (default 100) and
-// an opaque Marker.
+// by PathPrefix, and both lists paginate with MaxItems (default 100, and
+// at most Options.PageSize) and an opaque Marker.
 
 // defaultMaxItems is IAM's page size when MaxItems is absent.
 const defaultMaxItems = 100
@@ -74,16 +74,21 @@ func encodeMarker(offset int) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(markerTag + strconv.Itoa(offset)))
 }
 
-// maxItems is the validated MaxItems, or the page size (Options.PageSize,
-// IAM's 100 by default).
+// maxItems is the size of a page: the validated MaxItems (IAM's 100
+// without it), at most Options.PageSize when that is set. With
+// FaultListIgnoresPageSize, IAM's 100 whatever either says.
 func (s *Server) maxItems(in map[string]any) int {
+	if s.has(FaultListIgnoresPageSize) {
+		return defaultMaxItems
+	}
+	size := defaultMaxItems
 	if v, ok := in["maxItems"].(string); ok {
 		if n, err := strconv.Atoi(v); err == nil && n > 0 {
-			return n
+			size = n
 		}
 	}
 	if s.opts.PageSize > 0 {
-		return s.opts.PageSize
+		size = min(size, s.opts.PageSize)
 	}
-	return defaultMaxItems
+	return size
 }

@@ -41,9 +41,10 @@ type Options struct {
 	Token string
 	// Latency is added to every request before it is handled.
 	Latency time.Duration
-	// PageSize is how many items an iam list answers when the request
-	// gives no MaxItems (IAM's 100 when 0): a small one makes every list
-	// page, as an endpoint may.
+	// PageSize is the most items an iam list answers on one page,
+	// whatever MaxItems asks (0: MaxItems, or IAM's 100 without it): a
+	// small one makes every list page, with fewer items than MaxItems
+	// asked even when more follow, as IAM documents an endpoint may.
 	PageSize int
 	// ThrottlePercent (0-100) is the share of requests, chosen at random,
 	// that get the dialect's throttling error.
@@ -55,6 +56,9 @@ type Options struct {
 	// race.go. It only keeps a sequential client moving: the race itself is
 	// decided by how many creates are held, never by this timeout.
 	RaceHold time.Duration
+	// RedirectTo is the Location of fault redirect-no-operation's 302
+	// (default DefaultRedirectTo).
+	RedirectTo string
 	// Log, if set, receives one line per request: method, operation, status,
 	// duration and bucket name. It never contains a secret, an
 	// Authorization header or a token.
@@ -152,9 +156,9 @@ type faultInfo struct {
 	breaks string // the harness check that must fail
 }
 
-// faultDescriptions is the catalogue, in a stable order; the redaction and
-// limit families live in their own files.
-var faultDescriptions = slices.Concat(coreFaults, redactionFaults, limitFaults)
+// faultDescriptions is the catalogue, in a stable order; the redaction,
+// limit, page and reading families live in their own files.
+var faultDescriptions = slices.Concat(coreFaults, redactionFaults, limitFaults, pageFaults, readingFaults)
 
 var coreFaults = []faultInfo{
 	{FaultNoKeyLimit, "a third (and later) key is accepted", "two-key-limit"},

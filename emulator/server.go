@@ -180,6 +180,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	s.forgetUnknownUser(rep)
 	s.debugSecret(rep) // fault secret-in-header only
+	s.respell(rep)     // fault media-type-synonym only
 	if rep.header == nil {
 		rep.header = http.Header{}
 	}
@@ -215,6 +216,10 @@ func (s *Server) handle(r *http.Request, rep *reply) {
 	if e != nil {
 		if e.badBody && s.has(FaultMalformedJSON500) {
 			e = newErr(errInternal, "")
+		}
+		if s.has(FaultRedirectNoOperation) && s.namesNoOperation(r, e) {
+			s.redirect(rep)
+			return
 		}
 		fail(e)
 		return

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -113,7 +114,8 @@ func checkString(s string, lo, hi int, pattern *regexp.Regexp, shown string) str
 }
 
 // userNameRule is UserName's rule: its length and pattern are skipped
-// under fault accept-invalid-input, as bucketName's are.
+// under fault accept-invalid-input, as bucketName's are, and "%" passes
+// its pattern under fault form-name-percent.
 func userNameRule(hi int) memberRule {
 	return func(s *Server, v any) string {
 		name, ok := v.(string)
@@ -122,6 +124,9 @@ func userNameRule(hi int) memberRule {
 		}
 		if s.has(FaultAcceptInvalidInput) {
 			return ""
+		}
+		if s.has(FaultFormNamePercent) {
+			name = strings.ReplaceAll(name, "%", "_") // "%" passes the pattern
 		}
 		return checkString(name, 1, hi, userNamePattern, `[\w+=,.@-]+`)
 	}

@@ -12,7 +12,8 @@ import (
 // translates between HTTP and the dialect-neutral operation, input, result
 // and apiError.
 //
-// A wire never reads faults: what a fault changes in a response is either
+// A wire never reads faults (its construction may: iam's form reading,
+// reading_faults.go): what a fault changes in a response is either
 // applied by the server around the wire (status, headers) or carried on the
 // result (result.listSecrets, result.leaked, result.wrongTimestamps), and
 // each wire writes those in its own form.
@@ -41,7 +42,7 @@ func newWire(o Options) wire {
 	case DialectREST:
 		return restWire{}
 	case DialectIAM:
-		return iamWire{}
+		return iamWire{reading: formReadingOf(o)}
 	default:
 		return awsWire{region: o.Region}
 	}

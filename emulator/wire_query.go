@@ -18,7 +18,9 @@ import (
 // UserName the bucketName, and an access key's AccessKeyId the
 // accessKeyId. Operations are named by the store's (Lightsail) names
 // inside the server; iamActionOf gives their IAM names.
-type iamWire struct{}
+type iamWire struct {
+	reading formReading // how undecodable escapes are read (reading_faults.go)
+}
 
 // IAMVersion is the API version every iam request must name.
 const IAMVersion = "2010-05-08"
@@ -71,8 +73,10 @@ func (iamWire) label(name string) string {
 // Action is InvalidAction; then a body that is not form encoding (its
 // Action still readable) and a missing or wrong Version are
 // ValidationError. Unknown members are ignored; a repeated member counts
-// once, its first value.
-func (iamWire) decode(r *http.Request, body requestBody) (string, map[string]any, *apiError) {
+// once, its first value. How an undecodable escape is read is w.reading's
+// (strict here; the legal variations skip the pair or keep the escape,
+// and then every body is a form).
+func (w iamWire) decode(r *http.Request, body requestBody) (string, map[string]any, *apiError) {
 	var raw string
 	switch r.Method {
 	case http.MethodPost:
@@ -88,7 +92,7 @@ func (iamWire) decode(r *http.Request, body requestBody) (string, map[string]any
 	default:
 		return "", nil, newErr(errUnknownOperation, "Send POST / with a form-encoded body: Action=<Operation>&Version="+IAMVersion)
 	}
-	form, perr := url.ParseQuery(raw)
+	form, perr := w.reading.parse(raw)
 	action := form.Get("Action")
 	if action == "" {
 		e := newErr(errMissingOperation, "Missing Action: send Action=<Operation>&Version="+IAMVersion)

@@ -126,15 +126,17 @@ func (m *machine) createUnknownBucket(t *rapid.T) {
 	m.fail(t, "unknown-bucket", contract.Describe(ex.Describe(), []string{missing}, m.sess.Outcome(ex), "the not-found error"))
 }
 
-// listKeys lists a bucket: the keys must be exactly the model's, with no
-// secret.
+// listKeys lists a bucket, every page: the keys must be exactly the
+// model's, with no secret. The sequence is the only client, so the pages
+// read to the end are the bucket's content.
 func (m *machine) listKeys(t *rapid.T) {
 	b := m.drawBucket(t)
+	size := m.drawPageSize(t)
 	want := m.model.Keys(b)
 	// An eventually consistent endpoint gets the settle window to agree.
 	deadline := time.Now().Add(m.sess.Settle())
 	for {
-		ex, keys, ok := m.listPages(t, b)
+		ex, keys, ok := m.listPages(t, b, size)
 		if !ok || sameIDs(keys, want) || time.Now().After(deadline) {
 			m.judgeList(t, b, ex, keys)
 			return
@@ -143,11 +145,23 @@ func (m *machine) listKeys(t *rapid.T) {
 	}
 }
 
-// listPages lists b as steps, every page of it (Binding.Pages), and returns
-// the exchange that decides (the first page's, or the first that failed)
-// with every page's keys.
-func (m *machine) listPages(t *rapid.T, b string) (*contract.Exchange, []spec.Key, bool) {
-	exs, keys, ok, err := m.sess.ListKeys(m.ctx, b)
+// drawPageSize draws the page size a list asks for, where the binding
+// says where one goes (pages.size): 0 (none: the endpoint's own), or 1 to
+// one more than the limit, so that lists span pages and each page is
+// judged against the size asked (success-envelope). Without pages.size it
+// draws nothing, and the sequences are those of a binding without it.
+func (m *machine) drawPageSize(t *rapid.T) int {
+	if m.b.Pages[spec.ListKeys].Size == "" {
+		return 0
+	}
+	return rapid.IntRange(0, m.b.Limit+1).Draw(t, "page size")
+}
+
+// listPages lists b as steps, every page of it (Binding.Pages), asking for
+// pages of size items (0: none), and returns the exchange that decides
+// (the first page's, or the first that failed) with every page's keys.
+func (m *machine) listPages(t *rapid.T, b string, size int) (*contract.Exchange, []spec.Key, bool) {
+	exs, keys, ok, err := m.sess.ListKeysSized(m.ctx, b, size)
 	var decisive *contract.Exchange
 	for _, ex := range exs {
 		m.judge(t, ex, nil)

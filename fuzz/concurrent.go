@@ -20,12 +20,20 @@ const (
 	raceWorkers = 4
 	raceOps     = 8
 	burstOps    = 2 // creates each worker sends before any other operation
+	// racePages bounds the pages a worker reads of one list. Stopping
+	// early is sound: every page of a paged read is a lower bound alone.
+	racePages = 8
 )
 
 // keyOp is an operation of the concurrent history, as porcupine sees it.
+// A list is read page by page, and each page is an operation of its own:
+// each is its own request, and another worker may create or delete keys
+// between two of them.
 type keyOp struct {
 	Kind string // "create", "delete", "list"
 	ID   string // the key deleted
+	Page int    // list: the page's number in its read, from 1
+	Size int    // list: the page size the request asked for (0: none)
 }
 
 // keyResult is what an operation returned. Unknown marks an answer that
@@ -34,8 +42,16 @@ type keyOp struct {
 type keyResult struct {
 	OK, Full, Missing, Unknown bool
 	ID                         string   // the key created
-	IDs                        []string // the keys listed, sorted
+	IDs                        []string // the keys listed on the page, sorted
+	More                       bool     // list: the page says more pages follow
 }
+
+// whole reports whether a list page is the bucket's whole content at the
+// instant it was read: the first page of its read, saying no page follows.
+// Any other page (one that says more follow, or a later one) holds some of
+// the keys the bucket held at its own instant: a lower bound, never the
+// bucket's whole content.
+func whole(in keyOp, out keyResult) bool { return in.Page <= 1 && !out.More }
 
 // history is a recorded concurrent run on one bucket.
 type history struct {
@@ -52,16 +68,20 @@ type history struct {
 func raceHistory(ctx context.Context, sess *contract.Session) (*history, error) {
 	bucket := sess.Buckets()[0]
 	doc := sess.Doc()
-	lex, err := sess.SendJSON(ctx, spec.ListKeys, sess.Request(spec.ListKeys, spec.Resources{Bucket: bucket}))
+	// Before the workers start nothing changes the bucket, so its pages
+	// read to the end are its content. Known false alarm: a pre-list cut
+	// short by a failing page starts the model from the keys it read.
+	_, keys, _, err := sess.ListKeys(ctx, bucket)
 	if err != nil {
 		return nil, err
 	}
 	h := &history{limit: doc.Binding.Limit}
-	if keys, ok := doc.Binding.ListedKeys(lex.Reply); ok {
-		for _, k := range keys {
-			h.pre = append(h.pre, k.ID)
-		}
+	for _, k := range keys {
+		h.pre = append(h.pre, k.ID)
 	}
+	// Where the binding says where a page size goes, half the lists ask
+	// for pages of one key, so that reads span pages on any endpoint.
+	sized := doc.Binding.Pages[spec.ListKeys].Size != ""
 	var (
 		mu       sync.Mutex
 		created  = make([][]string, raceWorkers) // per worker, in the order it saw them
@@ -97,29 +117,50 @@ func raceHistory(ctx context.Context, sess *contract.Session) (*history, error) 
 							op = keyOp{Kind: "delete", ID: mine[rng.IntN(len(mine))]}
 						}
 					default:
-						op = keyOp{Kind: "list"}
+						op = keyOp{Kind: "list", Page: 1}
+						if sized {
+							op.Size = rng.IntN(2) // 0: the endpoint's page size
+						}
 					}
 				}
-				ex, res, err := safePerform(wctx, sess, bucket, op)
-				mu.Lock()
-				if err != nil {
-					if firstErr == nil {
-						firstErr = err
+				// send performs one operation (one page of a list) and
+				// records it; false ends the worker.
+				send := func(op keyOp, input map[string]any) (*contract.Exchange, bool) {
+					ex, res, err := safePerform(wctx, sess, bucket, op, input)
+					mu.Lock()
+					defer mu.Unlock()
+					if err != nil {
+						if firstErr == nil {
+							firstErr = err
+						}
+						if i < burstOps {
+							burst.Done()
+						}
+						return nil, false
 					}
-					mu.Unlock()
-					if i < burstOps {
-						burst.Done()
+					if res.OK && op.Kind == "create" && res.ID != "" {
+						created[w] = append(created[w], res.ID)
 					}
-					return
+					// The exchange's own times bound the operation: in a
+					// replay they are the recorded ones.
+					h.ops = append(h.ops, porcupine.Operation{ClientId: w, Input: op, Output: res,
+						Call: ex.Start.UnixNano(), Return: ex.Start.Add(ex.Duration).UnixNano(), Metadata: ex})
+					return ex, true
 				}
-				if res.OK && op.Kind == "create" && res.ID != "" {
-					created[w] = append(created[w], res.ID)
+				if op.Kind != "list" {
+					if _, ok := send(op, nil); !ok {
+						return
+					}
+					continue
 				}
-				// The exchange's own times bound the operation: in a
-				// replay they are the recorded ones.
-				h.ops = append(h.ops, porcupine.Operation{ClientId: w, Input: op, Output: res,
-					Call: ex.Start.UnixNano(), Return: ex.Start.Add(ex.Duration).UnixNano(), Metadata: ex})
-				mu.Unlock()
+				// A list reads its pages in turn, each an operation.
+				for input := sess.ListInput(spec.ListKeys, spec.Resources{Bucket: bucket}, op.Size); input != nil; op.Page++ {
+					ex, ok := send(op, input)
+					if !ok {
+						return
+					}
+					input = nextPage(sess, bucket, op, ex)
+				}
 			}
 		}()
 	}
@@ -152,19 +193,34 @@ func (h *history) order() {
 	}
 }
 
+// nextPage is the input of the page after list page op, whose exchange is
+// ex: nil when ex names no next page, or op was the last page a worker
+// reads (racePages). It depends on the worker's own answer only.
+func nextPage(sess *contract.Session, bucket string, op keyOp, ex *contract.Exchange) map[string]any {
+	b := sess.Doc().Binding
+	token, more := b.NextPage(spec.ListKeys, ex.Reply)
+	if !more || op.Page >= racePages {
+		return nil
+	}
+	input := sess.ListInput(spec.ListKeys, spec.Resources{Bucket: bucket}, op.Size)
+	spec.SetPointer(input, b.Pages[spec.ListKeys].Token, token)
+	return input
+}
+
 // safePerform is perform with a panic (a transport's, say) turned into an
 // error: a worker goroutine must never take the process down.
-func safePerform(ctx context.Context, sess *contract.Session, bucket string, op keyOp) (ex *contract.Exchange, res keyResult, err error) {
+func safePerform(ctx context.Context, sess *contract.Session, bucket string, op keyOp, input map[string]any) (ex *contract.Exchange, res keyResult, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("panic in a concurrent worker: %v", p)
 		}
 	}()
-	return perform(ctx, sess, bucket, op)
+	return perform(ctx, sess, bucket, op, input)
 }
 
-// perform sends one operation and classifies its answer.
-func perform(ctx context.Context, sess *contract.Session, bucket string, op keyOp) (*contract.Exchange, keyResult, error) {
+// perform sends one operation (a list page with input, the minimal
+// request otherwise) and classifies its answer.
+func perform(ctx context.Context, sess *contract.Session, bucket string, op keyOp, input map[string]any) (*contract.Exchange, keyResult, error) {
 	b := sess.Doc().Binding
 	var role spec.Role
 	switch op.Kind {
@@ -175,7 +231,10 @@ func perform(ctx context.Context, sess *contract.Session, bucket string, op keyO
 	default:
 		role = spec.ListKeys
 	}
-	ex, err := sess.SendJSON(ctx, role, sess.Request(role, spec.Resources{Bucket: bucket, KeyID: op.ID}))
+	if input == nil {
+		input = sess.Request(role, spec.Resources{Bucket: bucket, KeyID: op.ID})
+	}
+	ex, err := sess.SendJSON(ctx, role, input)
 	if err != nil {
 		return nil, keyResult{}, err
 	}
@@ -197,6 +256,7 @@ func perform(ctx context.Context, sess *contract.Session, bucket string, op keyO
 				res.IDs = append(res.IDs, k.ID)
 			}
 			sort.Strings(res.IDs)
+			res.More = b.Truncated(spec.ListKeys, ex.Reply)
 		}
 	case op.Kind == "create" && sess.Is(ex, spec.LimitExceeded):
 		res.Full = true

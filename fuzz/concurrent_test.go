@@ -23,15 +23,24 @@ const raceHold = time.Minute
 // reports whether porcupine found it non-linearizable.
 func raceOnce(t *testing.T, seed int64, viz string, faults ...emulator.Fault) (string, bool) {
 	t.Helper()
-	ts, srv := emulator.NewTestServer(t, emulator.Options{Faults: faults, RaceHold: raceHold})
-	sess, err := contract.Open(context.Background(), contract.Target{Endpoint: ts.URL, Seed: seed, VizFile: viz})
+	msg, bad, _ := raceWith(t, seed, viz, emulator.Options{Faults: faults})
+	return msg, bad
+}
+
+// raceWith is raceOnce on an emulator with opts (its dialect the
+// target's), returning the history too.
+func raceWith(t *testing.T, seed int64, viz string, opts emulator.Options) (string, bool, *history) {
+	t.Helper()
+	opts.RaceHold = raceHold
+	ts, srv := emulator.NewTestServer(t, opts)
+	sess, err := contract.Open(context.Background(), contract.Target{Endpoint: ts.URL, Dialect: opts.Dialect, Seed: seed, VizFile: viz})
 	require.NoError(t, err)
 	h, err := raceHistory(context.Background(), sess)
 	require.NoError(t, err)
 	msg, bad := h.check(sess, viz)
 	require.NoError(t, sess.Close())
 	assert.Empty(t, srv.Snapshot(), "the concurrent check left keys or buckets behind")
-	return msg, bad
+	return msg, bad, h
 }
 
 // TestConcurrentLimitCatchesRace: a check-then-insert race is caught in
@@ -78,5 +87,64 @@ func TestConcurrentLimitInReport(t *testing.T) {
 		require.True(t, ok)
 		require.Equal(t, contract.Fail, res.Status, "seed %d: %s", seed, res.Reason)
 		assert.NotEmpty(t, res.Failures[0].Exchanges)
+	}
+}
+
+// onePerPage is a correct iam endpoint that answers one key a page,
+// whatever MaxItems asks: IAM allows a page fewer items than asked even
+// when more follow.
+var onePerPage = emulator.Options{Dialect: "iam", PageSize: 1}
+
+// TestConcurrentLimitQuietWhenPaged: an endpoint that pages one key at a
+// time passes concurrent-limit in 50 runs, and its histories do read lists
+// over several pages (so each page was judged as a lower bound, not as the
+// bucket's content).
+func TestConcurrentLimitQuietWhenPaged(t *testing.T) {
+	var paged, pages int
+	for seed := int64(1); seed <= 50; seed++ {
+		msg, bad, h := raceWith(t, seed, "", onePerPage)
+		require.False(t, bad, "seed %d: %s", seed, msg)
+		for _, op := range h.ops {
+			in, out := op.Input.(keyOp), op.Output.(keyResult)
+			if in.Kind == "list" && !whole(in, out) {
+				pages++
+				if in.Page > 1 {
+					paged++
+				}
+			}
+		}
+	}
+	assert.Positive(t, paged, "no list read a second page")
+	t.Logf("%d list pages that were not the whole list, %d of them a second page or later", pages, paged)
+}
+
+// TestConcurrentLimitCatchesRaceWhenPaged: the check-then-insert race is
+// still caught, in every run, on an endpoint that pages one key at a time.
+func TestConcurrentLimitCatchesRaceWhenPaged(t *testing.T) {
+	for seed := int64(1); seed <= 20; seed++ {
+		opts := onePerPage
+		opts.Faults = []emulator.Fault{emulator.FaultLimitRace}
+		msg, bad, _ := raceWith(t, seed, "", opts)
+		if assert.True(t, bad, "seed %d: limit-race not caught", seed) {
+			assert.Contains(t, msg, "not linearizable", "seed %d", seed)
+		}
+	}
+}
+
+// TestPagedEndpointPassesEveryCheck: the whole run (scenarios, sequences
+// and concurrent-limit) passes every check against an endpoint that pages
+// one key at a time.
+func TestPagedEndpointPassesEveryCheck(t *testing.T) {
+	for seed := int64(1); seed <= 3; seed++ {
+		ts, srv := emulator.NewTestServer(t, onePerPage)
+		rep, err := contract.Check(context.Background(), contract.Target{Endpoint: ts.URL, Dialect: "iam", Seed: seed, Sequences: 50})
+		require.NoError(t, err)
+		assert.NoError(t, rep.Err(), "seed %d", seed)
+		for _, c := range rep.Checks {
+			if c.ID != "auth-required" { // no credentials configured: skipped
+				assert.Equal(t, contract.Pass, c.Status, "seed %d: %s: %s", seed, c.ID, c.Reason)
+			}
+		}
+		assert.Empty(t, srv.Snapshot())
 	}
 }

@@ -30,8 +30,14 @@ func concurrentLimit(ctx context.Context, sess *contract.Session) error {
 
 // keyModel is the sequential specification: a set of key ids (sorted,
 // joined) that never grows past limit. Answers that say nothing about their
-// effect (Unknown) allow both outcomes. Known false negative: a create
-// whose answer is Unknown is taken as not applied.
+// effect (Unknown) allow both outcomes. Each list page is an operation of
+// its own: a page that is the whole list (whole: the first page, saying no
+// page follows) must show exactly the set; any other page must show keys
+// the set holds (items ⊆ state), at its own instant, and says nothing of
+// the keys it does not show. Known false negatives: a create whose answer
+// is Unknown is taken as not applied; a paged read that misses a key the
+// bucket held throughout (a page is a lower bound, the pages together are
+// no more than that).
 func keyModel(limit int, pre []string) porcupine.Model {
 	set := func(ids []string) string {
 		s := slices.Clone(ids)
@@ -74,7 +80,12 @@ func keyModel(limit int, pre []string) porcupine.Model {
 					return []any{state}
 				}
 			case "list":
-				if out.Unknown || set(out.IDs) == state.(string) {
+				switch {
+				case out.Unknown:
+					return []any{state}
+				case whole(in, out) && set(out.IDs) == state.(string):
+					return []any{state}
+				case !whole(in, out) && !slices.ContainsFunc(out.IDs, func(id string) bool { return !has(id) }):
 					return []any{state}
 				}
 			}
@@ -88,6 +99,10 @@ func keyModel(limit int, pre []string) porcupine.Model {
 	return nm.ToModel()
 }
 
+// describeOp names an operation and its answer, for porcupine's
+// visualisation and the failure message: "create() -> created K1",
+// "list() -> 2 keys [K1 K2]" (a whole list), or for a page of a paged read
+// "list page 2 (size 1) -> at least [K2]; last page".
 func describeOp(in keyOp, out keyResult) string {
 	var res string
 	switch {
@@ -99,13 +114,26 @@ func describeOp(in keyOp, out keyResult) string {
 		res = "not found"
 	case in.Kind == "create":
 		res = "created " + out.ID
-	case in.Kind == "list":
+	case in.Kind == "list" && whole(in, out):
 		res = fmt.Sprintf("%d keys %v", len(out.IDs), out.IDs)
+	case in.Kind == "list":
+		next := "more follow"
+		if !out.More {
+			next = "last page"
+		}
+		res = fmt.Sprintf("at least %v; %s", out.IDs, next)
 	default:
 		res = "ok"
 	}
-	if in.ID != "" {
+	switch {
+	case in.ID != "":
 		return fmt.Sprintf("%s(%s) -> %s", in.Kind, in.ID, res)
+	case in.Kind == "list" && (in.Page > 1 || out.More):
+		size := ""
+		if in.Size > 0 {
+			size = fmt.Sprintf(" (size %d)", in.Size)
+		}
+		return fmt.Sprintf("list page %d%s -> %s", in.Page, size, res)
 	}
 	return fmt.Sprintf("%s() -> %s", in.Kind, res)
 }
@@ -144,7 +172,7 @@ func (h *history) check(sess *contract.Session, vizPath string) (string, bool) {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d concurrent operations on one bucket are not linearizable against the %d-key model: at most %d of them fit one sequential order; these cannot follow:",
+	fmt.Fprintf(&b, "%d concurrent operations on one bucket (each page of a list one) are not linearizable against the %d-key model: at most %d of them fit one sequential order; these cannot follow:",
 		len(h.ops), h.limit, len(placed))
 	h.stuck = nil
 	for i, op := range h.ops {

@@ -175,42 +175,6 @@ type ErrorBinding struct {
 	Headers map[string][]string `json:"headers,omitempty"`
 }
 
-// Page says how a list operation pages, as AWS query's Marker and
-// IsTruncated do.
-type Page struct {
-	// Token points into the request's input where the next page's token
-	// goes (/Marker).
-	Token string `json:"token"`
-	// Next points to the next page's token in the reply.
-	Next string `json:"next"`
-	// More, when set, points to a boolean in the reply saying whether
-	// there are more pages (IsTruncated); without it a non-empty Next says
-	// so.
-	More string `json:"more,omitempty"`
-}
-
-// MaxPages bounds how many pages the harness follows: an endpoint that
-// always answers with another token must not hold a run forever.
-const MaxPages = 1000
-
-// NextPage reads from a reply of role's operation the token of the next
-// page, and whether there is one.
-func (b Binding) NextPage(role Role, r *Reply) (string, bool) {
-	p, ok := b.Pages[role]
-	if !ok || r == nil || !r.OK() {
-		return "", false
-	}
-	if p.More != "" {
-		more, _ := Pointer(r.Value(), p.More)
-		if m, isBool := more.(bool); !isBool || !m {
-			return "", false
-		}
-	}
-	v, _ := Pointer(r.Value(), p.Next)
-	token, _ := v.(string)
-	return token, token != ""
-}
-
 // WireBinding declares known differences between a document and its wire.
 type WireBinding struct {
 	// ContentType is the media type actually sent and received, when the

@@ -2,6 +2,7 @@ package spec_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -72,12 +73,24 @@ func TestInvalidBodiesBreakTheirSchema(t *testing.T) {
 					err := op.Input.VisitJSON(roundTrip(t, c.Request.Input), openapi3.MultiErrors())
 					assert.Error(t, err, "Invalid(%s) case %q passes its schema", op.ID, c.Name)
 				}
+				// Breaks that an endpoint may read as a valid request unless
+				// a member is required (an empty or null body, an
+				// undecodable escape) are sent only where one is.
+				required := op.Input != nil && len(op.Input.Required) > 0
 				switch {
 				case d.Binding.ProtocolName() == spec.ProtocolRPC:
 					assert.Contains(t, names, "body: malformed JSON")
 					assert.Contains(t, names, "target: missing")
+					assert.Equal(t, required, names["body: empty"], "body: empty")
+					assert.Equal(t, required, names["body: JSON null"], "body: JSON null")
 				case d.Binding.ProtocolName() == spec.ProtocolQuery:
-					assert.Contains(t, names, "body: malformed form encoding")
+					malformed := false
+					for n := range names {
+						malformed = malformed || strings.HasPrefix(n, "body: malformed form encoding (an undecodable escape in ")
+					}
+					assert.Equal(t, required, malformed, "body: malformed form encoding")
+					assert.NotContains(t, names, "body: malformed form encoding", "no stray undecodable pair")
+					assert.Contains(t, names, "body: empty")
 					assert.Contains(t, names, "action: missing")
 				case op.MediaType != "":
 					assert.Contains(t, names, "body: malformed JSON")

@@ -160,6 +160,8 @@ func TestIAMErrorReplies(t *testing.T) {
 		{404, iamError("Sender", "NoSuchEntity"), "NoSuchEntity"},
 		{409, iamError("Sender", "LimitExceeded"), "LimitExceeded"},
 		{400, iamError("Sender", "ValidationError"), "ValidationError"},
+		{400, iamError("Sender", "InvalidParameterValue"), "InvalidParameterValue"},
+		{404, iamError("Sender", "MalformedQueryString"), "MalformedQueryString"},
 		{403, iamError("Sender", "SignatureDoesNotMatch"), "SignatureDoesNotMatch"},
 		{500, iamError("Receiver", "ServiceFailure"), "ServiceFailure"},
 		{404, strings.Replace(iamError("Sender", "NoSuchEntity"), "</Message>", "</Message><message>m</message>", 1), "NoSuchEntity"},
@@ -169,15 +171,20 @@ func TestIAMErrorReplies(t *testing.T) {
 		assert.NoError(t, err, c.body)
 		assert.Equal(t, c.code, code)
 	}
+	// Invalid input, as DESIGN.md's iam table lists it.
+	for _, code := range []string{"ValidationError", "InvalidInput", "MalformedInput", "InvalidParameterValue", "MalformedQueryString", "MissingAction"} {
+		assert.True(t, d.Binding.Accepts(spec.InvalidInput, code), code)
+	}
 	for name, c := range map[string]struct {
 		status int
 		body   string
 	}{
-		"wrong status":   {400, iamError("Sender", "NoSuchEntity")},
-		"undocumented":   {400, iamError("Sender", "NoSuchEntityException")},
-		"bad Type":       {404, iamError("Client", "NoSuchEntity")},
-		"no code":        {404, `<ErrorResponse><Error><Type>Sender</Type></Error></ErrorResponse>`},
-		"Errors wrapper": {404, `<ErrorResponse><Errors><Error><Code>NoSuchEntity</Code></Error></Errors></ErrorResponse>`},
+		"wrong status":             {400, iamError("Sender", "NoSuchEntity")},
+		"MalformedQueryString 400": {400, iamError("Sender", "MalformedQueryString")},
+		"undocumented":             {400, iamError("Sender", "NoSuchEntityException")},
+		"bad Type":                 {404, iamError("Client", "NoSuchEntity")},
+		"no code":                  {404, `<ErrorResponse><Error><Type>Sender</Type></Error></ErrorResponse>`},
+		"Errors wrapper":           {404, `<ErrorResponse><Errors><Error><Code>NoSuchEntity</Code></Error></Errors></ErrorResponse>`},
 	} {
 		_, err := d.ValidateError(ctx, op, d.NewReply(op, c.status, textXML, []byte(c.body)))
 		assert.Error(t, err, name)

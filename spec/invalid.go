@@ -22,7 +22,9 @@ type Invalid struct {
 	// Wire: the wire itself is broken (the body, the target, the route),
 	// not a member; Request.Input is then the valid input the request was
 	// derived from, so that what an endpoint does with it is still known
-	// to concern that input's bucket and key.
+	// to concern that input's bucket and key; or, where the one reading
+	// under which an endpoint acts on it gives other values (a form
+	// member's undecodable escape read literally), that reading's input.
 	Wire bool
 	// Expect lists the situations a correct endpoint may answer with.
 	Expect []Situation
@@ -35,10 +37,30 @@ type Invalid struct {
 // can break (Wire.Broken: a malformed, empty or non-object body, an unknown
 // operation). Only top-level members are mutated: nested ones are reached
 // through the same rules when they are required, a known false negative
-// for optional nested members. A parameter is sent as text, so a wrong type
-// is tried only where its text breaks the schema (a number for a boolean,
-// say, never a number for a string); a missing path parameter empties its
-// segment, which may also address no route.
+// for optional nested members. Numeric ranges (minimum, maximum) are not
+// broken: a known false negative.
+//
+// Every case is invalid under every reading a correct endpoint may give it
+// (DESIGN.md, "What a check may demand"), and Expect lists what each
+// reading may answer:
+//
+//   - missing required member: absent under every reading. Invalid input,
+//     or not-found where an endpoint looks up the absent name as empty. A
+//     path parameter is never left out or sent empty (inPath).
+//   - wrong JSON type: JSON has one reading (RFC 8259), and the value is
+//     not of the declared type. A null counts only for a required member:
+//     awsJson, and Go's encoding/json, read null as absent. A lenient
+//     binder's coercion (12345 read as "12345") accepts an invalid value;
+//     it is no other reading of the bytes.
+//   - wrong type sent as text (a parameter, a form member): only a scalar
+//     whose text no reader takes for the declared type ("12345" for a
+//     boolean, "keycontract" for an integer); null, lists and objects have
+//     no text of their own (sentAsText).
+//   - too short, too long, not in the enum, not matching the pattern: the
+//     value read as sent breaks its schema. Empty text is special: a form
+//     reader or a query or header parameter reader may take an empty value
+//     for no value at all (Python's and Go's Get do), so "" is sent only
+//     for a required member, expecting what its absence expects.
 func (d *Document) Invalid(op *Operation, valid map[string]any) []Invalid {
 	var out []Invalid
 	member := []Situation{InvalidInput, NotFound}
@@ -52,22 +74,28 @@ func (d *Document) Invalid(op *Operation, valid map[string]any) []Invalid {
 		}
 		sort.Strings(names)
 		for _, name := range s.Required {
-			expect := member
-			if p, ok := op.param(name); ok && p.In == "path" {
-				expect = []Situation{InvalidInput, NotFound, UnknownOperation}
+			if inPath(op, name) {
+				continue
 			}
-			add(fmt.Sprintf("%s: missing required member", name), without(valid, name), expect)
+			add(fmt.Sprintf("%s: missing required member", name), without(valid, name), member)
 		}
 		for _, name := range names {
 			p := s.Properties[name]
 			if p == nil || p.Value == nil {
 				continue
 			}
+			required := slices.Contains(s.Required, name)
 			// Parameters, and every member of a form, reach the wire as
 			// text: only violations whose text still breaks the schema.
 			textual := d.wire.Textual(op, name)
-			for _, c := range violations(p.Value, slices.Contains(s.Required, name)) {
+			for _, c := range violations(p.Value, required) {
 				if textual && !sentAsText(p.Value, c.value) {
+					continue
+				}
+				// Empty text may be read as no value at all (a form
+				// reader's Get): invalid under that reading only where
+				// the member is required, and never sent in a path.
+				if textual && c.value == "" && (!required || inPath(op, name)) {
 					continue
 				}
 				add(name+": "+c.name, with(valid, name, c.value), member)
@@ -75,10 +103,26 @@ func (d *Document) Invalid(op *Operation, valid map[string]any) []Invalid {
 		}
 	}
 	for _, inv := range d.wire.Broken(d, op, valid) {
-		inv.Wire, inv.Request.Input = true, valid
+		inv.Wire = true
+		if inv.Request.Input == nil {
+			inv.Request.Input = valid
+		}
 		out = append(out, inv)
 	}
 	return out
+}
+
+// inPath reports whether name is one of op's path parameters. Its absence
+// or an empty value is never sent: the request then has an empty segment
+// ("/v1/buckets//access-keys"), and what that addresses is the endpoint's
+// path normalisation, not the operation. Go's http.ServeMux answers it
+// with a redirect to the cleaned path, nginx merges the slashes and routes
+// elsewhere; neither reading is the operation with a missing parameter.
+// Known false negative: an endpoint that takes an empty segment as an
+// empty name.
+func inPath(op *Operation, name string) bool {
+	p, ok := op.param(name)
+	return ok && p.In == "path"
 }
 
 // sentAsText reports whether a value of the wrong type still breaks a

@@ -66,7 +66,7 @@ type Operation struct {
 	minimal     map[string]any // the generated required members, see Minimal
 	respOnce    sync.Once
 	respMedia   string   // ResponseMediaType
-	medias      sync.Map // mediaKey -> *openapi3.MediaType, see media
+	medias      sync.Map // mediaKey -> foundMedia, see media
 	nmedias     atomic.Int64
 }
 

@@ -31,10 +31,11 @@ var validationOptions = &openapi3filter.Options{
 }
 
 // ValidateSuccess checks a 2xx reply against the operation's documented
-// response for that status, with openapi3filter: the content type must be
-// one the document declares (or the binding's wire content type standing in
-// for it) and the body must match the schema, required members included.
-// Unknown extra members pass unless the document forbids them.
+// response for that status, with openapi3filter: the content type must
+// mean one the document declares (media.go; or be the binding's wire
+// content type standing in for it) and the body must match the schema,
+// required members included. Unknown extra members pass unless the
+// document forbids them.
 //
 // A 2xx status the operation does not document, when it documents some,
 // is an error too: a REST create that answers 200 where 201 is declared
@@ -95,16 +96,17 @@ func (d *Document) ValidateError(ctx context.Context, op *Operation, r *Reply) (
 
 // validate checks a reply against the operation's documented response for
 // its status, as openapi3filter.ValidateResponse does, but on the body
-// NewReply decoded once: the content type must be one the document declares
-// and the decoded value must match its schema (kin-openapi's validator,
-// patterns compiled once and cached by kin-openapi). A response that
-// declares headers, or a 3.1 document, goes through openapi3filter itself.
+// NewReply decoded once: the content type must mean one the document
+// declares (media.go: text/xml is application/xml, a charset changes
+// nothing) and the decoded value must match its schema (kin-openapi's
+// validator, patterns compiled once and cached by kin-openapi). A response
+// that declares headers, or a 3.1 document, goes through openapi3filter
+// itself.
 func (d *Document) validate(ctx context.Context, op *Operation, r *Reply) error {
-	header := r.Header
+	ct := r.Header.Get("Content-Type")
 	if wire := d.Binding.Wire.ContentType; wire != "" && r.MediaType() == wire {
 		if mt := op.responseMediaType(r.Status); mt != "" {
-			header = header.Clone()
-			header.Set("Content-Type", mt)
+			ct = mt
 		}
 	}
 	responses := op.Route.Operation.Responses
@@ -117,20 +119,29 @@ func (d *Document) validate(ctx context.Context, op *Operation, r *Reply) error 
 		return nil // an undocumented status is allowed, as openapi3filter allows it
 	case ref.Value == nil:
 		return fmt.Errorf("%s %d: response has not been resolved", op.ID, r.Status)
+	}
+	// The declared media type that means the same as the reply's (media.go)
+	// stands in for it, for openapi3filter's lookup as for ours.
+	media, declared := op.media(d, r.Status, ct, ref.Value.Content)
+	switch {
 	case len(ref.Value.Headers) > 0 || op.Route.Spec != nil && op.Route.Spec.IsOpenAPI31OrLater():
+		header := r.Header
+		if declared != "" || ct != header.Get("Content-Type") {
+			if declared == "" {
+				declared = ct
+			}
+			ensureDecoder(declared)
+			header = header.Clone()
+			header.Set("Content-Type", declared)
+		}
 		return d.validateFiltered(ctx, op, r, header)
 	case len(ref.Value.Content) == 0:
 		return nil
-	}
-	ct := header.Get("Content-Type")
-	media := op.media(r.Status, ct, ref.Value.Content)
-	if media == nil {
-		return fmt.Errorf("%s %d: response header Content-Type has unexpected value: %q", op.ID, r.Status, ct)
-	}
-	if media.Schema == nil || media.Schema.Value == nil {
+	case media == nil:
+		return fmt.Errorf("%s %d: response header Content-Type has unexpected value: %q", op.ID, r.Status, r.Header.Get("Content-Type"))
+	case media.Schema == nil || media.Schema.Value == nil:
 		return nil
-	}
-	if r.DecodeErr() != nil {
+	case r.DecodeErr() != nil:
 		return fmt.Errorf("%s %d: failed to decode response body: %w", op.ID, r.Status, r.DecodeErr())
 	}
 	if err := media.Schema.Value.VisitJSON(r.Value(), responseSchemaOptions...); err != nil {
@@ -139,20 +150,27 @@ func (d *Document) validate(ctx context.Context, op *Operation, r *Reply) error 
 	return nil
 }
 
-// media is content.Get(ct) for the response to status, looked up once per
-// status and content type (kin-openapi sorts the media types on every
-// lookup). At most maxMedias pairs are kept: an endpoint may send any
-// content type.
-func (op *Operation) media(status int, ct string, content openapi3.Content) *openapi3.MediaType {
+// media is declaredMedia(content, ct) for the response to status, looked
+// up once per status and content type (kin-openapi sorts the media types
+// on every lookup). At most maxMedias pairs are kept: an endpoint may send
+// any content type.
+func (op *Operation) media(d *Document, status int, ct string, content openapi3.Content) (*openapi3.MediaType, string) {
 	key := mediaKey{status, ct}
 	if m, ok := op.medias.Load(key); ok {
-		return m.(*openapi3.MediaType)
+		f := m.(foundMedia)
+		return f.m, f.declared
 	}
-	m := content.Get(ct)
+	m, declared := declaredMedia(content, ct, d.amzJSON())
 	if op.nmedias.Add(1) <= maxMedias {
-		op.medias.Store(key, m)
+		op.medias.Store(key, foundMedia{m, declared})
 	}
-	return m
+	return m, declared
+}
+
+// foundMedia is one cached media lookup.
+type foundMedia struct {
+	m        *openapi3.MediaType
+	declared string
 }
 
 const maxMedias = 64

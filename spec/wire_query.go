@@ -57,7 +57,12 @@ func (w queryWire) request(op *Operation, action string, form url.Values, input 
 // encodeForm encodes a form with the action member first, then the rest
 // sorted, as AWS SDKs do (the order is not significant to a server; a
 // fixed one keeps recordings stable).
-func encodeForm(form url.Values, first string) string {
+func encodeForm(form url.Values, first string) string { return encodeFormRaw(form, first, nil) }
+
+// encodeFormRaw is encodeForm with raw text appended, unescaped, to the
+// encoded value of each member raw names: how a malformed escape is put
+// inside one member.
+func encodeFormRaw(form url.Values, first string, raw map[string]string) string {
 	keys := make([]string, 0, len(form))
 	for k := range form {
 		if k != first {
@@ -77,6 +82,7 @@ func encodeForm(form url.Values, first string) string {
 			b.WriteString(url.QueryEscape(k))
 			b.WriteByte('=')
 			b.WriteString(url.QueryEscape(v))
+			b.WriteString(raw[k])
 		}
 	}
 	return b.String()
@@ -110,8 +116,25 @@ func flatten(form url.Values, prefix string, v any) {
 	}
 }
 
-// Broken: a body that is not a form (malformed escapes), an empty body,
-// an unknown action and a missing action.
+// Broken: a body that is not a form (an undecodable escape inside a
+// member, where one can hold it), an empty body, an unknown action and a
+// missing action. Each is invalid under every reading a correct endpoint
+// may give it (DESIGN.md, "What a check may demand"):
+//
+//   - "body: malformed form encoding": a required member's value ends in
+//     "%zz", a percent sign not followed by two hex digits (malformedMember
+//     says which member, and why every reading of it is invalid). No
+//     member qualifies in CreateAccessKey, ListAccessKeys or ListUsers,
+//     whose members are all optional: there the break is not sent. A
+//     stray undecodable pair ("&%zz=%") is not sent anywhere: WHATWG's
+//     form parser reads it as an unknown member, Go's url.ParseQuery
+//     skips it, and both then read a valid request.
+//   - "body: empty": no Action under any reading (an empty form has no
+//     members), the query protocol's MissingAction.
+//   - "action: unknown operation": Action=NoSuchOperation names no
+//     operation however the rest is read.
+//   - "action: missing": the valid members without Action name no
+//     operation; IAM documents MissingAction.
 func (w queryWire) Broken(d *Document, op *Operation, valid map[string]any) []Invalid {
 	good := w.Encode(op, valid)
 	raw := func(body string) Request {
@@ -122,12 +145,23 @@ func (w queryWire) Broken(d *Document, op *Operation, valid map[string]any) []In
 	// A malformed or empty body leaves no Action to read: DESIGN.md
 	// accepts MissingAction for it, among the invalid-input codes.
 	whole := []Situation{InvalidInput, UnknownOperation}
-	out := []Invalid{
-		{Name: "body: malformed form encoding", Request: raw(string(good.Body) + "&%zz=%"), Expect: whole},
-		{Name: "body: empty", Request: raw(""), Expect: whole},
-	}
 	form := url.Values{}
 	flatten(form, "", valid)
+	var out []Invalid
+	if name, ok := w.malformedMember(op, valid); ok {
+		f := maps.Clone(form)
+		f.Set(w.d.Binding.Target.Member, op.Target)
+		for k, v := range w.d.Binding.Target.Fixed {
+			f.Set(k, v)
+		}
+		r := raw(encodeFormRaw(f, w.d.Binding.Target.Member, map[string]string{name: undecodable}))
+		// The one reading under which an endpoint acts on the request reads
+		// the escape literally: what it may create is named so.
+		r.Input = with(valid, name, valid[name].(string)+undecodable)
+		out = append(out, Invalid{Name: "body: malformed form encoding (an undecodable escape in " + name + ")",
+			Request: r, Expect: []Situation{InvalidInput, NotFound, UnknownOperation}})
+	}
+	out = append(out, Invalid{Name: "body: empty", Request: raw(""), Expect: whole})
 	// Each request gets its own copy: request sets the action member.
 	unknown := w.request(op, "NoSuchOperation", maps.Clone(form), nil)
 	missing := w.request(op, "", maps.Clone(form), nil)
@@ -136,4 +170,51 @@ func (w queryWire) Broken(d *Document, op *Operation, valid map[string]any) []In
 		Invalid{Name: "action: unknown operation", Request: unknown, OtherOperation: true, Expect: expect},
 		Invalid{Name: "action: missing", Request: missing, OtherOperation: true, Expect: expect},
 	)
+}
+
+// undecodable is the malformed escape the form break puts in a member: a
+// percent sign followed by two characters that are not hex digits.
+const undecodable = "%zz"
+
+// malformedMember picks the member whose value carries the undecodable
+// escape, so that every reading of the body is invalid:
+//
+//   - a strict reader refuses the whole body (invalid input; MissingAction
+//     or MalformedQueryString where it then reads no Action);
+//   - a reader that skips an undecodable pair (Go's url.ParseQuery, its
+//     error ignored) loses the member, which is required: invalid input;
+//   - a reader that keeps undecodable escapes as they are (WHATWG's form
+//     parser, Python's parse_qs) reads the value with "%zz" at its end,
+//     which the member's string schema rejects (a pattern without "%", a
+//     maximum length, an enum): invalid input, or not-found where an
+//     endpoint that looks the name up before it checks the pattern finds
+//     nothing.
+//
+// So the member is a required top-level string member (not the action
+// member nor a fixed one) whose schema accepts its valid value and
+// rejects that value with the escape appended; the first such, by name.
+// ok is false when none is: the break is then not sent (a known false
+// negative for operations with no required member).
+func (w queryWire) malformedMember(op *Operation, valid map[string]any) (string, bool) {
+	s := op.Input
+	if s == nil {
+		return "", false
+	}
+	names := append([]string(nil), s.Required...)
+	sort.Strings(names)
+	t := w.d.Binding.Target
+	for _, name := range names {
+		if _, fixed := t.Fixed[name]; fixed || name == t.Member {
+			continue
+		}
+		p := s.Properties[name]
+		v, isString := valid[name].(string)
+		if p == nil || p.Value == nil || !isString || !p.Value.Type.Is("string") {
+			continue
+		}
+		if p.Value.VisitJSON(v) == nil && p.Value.VisitJSON(v+undecodable) != nil {
+			return name, true
+		}
+	}
+	return "", false
 }

@@ -63,35 +63,63 @@ func (w restWire) Encode(op *Operation, input map[string]any) Request {
 }
 
 // Broken: a malformed or non-object body (for operations with a body), an
-// unknown route, and a method the operation's path does not allow.
+// empty body where the body and a member of it are required, an unknown
+// route, and a method no route of the path allows. Each is invalid under
+// every reading a correct endpoint may give it (DESIGN.md, "What a check
+// may demand"):
+//
+//   - "body: malformed JSON": the valid body without its closing brace
+//     parses under no JSON reader.
+//   - "body: JSON array", "body: JSON string", "body: JSON number": a
+//     declared object body that is not an object.
+//   - "body: empty": sent only where the document requires the body and
+//     its schema has a required member. A server may read an empty body
+//     as {} (Smithy's restJson servers do where no member is required),
+//     which then lacks that member.
+//   - "route: unknown path": a path that no path template of the document
+//     matches (unknownPath), so it names no operation.
+//   - "route: method M not allowed": the operation's own path with a
+//     method that no template matching that path declares.
+//
+// Known false negative: a vendor that implements more operations than its
+// description declares answers the last two as it likes; the description
+// is the contract.
 func (w restWire) Broken(d *Document, op *Operation, valid map[string]any) []Invalid {
 	var out []Invalid
 	base := w.Encode(op, valid)
 	if op.MediaType != "" {
 		whole := []Situation{InvalidInput}
-		cases := []struct{ name, body string }{
-			{"body: malformed JSON", strings.TrimSuffix(string(base.Body), "}")},
-			{"body: JSON array", "[]"},
-			{"body: JSON string", `"text"`},
-			{"body: JSON number", "42"},
+		cases := []struct {
+			name, body string
+			expect     []Situation
+		}{
+			{"body: malformed JSON", truncatedJSON(base.Body), whole},
+			{"body: JSON array", "[]", whole},
+			{"body: JSON string", `"text"`, whole},
+			{"body: JSON number", "42", whole},
 		}
-		if op.BodyRequired {
-			cases = append(cases, struct{ name, body string }{"body: empty", ""})
+		if op.BodyRequired && op.Request != nil && len(op.Request.Required) > 0 {
+			cases = append(cases, struct {
+				name, body string
+				expect     []Situation
+			}{"body: empty", "", []Situation{InvalidInput, NotFound}})
 		}
 		for _, c := range cases {
 			r := base
 			r.Header = base.Header.Clone()
 			r.Body, r.Input = []byte(c.body), nil
-			out = append(out, Invalid{Name: c.name, Request: r, Expect: whole})
+			out = append(out, Invalid{Name: c.name, Request: r, Expect: c.expect})
 		}
 	}
 	unknown := []Situation{UnknownOperation}
-	route := Request{Method: http.MethodGet, Path: "/keycontract-no-such-route", Header: base.Header.Clone()}
-	route.Header.Del("Content-Type")
-	out = append(out, Invalid{Name: "route: unknown path", Request: route, OtherOperation: true, Expect: unknown})
-	allowed := op.Route.PathItem.Operations()
+	if path, ok := w.unknownPath(); ok {
+		route := Request{Method: http.MethodGet, Path: path, Header: base.Header.Clone()}
+		route.Header.Del("Content-Type")
+		out = append(out, Invalid{Name: "route: unknown path", Request: route, OtherOperation: true, Expect: unknown})
+	}
+	allowed := w.methodsAt(base.Path)
 	for _, m := range []string{http.MethodPatch, http.MethodPut, http.MethodDelete, http.MethodPost, http.MethodGet} {
-		if allowed[m] == nil {
+		if !allowed[m] {
 			r := base
 			r.Method, r.Header, r.Body, r.Input = m, base.Header.Clone(), nil, nil
 			r.Header.Del("Content-Type")
@@ -100,6 +128,93 @@ func (w restWire) Broken(d *Document, op *Operation, valid map[string]any) []Inv
 		}
 	}
 	return out
+}
+
+// unknownRoute is the path the unknown-route break sends, made deeper
+// (one segment more each time) while a path template still matches it.
+const unknownRoute = "/keycontract-no-such-route"
+
+// unknownPath is a path no template of the document matches: a template
+// parameter matches one segment, never a "/", so a path deeper than every
+// template matches none.
+func (w restWire) unknownPath() (string, bool) {
+	path := unknownRoute
+	for range 64 {
+		if !w.matchesAny(path) {
+			return path, true
+		}
+		path += unknownRoute
+	}
+	return "", false
+}
+
+// matchesAny reports whether any path template of the document matches
+// path (escaped, as sent).
+func (w restWire) matchesAny(path string) bool {
+	for template := range w.d.T.Paths.Map() {
+		if templateMatches(template, path) {
+			return true
+		}
+	}
+	return false
+}
+
+// methodsAt is the set of methods the templates that match path (escaped,
+// as sent) declare.
+func (w restWire) methodsAt(path string) map[string]bool {
+	out := map[string]bool{}
+	for template, item := range w.d.T.Paths.Map() {
+		if item == nil || !templateMatches(template, path) {
+			continue
+		}
+		for m := range item.Operations() {
+			out[m] = true
+		}
+	}
+	return out
+}
+
+// templateMatches reports whether a path template ("/v1/buckets/{name}",
+// its "#fragment" ignored) matches path segment by segment, a {parameter}
+// matching any non-empty text without "/".
+func templateMatches(template, path string) bool {
+	template, _, _ = strings.Cut(template, "#")
+	ts, ps := strings.Split(template, "/"), strings.Split(path, "/")
+	if len(ts) != len(ps) {
+		return false
+	}
+	for i, t := range ts {
+		if !segmentMatches(t, ps[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// segmentMatches matches one template segment, literal text and
+// {parameters}, against one path segment.
+func segmentMatches(t, p string) bool {
+	open := strings.IndexByte(t, '{')
+	if open < 0 {
+		return t == p
+	}
+	end := strings.IndexByte(t[open:], '}')
+	if end < 0 {
+		return t == p
+	}
+	prefix, rest := t[:open], t[open+end+1:]
+	if !strings.HasPrefix(p, prefix) {
+		return false
+	}
+	p = p[len(prefix):]
+	// The parameter takes at least one character; the rest of the template
+	// segment matches what follows, for some split.
+	for i := 1; i <= len(p); i++ {
+		if segmentMatches(rest, p[i:]) {
+			return true
+		}
+	}
+	return false
 }
 
 // expandPath fills a path template's {name} parameters with their values,

@@ -166,3 +166,22 @@ func TestRunNeedsMakeRun(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestDialectOnlyFault: a fault with an effect in some dialects only
+// (list-ignores-page-size: iam's) is expected there only; elsewhere its
+// absence is no missing figure, and iam without it still is.
+func TestDialectOnlyFault(t *testing.T) {
+	iamOnly := detectionOut + "BenchmarkDetection/iam/list-ignores-page-size-2   \t       1\t 5 ns/op\t         0.0300 max-s\t         0.0100 median-s\t         2.000 median-steps\n"
+	out, err := parsed(t, throughput, iamOnly, fuzzOut).summary(7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "  iam                             3 ") || !strings.Contains(out, "  aws                             2 ") {
+		t.Errorf("iam should count 3 faults and aws 2:\n%s", out)
+	}
+	elsewhere := detectionOut + "BenchmarkDetection/aws/list-ignores-page-size-2   \t       1\t 5 ns/op\t         0.0300 max-s\t         0.0100 median-s\t         2.000 median-steps\n"
+	_, err = parsed(t, throughput, elsewhere, fuzzOut).summary(7)
+	if err == nil || !strings.Contains(err.Error(), "BenchmarkDetection/iam/list-ignores-page-size median-s") {
+		t.Errorf("err = %v, want one naming iam's list-ignores-page-size", err)
+	}
+}

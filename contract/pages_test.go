@@ -1,0 +1,146 @@
+package contract_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/keycontract/keycontract/contract"
+	"github.com/keycontract/keycontract/emulator"
+)
+
+// sizes counts, per Action, the iam requests that carried a MaxItems.
+type sizes struct {
+	mu   sync.Mutex
+	seen map[string]int
+}
+
+func (s *sizes) count(action string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.seen[action]
+}
+
+// pagedIAM is a signed iam target on an emulator with page size pageSize
+// (0: MaxItems, or 100) and faults; the returned sizes count the requests
+// that asked for a page size.
+func pagedIAM(t *testing.T, pageSize int, faults ...emulator.Fault) (contract.Target, *emulator.Server, *sizes) {
+	t.Helper()
+	srv, err := emulator.New(emulator.Options{Dialect: "iam", Credentials: map[string]string{testKeyID: testSecret}, PageSize: pageSize, Faults: faults})
+	require.NoError(t, err)
+	seen := &sizes{seen: map[string]int{}}
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if form, err := url.ParseQuery(string(body)); err == nil && form.Has("MaxItems") {
+			seen.mu.Lock()
+			seen.seen[form.Get("Action")]++
+			seen.mu.Unlock()
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		srv.ServeHTTP(w, r)
+	}))
+	t.Cleanup(ts.Close)
+	return contract.Target{Endpoint: ts.URL, Dialect: "iam", Seed: 7,
+		Signer: contract.NewSigV4(credentials.NewStaticCredentialsProvider(testKeyID, testSecret, ""), "us-east-1")}, srv, seen
+}
+
+var overfull = regexp.MustCompile(`^(ListAccessKeys|ListUsers)\(#\d+, MaxItems=1\) = (\d+) items, want at most 1$`)
+
+// TestPageSizeJudged: a list reply holding more items than its request's
+// MaxItems fails success-envelope, with the size asked and the count in
+// the message, and fails nothing else; correct endpoints (one key a page,
+// or as many as asked) pass every check. The run itself sends MaxItems=1
+// on both lists (the tour), so the check is exercised on every iam run.
+func TestPageSizeJudged(t *testing.T) {
+	t.Run("ignores MaxItems", func(t *testing.T) {
+		tgt, srv, seen := pagedIAM(t, 0, emulator.FaultListIgnoresPageSize)
+		rep, err := contract.Check(context.Background(), tgt)
+		require.NoError(t, err)
+		res, _ := rep.Check("success-envelope")
+		require.Equal(t, contract.Fail, res.Status, "%v", res.Failures)
+		lists := map[string]bool{}
+		for _, f := range res.Failures {
+			m := overfull.FindStringSubmatch(f.Message)
+			require.NotNil(t, m, "an overfull page, not %q", f.Message)
+			lists[m[1]] = true
+			assert.NotEqual(t, "1", m[2])
+			require.NotEmpty(t, f.Exchanges)
+		}
+		assert.True(t, lists["ListAccessKeys"] && lists["ListUsers"], "both lists judged: %v", lists)
+		assert.True(t, errors.Is(rep.Err(), contract.ErrSuccessEnvelope))
+		for _, c := range rep.Checks {
+			if c.ID != "success-envelope" && c.ID != "concurrent-limit" {
+				assert.Equal(t, contract.Pass, c.Status, "%s: %v", c.ID, c.Failures)
+			}
+		}
+		assert.Positive(t, seen.count("ListAccessKeys"))
+		assert.Positive(t, seen.count("ListUsers"))
+		assertClean(t, srv)
+	})
+	for _, pageSize := range []int{0, 1} {
+		t.Run("correct, page size "+map[int]string{0: "as asked", 1: "one"}[pageSize], func(t *testing.T) {
+			tgt, srv, seen := pagedIAM(t, pageSize)
+			rep, err := contract.Check(context.Background(), tgt)
+			require.NoError(t, err)
+			assert.NoError(t, rep.Err())
+			assert.Zero(t, rep.Summary.Failed)
+			assert.Positive(t, seen.count("ListAccessKeys"), "no list asked for a page size: the check was not exercised")
+			assert.Positive(t, seen.count("ListUsers"))
+			assertClean(t, srv)
+		})
+	}
+	t.Run("only the size asked binds", func(t *testing.T) {
+		// A run selecting another check sends no MaxItems: the fault's
+		// pages, answering all there is when nothing was asked, are right.
+		tgt, _, seen := pagedIAM(t, 0, emulator.FaultListIgnoresPageSize)
+		tgt.Checks = []string{"key-lifecycle"}
+		rep, err := contract.Check(context.Background(), tgt)
+		require.NoError(t, err)
+		assert.NoError(t, rep.Err())
+		assert.Zero(t, seen.count("ListAccessKeys"))
+	})
+}
+
+// TestReadersFollowPagesIAM: with one item a page, set-up sees every key a
+// given bucket holds (a full bucket is refused, exit 2, not taken for
+// one with room), and sweep finds every prefixed user and counts every
+// key.
+func TestReadersFollowPagesIAM(t *testing.T) {
+	t.Run("set-up", func(t *testing.T) {
+		tgt, srv, _ := pagedIAM(t, 1)
+		require.NoError(t, srv.AddBucket("full-user"))
+		for range 2 {
+			_, _, err := srv.AddKey("full-user")
+			require.NoError(t, err)
+		}
+		tgt.Buckets = []string{"full-user"}
+		_, err := contract.Check(context.Background(), tgt)
+		var se *contract.SetupError
+		require.ErrorAs(t, err, &se)
+		assert.Contains(t, se.Reason, "already holds 2 keys")
+	})
+	t.Run("sweep", func(t *testing.T) {
+		tgt, srv, _ := pagedIAM(t, 1)
+		userKey := leftovers(t, srv)
+		require.NoError(t, srv.AddBucket("keycontract-dead0002-a"))
+		var out bytes.Buffer
+		res, err := contract.Sweep(context.Background(), tgt, contract.BucketPrefix, true, &out)
+		require.NoError(t, err)
+		assert.Equal(t, []contract.SweptBucket{
+			{Name: "keycontract-dead0001-a", Keys: 2, Deleted: true}, {Name: "keycontract-dead0001-b", Keys: 0, Deleted: true},
+			{Name: "keycontract-dead0002-a", Keys: 0, Deleted: true},
+		}, res.Buckets)
+		assertOnlyUsersBucket(t, srv, userKey)
+	})
+}
