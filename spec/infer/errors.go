@@ -130,7 +130,7 @@ func codeish(w string) bool {
 var (
 	awsJSONCodes = []string{"UnknownOperationException", "SerializationException", "ThrottlingException", "MissingAuthenticationTokenException",
 		"InvalidSignatureException", "UnrecognizedClientException", "IncompleteSignatureException", "AccessDeniedException", "ValidationException"}
-	queryCodes = []string{"InvalidAction", "MissingAction", "ValidationError", "MalformedInput", "InvalidInput", "InvalidParameterValue", "MalformedQueryString", "MissingAuthenticationToken",
+	queryCodes = []string{"InvalidAction", "MissingAction", "ValidationError", "MalformedInput", "InvalidInput", "InvalidParameterValue", "MissingParameter", "InvalidQueryParameter", "MalformedQueryString", "MissingAuthenticationToken",
 		"IncompleteSignature", "InvalidClientTokenId", "SignatureDoesNotMatch", "AccessDenied", "Throttling", "ServiceFailure"}
 )
 
@@ -260,6 +260,12 @@ func (x *inference) errors() {
 			}
 			whys[spec.LimitExceeded] = "no code names a limit: the invalid-input codes and any operation-failure or conflict code, as AWS answers a third key"
 		}
+	}
+	if _, ok := statuses["MissingAction"]; ok && x.protocol == spec.ProtocolQuery {
+		// AWS query answers MissingAction when a malformed or empty body
+		// leaves no Action to read: invalid input too.
+		accept[spec.InvalidInput] = append(accept[spec.InvalidInput], "MissingAction")
+		whys[spec.InvalidInput] = "codes named for it, and MissingAction (a body with no Action to read)"
 	}
 	unknown := accept[spec.UnknownOperation]
 	for _, c := range accept[spec.InvalidInput] {
