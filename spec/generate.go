@@ -1,8 +1,9 @@
 package spec
 
 import (
+	"errors"
+	"fmt"
 	"math"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -69,7 +70,9 @@ func (d *Document) Minimal(op *Operation, res Resources) map[string]any {
 		op.minimal = map[string]any{}
 		if op.Input != nil {
 			for _, name := range op.Input.Required {
-				if p := op.Input.Properties[name]; p != nil && p.Value != nil {
+				// A member the binding fixes is set by bind; one that cannot
+				// be generated is the bucket or key id (checkGenerable).
+				if p := op.Input.Properties[name]; p != nil && p.Value != nil && !d.fixes(op, name) && generable(p.Value, 1) == nil {
 					op.minimal[name] = genValue(p.Value, 1, true).Example(1)
 				}
 			}
@@ -156,19 +159,20 @@ const maxDepth = 4
 // genObject generates objects of schema s, leaving out the members in skip.
 func genObject(s *openapi3.Schema, depth int, minimal bool, skip map[string]bool) *rapid.Generator[any] {
 	names := make([]string, 0, len(s.Properties))
-	for name := range s.Properties {
-		if !skip[name] {
-			names = append(names, name)
+	required := map[string]bool{}
+	for _, r := range s.Required {
+		required[r] = true
+	}
+	for name, p := range s.Properties {
+		if skip[name] || p == nil || !required[name] && generable(p.Value, depth+1) != nil {
+			continue // an optional member no valid value exists for is left out
 		}
+		names = append(names, name)
 	}
 	sort.Strings(names)
 	if len(names) == 0 {
 		// Nothing to draw; rapid wants every generator to draw something.
 		return rapid.Map(rapid.Just(0), func(int) any { return map[string]any{} })
-	}
-	required := map[string]bool{}
-	for _, r := range s.Required {
-		required[r] = true
 	}
 	return rapid.Custom(func(t *rapid.T) any {
 		m := map[string]any{}
@@ -217,8 +221,8 @@ func genValue(s *openapi3.Schema, depth int, minimal bool) *rapid.Generator[any]
 			hi = int(*s.MaxItems)
 		}
 		lo := min(int(s.MinItems), hi)
-		if minimal {
-			hi = lo
+		if minimal || generable(s.Items.Value, depth+1) != nil {
+			hi = lo // no valid item: as few as the schema allows (checkGenerable)
 		}
 		item := genValue(s.Items.Value, depth+1, minimal)
 		return rapid.Custom(func(t *rapid.T) any {
@@ -248,13 +252,15 @@ func genString(s *openapi3.Schema) *rapid.Generator[string] {
 	if s.MaxLength != nil {
 		hi = int(*s.MaxLength)
 	}
-	fits := func(v string) bool {
-		n := len([]rune(v))
-		return n >= lo && (hi < 0 || n <= hi)
-	}
 	switch {
 	case s.Pattern != "":
-		return rapid.StringMatching(goPattern(s.Pattern)).Filter(fits)
+		gen, err := patternStrings(s)
+		if err != nil {
+			// Callers leave out what cannot be generated (see generable),
+			// so this is never drawn; if it were, it says why.
+			return rapid.Custom(func(t *rapid.T) string { t.Fatalf("%v", err); return "" })
+		}
+		return gen
 	case s.Format == "date-time":
 		return rapid.Custom(func(t *rapid.T) string {
 			sec := rapid.Int64Range(0, 4102444800).Draw(t, "epoch")
@@ -269,11 +275,99 @@ func genString(s *openapi3.Schema) *rapid.Generator[string] {
 	}
 }
 
-// uEscape is an ECMA-262 \uXXXX escape, which Go's regexp lacks.
-var uEscape = regexp.MustCompile(`\\u([0-9A-Fa-f]{4})`)
+// patternStrings is the generator of strings schema s admits by its
+// pattern and lengths (Pattern.Strings).
+func patternStrings(s *openapi3.Schema) (*rapid.Generator[string], error) {
+	p, err := CompilePattern(s.Pattern)
+	if err != nil {
+		return nil, err
+	}
+	hi := -1
+	if s.MaxLength != nil {
+		hi = int(*s.MaxLength)
+	}
+	return p.Strings(int(s.MinLength), hi)
+}
 
-// goPattern is an OpenAPI (ECMA-262) pattern in Go's regexp syntax: \uXXXX
-// becomes \x{XXXX}, as kin-openapi rewrites it before validating, so that
-// generation reads a pattern as validation does (AWS conversions write
-// '\u002F[\u0021-\u007F]*').
-func goPattern(p string) string { return uEscape.ReplaceAllString(p, `\x{$1}`) }
+// generable says why no value of schema s can be generated, or nil: a
+// string whose pattern yields no valid string, or an object, array or allOf
+// that needs one. Optional members and empty-able arrays are left out
+// instead (genObject, genValue), so they never make s ungenerable.
+func generable(s *openapi3.Schema, depth int) error {
+	if s == nil || len(s.Enum) > 0 || depth > maxDepth {
+		return nil
+	}
+	if len(s.AllOf) > 0 && s.Type == nil {
+		for _, sub := range s.AllOf {
+			if sub.Value != nil && sub.Value.Type != nil {
+				return generable(sub.Value, depth)
+			}
+		}
+	}
+	switch {
+	case s.Type.Is(openapi3.TypeString):
+		if s.Pattern != "" && s.Format != "date-time" {
+			_, err := patternStrings(s)
+			return err
+		}
+	case s.Type.Is(openapi3.TypeArray):
+		if s.Items != nil && s.Items.Value != nil && s.MinItems > 0 && depth < maxDepth {
+			if err := generable(s.Items.Value, depth+1); err != nil {
+				return fmt.Errorf("items: %w", err)
+			}
+		}
+	case s.Type.Is(openapi3.TypeBoolean), s.Type.Is(openapi3.TypeInteger), s.Type.Is(openapi3.TypeNumber):
+	default:
+		for _, name := range s.Required {
+			if p := s.Properties[name]; p != nil && p.Value != nil {
+				if err := generable(p.Value, depth+1); err != nil {
+					return fmt.Errorf("%s: %w", name, err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// checkGenerable reports, for every bound operation, a required member the
+// harness must generate (the binding neither fixes it nor fills it with a
+// bucket or key id) for which no valid value can be generated: the run
+// could not send that operation, so the binding must fix the member
+// (request.fixed) or the schema (wire.schemas).
+func (d *Document) checkGenerable() error {
+	var errs []error
+	for _, r := range Roles {
+		op := d.byRole[r]
+		if op == nil || op.Input == nil {
+			continue
+		}
+		for _, name := range op.Input.Required {
+			p := op.Input.Properties[name]
+			if p == nil || p.Value == nil || d.setByBinding(op, name) {
+				continue
+			}
+			if err := generable(p.Value, 1); err != nil {
+				errs = append(errs, fmt.Errorf("%w: %s (%s): required member %s: %v; give it a value with request.fixed.%s or fix its schema with wire.schemas", ErrBinding, op.ID, r, name, err, r))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// fixes reports whether the binding fixes op's top-level member name.
+func (d *Document) fixes(op *Operation, name string) bool {
+	for p := range d.Binding.Request.Fixed[op.Role] {
+		if n, _, _ := strings.Cut(strings.TrimPrefix(p, "/"), "/"); n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// setByBinding reports whether the binding gives op's top-level member
+// name its value: a fixed member, the bucket or the key id.
+func (d *Document) setByBinding(op *Operation, name string) bool {
+	top := func(p string) string { n, _, _ := strings.Cut(strings.TrimPrefix(p, "/"), "/"); return n }
+	b := d.Binding.Request
+	return d.fixes(op, name) || top(b.Bucket) == name || top(b.KeyID) == name
+}

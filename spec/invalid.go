@@ -2,7 +2,6 @@ package spec
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -180,9 +179,9 @@ func violations(s *openapi3.Schema, required bool) []violation {
 		out = append(out, violation{"not in enum", "KeycontractNotAnEnumValue"})
 	}
 	filler := "a"
-	var re *regexp.Regexp
+	var re *Pattern
 	if s.Pattern != "" {
-		re, _ = regexp.Compile(goPattern(s.Pattern))
+		re, _ = CompilePattern(s.Pattern)
 		filler = fillerFor(re)
 	}
 	if s.MinLength > 0 {
@@ -216,28 +215,32 @@ func admits(s *openapi3.Schema, typ string) bool {
 }
 
 // fillerFor finds a one-character string the pattern's body accepts, so that
-// length violations break only the length.
-func fillerFor(re *regexp.Regexp) string {
+// length violations break only the length. re may be nil.
+func fillerFor(re *Pattern) string {
+	if re == nil {
+		return "a"
+	}
 	for _, c := range []string{"a", "0", "A", "x"} {
-		if re.MatchString(strings.Repeat(c, 10)) {
+		if re.Matches(strings.Repeat(c, 10)) {
 			return c
 		}
 	}
 	return "a"
 }
 
-// patternBreaker finds a string of allowed length that the pattern rejects.
-func patternBreaker(re *regexp.Regexp, s *openapi3.Schema) (string, bool) {
+// patternBreaker finds a string of allowed length that the pattern
+// definitely rejects (an undecided match is no break).
+func patternBreaker(re *Pattern, s *openapi3.Schema) (string, bool) {
 	lo, hi := int(s.MinLength), 64
 	if s.MaxLength != nil {
 		hi = int(*s.MaxLength)
 	}
 	for _, c := range []string{"Invalid_Name!", "UPPER", "-abc-", "a..b", "   ", "\t \t", "~!@#", "abc"} {
-		if n := len([]rune(c)); n >= lo && n <= hi && !re.MatchString(c) {
+		if n := len([]rune(c)); n >= lo && n <= hi && re.Rejects(c) {
 			return c, true
 		}
 		padded := c + strings.Repeat("!", max(0, lo-len(c)))
-		if n := len([]rune(padded)); n >= lo && n <= hi && !re.MatchString(padded) {
+		if n := len([]rune(padded)); n >= lo && n <= hi && re.Rejects(padded) {
 			return padded, true
 		}
 	}

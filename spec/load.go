@@ -102,14 +102,17 @@ func Load(ctx context.Context, name string, data, overlay []byte) (*Document, er
 }
 
 // Parse parses and validates an OpenAPI 3 document with kin-openapi,
-// without looking for a binding (see LoadBound).
+// without looking for a binding (see LoadBound). Every schema pattern is
+// compiled as ECMA-262 (see Pattern): a pattern Go's RE2 rejects, such as
+// a lookahead, loads.
 func Parse(ctx context.Context, name string, data []byte) (*openapi3.T, error) {
 	loader := openapi3.NewLoader()
 	t, err := loader.LoadFromData(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: not an OpenAPI document: %w", name, err)
 	}
-	if err := t.Validate(ctx, openapi3.DisableExamplesValidation()); err != nil {
+	// Patterns are ECMA-262, as OpenAPI defines them (CompilePattern).
+	if err := t.Validate(ctx, openapi3.DisableExamplesValidation(), patternOption); err != nil {
 		return nil, fmt.Errorf("%s: invalid OpenAPI document: %w", name, err)
 	}
 	return t, nil
@@ -138,6 +141,9 @@ func LoadBound(name string, t *openapi3.T, b Binding) (*Document, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if err := d.resolve(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if err := d.checkGenerable(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return d, nil

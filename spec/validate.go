@@ -23,10 +23,11 @@ func init() {
 
 // validationOptions keep values out of kin-openapi's messages: a response
 // may carry a secret where it should not, and messages reach reports.
+// Patterns are matched as ECMA-262 (Pattern).
 var validationOptions = &openapi3filter.Options{
 	IncludeResponseStatus:   false,
 	MultiError:              true,
-	SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.DisableSchemaErrorDetails()},
+	SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.DisableSchemaErrorDetails(), patternSchemaOption},
 }
 
 // ValidateSuccess checks a 2xx reply against the operation's documented

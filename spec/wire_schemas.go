@@ -67,7 +67,7 @@ func fixSchemas(ctx context.Context, t *openapi3.T, fixes map[string]SchemaFix) 
 		if f.Enum != nil {
 			s.Enum = f.Enum
 		}
-		if err := s.Validate(ctx); err != nil {
+		if err := s.Validate(ctx, patternOption); err != nil {
 			return fmt.Errorf("%w: wire.schemas.%s: %v", ErrBinding, name, err)
 		}
 		if s.MaxLength != nil && s.MinLength > *s.MaxLength {

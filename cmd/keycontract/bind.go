@@ -17,8 +17,9 @@ func bindCmd(args []string, stdout, stderr io.Writer) int {
 	specFile := fs.String("spec", "", "the OpenAPI `FILE` (YAML or JSON) to infer a binding for")
 	asJSON := fs.Bool("json", false, `print {"x-keycontract": BINDING} as JSON instead of the commented YAML overlay`)
 	partial := fs.String("binding", "", "a partial overlay `FILE`: the fields it names are kept (e.g. operations: {listKeys: ListTheKeys}), the rest is inferred")
+	verbose := fs.Bool("v", false, "also print, on stderr, each role's winner and nearest rival with both scores")
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Usage: keycontract bind -spec FILE [-json] [-binding PARTIAL]
+		fmt.Fprint(fs.Output(), `Usage: keycontract bind -spec FILE [-json] [-binding PARTIAL] [-v]
 
 Infers the binding the checks need from the description alone: which
 operations create, list and delete keys and their parent resource
@@ -31,7 +32,17 @@ a form Action member, or each operation's method and path).
 It prints the binding as an overlay file with a comment giving the reason
 for each choice and the runner-up; save it, check it, and pass it to
 'keycontract run -spec FILE -binding OVERLAY'. A document's own
-x-keycontract extension is ignored here: bind always infers.
+x-keycontract extension is ignored here: bind always infers. On stderr it
+prints one line per role with its reason, and names what the description
+cannot state (the key limit, a required set-up value such as Lightsail's
+bundle id): give those in the partial overlay.
+
+The roles are chosen together: a key create is judged with the list, the
+delete and the parent it implies (the list returns the created key's
+members without its secret, the delete takes its id, the key operations
+share the parent member, another create makes the parent), so other
+operations that return a secret (key pairs, service passwords) lose to
+the key family.
 
 When two operations fit a role about equally well, bind names both with
 their reasons and exits 2: pick one with a partial overlay, e.g.
@@ -89,6 +100,15 @@ Flags:
 	// The binding must load: the same check run makes.
 	if _, err := spec.LoadBound(*specFile, t, res.Binding); err != nil {
 		return fail(err)
+	}
+	for _, line := range res.Lines() {
+		fmt.Fprintf(stderr, "keycontract bind: %s\n", line)
+	}
+	for _, line := range res.Unstated() {
+		fmt.Fprintf(stderr, "keycontract bind: cannot infer from the description: %s\n", line)
+	}
+	if *verbose {
+		fmt.Fprintf(stderr, "keycontract bind: margins (winner, nearest rival, scores; createKey's are its family's):\n%s", res.MarginTable())
 	}
 	var out []byte
 	if *asJSON {

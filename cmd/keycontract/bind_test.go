@@ -139,3 +139,29 @@ func TestRunInfersBinding(t *testing.T) {
 		assert.NotEqual(t, contract.Fail, c.Status, "%s: %s", c.ID, c.Reason)
 	}
 }
+
+// TestBindTwoKeyFamiliesExitTwo: a description with two key families as
+// good as each other (read keys and write keys) exits 2 naming both, and
+// run stops the same way; a partial overlay naming one settles it.
+func TestBindTwoKeyFamiliesExitTwo(t *testing.T) {
+	const file = "../../fixtures/bind/two-key-families.yaml"
+	r := cli(t, "bind", "-spec", file)
+	assert.Equal(t, 2, r.code)
+	assertNoPanic(t, r)
+	assert.Empty(t, r.stdout)
+	assert.Contains(t, r.stderr, "ambiguous binding: operations.createKey: two key families fit createKey about equally well")
+	assert.Contains(t, r.stderr, "createReadKey = POST /buckets/{name}/read-keys")
+	assert.Contains(t, r.stderr, "createWriteKey = POST /buckets/{name}/write-keys")
+
+	r = runCLI(t, "-spec", file, "-endpoint", "http://127.0.0.1:1")
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, "createReadKey")
+	assert.Contains(t, r.stderr, "createWriteKey")
+
+	overlay := filepath.Join(t.TempDir(), "pick.yaml")
+	require.NoError(t, os.WriteFile(overlay, []byte("operations: {createKey: createReadKey}\n"), 0o600))
+	r = cli(t, "bind", "-spec", file, "-binding", overlay)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "listKeys: listReadKeys")
+	assert.Contains(t, r.stdout, "deleteKey: revokeReadKey")
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,15 +12,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/keycontract/keycontract/contract"
+	"github.com/keycontract/keycontract/spec"
 )
 
 // passesEveryCheck runs description doc with overlay against the embedded
-// emulator and requires exit 0, the dialect in the report and every check
-// passed.
+// emulator, with a fixed seed, and requires exit 0, the dialect in the
+// report and every check passed.
 func passesEveryCheck(t *testing.T, doc, overlay, dialect string) {
 	t.Helper()
 	file := filepath.Join(t.TempDir(), "report.json")
-	r := runCLI(t, "-spec", doc, "-binding", overlay, "-json", file)
+	r := runCLI(t, "-spec", doc, "-binding", overlay, "-seed", "17", "-json", file)
 	require.Equal(t, 0, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 	assertNoPanic(t, r)
 	rep := readReport(t, file)
@@ -98,4 +100,69 @@ func TestThirdPartyIAMPathPattern(t *testing.T) {
 		return
 	}
 	t.Fatal("no seed in 1..60 generated a Path holding DEL: the generator no longer reaches it; widen the range")
+}
+
+// wholeDescriptions are the whole published APIs.guru descriptions
+// (fixtures/thirdparty, verbatim), the roles bind must find in them, and
+// the partial overlays of what no description states.
+var wholeDescriptions = []struct {
+	doc, overlay, dialect string
+	createKey, listKeys   string
+	deleteKey, createUser string
+}{
+	{"../../fixtures/thirdparty/apis-guru-lightsail-full.yaml", "../../fixtures/thirdparty/lightsail-full-overlay.yaml", "aws",
+		"CreateBucketAccessKey", "GetBucketAccessKeys", "DeleteBucketAccessKey", "CreateBucket"},
+	{"../../fixtures/thirdparty/apis-guru-iam-full.yaml", "../../fixtures/thirdparty/iam-full-overlay.yaml", "iam",
+		"POST_CreateAccessKey", "POST_ListAccessKeys", "POST_DeleteAccessKey", "POST_CreateUser"},
+}
+
+// TestBindWholeDescriptions: bind finds the key family among every
+// operation of the whole descriptions, with no overlay: exit 0, the
+// overlay and -json name the right operations, stderr gives each role's
+// reason and names what the description cannot state.
+func TestBindWholeDescriptions(t *testing.T) {
+	for _, w := range wholeDescriptions {
+		t.Run(w.dialect, func(t *testing.T) {
+			r := cli(t, "bind", "-spec", w.doc)
+			require.Equal(t, 0, r.code, r.stderr)
+			assertNoPanic(t, r)
+			for _, role := range spec.Roles {
+				assert.Contains(t, r.stderr, "keycontract bind: "+string(role)+" = ")
+			}
+			assert.Contains(t, r.stdout, "createKey: "+w.createKey)
+			assert.Contains(t, r.stderr, "cannot infer from the description: limit = 2")
+			if w.dialect == "aws" {
+				assert.Contains(t, r.stderr, "cannot infer from the description: request.fixed.createBucket.bundleId")
+				assert.Contains(t, r.stdout, "runner-up: CreateKeyPair")
+			} else {
+				assert.Contains(t, r.stdout, "runner-up: POST_CreateServiceSpecificCredential")
+			}
+
+			r = cli(t, "bind", "-spec", w.doc, "-json", "-v")
+			require.Equal(t, 0, r.code, r.stderr)
+			var out map[string]spec.Binding
+			require.NoError(t, json.Unmarshal([]byte(r.stdout), &out))
+			ops := out[spec.ExtensionName].Operations
+			assert.Equal(t, w.createKey, ops[spec.CreateKey])
+			assert.Equal(t, w.listKeys, ops[spec.ListKeys])
+			assert.Equal(t, w.deleteKey, ops[spec.DeleteKey])
+			assert.Equal(t, w.createUser, ops[spec.CreateBucket])
+			assert.Contains(t, r.stderr, "| createKey | "+w.createKey+" |", "-v prints the margins")
+
+			// With the partial overlay, what it gives is no longer unstated.
+			r = cli(t, "bind", "-spec", w.doc, "-binding", w.overlay)
+			require.Equal(t, 0, r.code, r.stderr)
+			assert.NotContains(t, r.stderr, "cannot infer from the description: limit")
+			assert.NotContains(t, r.stderr, "bundleId")
+		})
+	}
+}
+
+// TestRunWholeDescriptions: run -spec with each whole description and its
+// partial overlay infers the rest and passes every check against the
+// embedded emulator of its wire.
+func TestRunWholeDescriptions(t *testing.T) {
+	for _, w := range wholeDescriptions {
+		t.Run(w.dialect, func(t *testing.T) { passesEveryCheck(t, w.doc, w.overlay, w.dialect) })
+	}
 }

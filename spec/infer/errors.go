@@ -130,7 +130,7 @@ func codeish(w string) bool {
 var (
 	awsJSONCodes = []string{"UnknownOperationException", "SerializationException", "ThrottlingException", "MissingAuthenticationTokenException",
 		"InvalidSignatureException", "UnrecognizedClientException", "IncompleteSignatureException", "AccessDeniedException", "ValidationException"}
-	queryCodes = []string{"InvalidAction", "MissingAction", "ValidationError", "MalformedInput", "InvalidInput", "MissingAuthenticationToken",
+	queryCodes = []string{"InvalidAction", "MissingAction", "ValidationError", "MalformedInput", "InvalidInput", "InvalidParameterValue", "MissingParameter", "InvalidQueryParameter", "MalformedQueryString", "MissingAuthenticationToken",
 		"IncompleteSignature", "InvalidClientTokenId", "SignatureDoesNotMatch", "AccessDenied", "Throttling", "ServiceFailure"}
 )
 
@@ -261,6 +261,12 @@ func (x *inference) errors() {
 			whys[spec.LimitExceeded] = "no code names a limit: the invalid-input codes and any operation-failure or conflict code, as AWS answers a third key"
 		}
 	}
+	if _, ok := statuses["MissingAction"]; ok && x.protocol == spec.ProtocolQuery {
+		// AWS query answers MissingAction when a malformed or empty body
+		// leaves no Action to read: invalid input too.
+		accept[spec.InvalidInput] = append(accept[spec.InvalidInput], "MissingAction")
+		whys[spec.InvalidInput] = "codes named for it, and MissingAction (a body with no Action to read)"
+	}
 	unknown := accept[spec.UnknownOperation]
 	for _, c := range accept[spec.InvalidInput] {
 		if !slices.Contains(unknown, c) {
@@ -320,6 +326,8 @@ func protocolStatuses(code string, query bool) []int {
 	switch {
 	case s == spec.AuthFailed && !strings.Contains(n, "incomplete"):
 		return []int{403}
+	case n == "malformedquerystring": // AWS documents it with 404
+		return []int{404}
 	case s == spec.NotFound:
 		return []int{404}
 	case s == spec.LimitExceeded, strings.Contains(n, "exist"), strings.Contains(n, "conflict"):

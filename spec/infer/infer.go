@@ -10,6 +10,21 @@
 // takes the key's id, paths nested under the parent's parameter). The best
 // candidate wins only when no other comes within Margin points: otherwise
 // the role is ambiguous, and Result.Err says so, naming both.
+//
+// The key roles are chosen together (family.go): each createKey candidate
+// is judged with the list, delete and parent it implies, so in a whole API
+// the key family wins over other operations that return a secret (key
+// pairs, service passwords) when its list shares the created key's members
+// without the secret, its delete takes the key's id, and its operations
+// share a parent that another create makes. GET and POST variants of one
+// AWS query action are one operation (preferred). Result.Margins gives each
+// role's winner and nearest rival with both scores.
+//
+// Known limits: scores are heuristics over names and shapes. Two families
+// that differ only in words (IAM's access keys and service-specific
+// credentials are the same shape) are told apart by the words of their
+// names ("access key" over "credential") and by what else the create
+// requires; where nothing tells them apart the role is ambiguous.
 package infer
 
 import (
@@ -30,6 +45,16 @@ type Note struct {
 	Value    string
 	Reason   string
 	RunnerUp string
+	// For a scored role: the winner's score, and the nearest rival's
+	// operationId and score ("" when none scored).
+	Score      float64
+	Rival      string
+	RivalScore float64
+	RivalWhy   string // why the rival could not play the role, if it could not
+	scored     bool
+	// Unstated: the description cannot state this field; the value is a
+	// default or an assumption, for -binding to correct (see Unstated).
+	Unstated bool
 }
 
 // Candidate is an operation considered for an ambiguous role.
@@ -180,6 +205,7 @@ func Infer(t *openapi3.T, overlay []byte) (*Result, error) {
 	if b.Limit == 0 {
 		b.Limit = spec.DefaultLimit
 		r.note("limit", "2", "the contract's default; no description states a key limit the harness can read")
+		r.Notes[len(r.Notes)-1].Unstated = true
 	}
 	return r, nil
 }
@@ -191,6 +217,7 @@ type inference struct {
 	ops        []*op
 	ov         spec.Binding
 	chosen     map[spec.Role]*cand
+	pending    map[spec.Role]Note // scores for the next take, see margin
 	p          parent
 	protocol   string
 	awsJSON    bool
@@ -212,90 +239,6 @@ func targetValue(x *op) string {
 		return x.name
 	}
 	return x.prefix + "." + x.name
-}
-
-// choose settles one role from its candidates, or from the overlay.
-func (x *inference) choose(role spec.Role, cs []*cand) *cand {
-	field := "operations." + string(role)
-	if id := x.ov.Operations[role]; id != "" {
-		for _, c := range cs {
-			if c.op.id == id {
-				x.take(role, c, "named by -binding", "")
-				return c
-			}
-		}
-		for _, o := range x.ops {
-			if o.id == id {
-				c := &cand{op: o}
-				x.take(role, c, "named by -binding", "")
-				return c
-			}
-		}
-		x.r.Problems = append(x.r.Problems, Problem{Field: field, Message: fmt.Sprintf("-binding names %q, which no operation of the description has", id)})
-		return nil
-	}
-	var free []*cand
-	for _, c := range cs {
-		if !x.used(c.op) {
-			free = append(free, c)
-		}
-	}
-	best, runner, ambiguous := pick(free)
-	switch {
-	case best == nil:
-		x.r.Problems = append(x.r.Problems, Problem{Field: field, Message: "no operation of the description can play " + string(role) + whatWanted(role)})
-		return nil
-	case ambiguous:
-		x.r.Problems = append(x.r.Problems, Problem{Field: field, Ambiguous: true,
-			Message:    fmt.Sprintf("two operations fit %s about equally well (choose one with -binding: operations: {%s: ID})", role, role),
-			Candidates: []Candidate{candidate(best), candidate(runner)}})
-		return nil
-	}
-	ru := ""
-	if runner != nil {
-		ru = fmt.Sprintf("%s (%.1f vs %.1f: %s)", runner.op.id, runner.score, best.score, orNone(runner.why()))
-	}
-	x.take(role, best, best.why(), ru)
-	return best
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "no evidence"
-	}
-	return s
-}
-
-func candidate(c *cand) Candidate {
-	return Candidate{OperationID: c.op.id, Route: route(c.op), Reason: orNone(c.why()), Score: c.score}
-}
-
-func whatWanted(role spec.Role) string {
-	switch role {
-	case spec.CreateKey:
-		return " (an operation whose success body has a secret-like string member)"
-	case spec.ListKeys:
-		return " (an operation whose success body holds a list of the created key's objects)"
-	case spec.DeleteKey:
-		return " (a delete that takes the key's id)"
-	}
-	return " (an operation on the parent resource " + "the key operations share)"
-}
-
-func (x *inference) take(role spec.Role, c *cand, why, runnerUp string) {
-	x.chosen[role] = c
-	x.r.Binding.Operations[role] = c.op.id
-	x.r.Routes[role] = route(c.op)
-	x.r.note("operations."+string(role), c.op.id, why, runnerUp)
-}
-
-func (x *inference) used(o *op) bool {
-	for _, c := range x.chosen {
-		if c.op == o {
-			return true
-		}
-	}
-	return false
 }
 
 // preferred drops operations that are another variant of one the protocol
@@ -320,7 +263,7 @@ func preferred(ops []*op) []*op {
 func (x *inference) roles() {
 	x.chosen = map[spec.Role]*cand{}
 	ops := preferred(x.ops)
-	ck := x.choose(spec.CreateKey, scoreCreateKey(ops))
+	ck := x.chooseKey(ops)
 	if ck == nil {
 		return
 	}

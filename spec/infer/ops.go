@@ -248,8 +248,6 @@ func (x *op) nouns() []string {
 	return out
 }
 
-func (x *op) has(word string) bool { return contains(x.words, word) }
-
 // successOf returns the first 2xx response's body schema, status and media.
 func successOf(o *openapi3.Operation) (*openapi3.Schema, int, string) {
 	if o.Responses == nil {

@@ -117,3 +117,70 @@ func (r *Result) Lines() []string {
 	}
 	return out
 }
+
+// Choice is how one role was settled: the winner and its score, and the
+// nearest rival and its score. createKey's scores are its family's (see
+// family); the other roles' are their own.
+type Choice struct {
+	Role       spec.Role
+	Winner     string
+	Score      float64
+	Rival      string // "" when no other operation scored for the role
+	RivalScore float64
+	RivalWhy   string // why the rival could not play the role, if it could not
+}
+
+// Margins lists the scored roles in spec.Roles order; a role the overlay
+// named, or one that was not settled, has none.
+func (r *Result) Margins() []Choice {
+	var out []Choice
+	for _, role := range spec.Roles {
+		n, ok := r.Note("operations." + string(role))
+		if !ok || !n.scored {
+			continue
+		}
+		out = append(out, Choice{Role: role, Winner: n.Value, Score: n.Score, Rival: n.Rival, RivalScore: n.RivalScore, RivalWhy: n.RivalWhy})
+	}
+	return out
+}
+
+// MarginTable is Margins as a Markdown table, one row per role.
+func (r *Result) MarginTable() string {
+	var b strings.Builder
+	b.WriteString("| role | winner | score | nearest rival | score | margin |\n|---|---|---|---|---|---|\n")
+	for _, m := range r.Margins() {
+		rival, rs, margin := "(none)", "", ""
+		if m.Rival != "" {
+			rival, rs, margin = m.Rival, fmt.Sprintf("%.2f", m.RivalScore), fmt.Sprintf("%.2f", m.Score-m.RivalScore)
+			if m.RivalWhy != "" {
+				rival += " (not a candidate: " + m.RivalWhy + ")"
+			}
+		}
+		fmt.Fprintf(&b, "| %s | %s | %.2f | %s | %s | %s |\n", m.Role, m.Winner, m.Score, rival, rs, margin)
+	}
+	return b.String()
+}
+
+// Unstated lists the inferred fields the description cannot state and the
+// overlay did not give: a default or an assumption each (the key limit, a
+// required set-up member with no enum, default or example, the awsJson
+// version), one line each, "field = value: reason".
+func (r *Result) Unstated() []string {
+	var out []string
+	for _, n := range r.Notes {
+		if !n.Unstated {
+			continue
+		}
+		if rest, ok := strings.CutPrefix(n.Field, "request.fixed."); ok {
+			role, member, _ := strings.Cut(rest, ".")
+			if _, given := r.Binding.Request.Fixed[spec.Role(role)]["/"+member]; given {
+				continue
+			}
+		}
+		if n.Field == "wire.contentType" && r.Binding.Wire.ContentType != n.Value {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s = %s: %s", n.Field, n.Value, n.Reason))
+	}
+	return out
+}

@@ -90,7 +90,7 @@ func (x *inference) pointers() {
 	arr := arrays(lb.op.success)
 	var list *found
 	for i := range arr {
-		if n := properties(arr[i].schema); n[x.p.member] != nil || list == nil {
+		if parentNameIn(arr[i].schema, x.p) != "" || list == nil {
 			list = &arr[i]
 		}
 	}
@@ -101,13 +101,7 @@ func (x *inference) pointers() {
 	b.Response.Buckets = list.ptr
 	r.note("response.buckets", list.ptr, fmt.Sprintf("%s's %d body: the list", lb.op.id, lb.op.successStatus))
 	noun := strings.Join(x.p.nouns, "")
-	name := memberLike(list.schema,
-		func(n string, _ *openapi3.Schema) bool { return n == norm(x.p.member) },
-		func(n string, _ *openapi3.Schema) bool { return n == "name" },
-		func(n string, _ *openapi3.Schema) bool { return n == noun+"name" },
-		func(n string, _ *openapi3.Schema) bool { return n == "id" && strings.HasSuffix(norm(x.p.member), "id") },
-		func(n string, _ *openapi3.Schema) bool { return n == "id" },
-		func(n string, _ *openapi3.Schema) bool { return n == noun+"id" })
+	name := parentNameIn(list.schema, x.p)
 	if name == "" {
 		x.r.Problems = append(x.r.Problems, Problem{Field: "response.bucketName", Message: lb.op.id + "'s items have no member that names the " + noun})
 		return
@@ -137,6 +131,7 @@ func (x *inference) request() {
 					x.fix(role, name, v, fmt.Sprintf("%s: required %s, from its schema's %s", c.op.id, name, how))
 				} else {
 					r.note("request.fixed."+string(role)+"."+name, "(generated)", fmt.Sprintf("%s: required %s has no enum, default or example: generated from its schema; name a value your endpoint accepts with -binding", c.op.id, name))
+					r.Notes[len(r.Notes)-1].Unstated = true
 				}
 			case !m.required && (strings.Contains(n, "token") || strings.Contains(n, "marker") || strings.Contains(n, "cursor") || n == "page" || n == "after" || n == "before"):
 				if b.Request.Omit == nil {
@@ -174,4 +169,17 @@ func validValue(s *openapi3.Schema) (any, string) {
 		return s.Enum[0], "first enum value"
 	}
 	return nil, ""
+}
+
+// parentNameIn is the member of a listed item that names the parent: the
+// parent member itself, name, <noun>name, id or <noun>id; "" when none.
+func parentNameIn(item *openapi3.Schema, p parent) string {
+	noun := strings.Join(p.nouns, "")
+	return memberLike(item,
+		func(n string, _ *openapi3.Schema) bool { return n == norm(p.member) },
+		func(n string, _ *openapi3.Schema) bool { return n == "name" },
+		func(n string, _ *openapi3.Schema) bool { return n == noun+"name" },
+		func(n string, _ *openapi3.Schema) bool { return n == "id" && strings.HasSuffix(norm(p.member), "id") },
+		func(n string, _ *openapi3.Schema) bool { return n == "id" },
+		func(n string, _ *openapi3.Schema) bool { return n == noun+"id" })
 }

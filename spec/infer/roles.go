@@ -6,8 +6,6 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
-
-	"github.com/keycontract/keycontract/spec"
 )
 
 // cand is one operation scored for one role, with the evidence.
@@ -19,6 +17,17 @@ type cand struct {
 	ptr    string
 	obj    *openapi3.Schema
 	secret string
+	// structural evidence for the family (family.go): a list's share of
+	// the created key's members and whether its items hold the secret; a
+	// delete's hold on the key's id (2: takes it or nests in the create
+	// path, 1: takes an id named like the key).
+	shared float64
+	leak   bool
+	holds  float64
+	// ineligible says why the candidate may not play the role though it
+	// scored (a delete with no hold on the key's id): it is shown as the
+	// nearest rival, never chosen and never a cause of ambiguity.
+	ineligible string
 }
 
 func (c *cand) add(score float64, format string, args ...any) {
@@ -41,19 +50,31 @@ const (
 	minScore = 3.0
 )
 
-// pick sorts candidates and returns the best, the runner-up, and whether
-// the two are too close to choose between.
+// pick sorts candidates and returns the best eligible one, the runner-up
+// (an eligible one, else the best ineligible one, shown but never a cause
+// of ambiguity), and whether the two are too close to choose between.
 func pick(cs []*cand) (best, runnerUp *cand, ambiguous bool) {
 	sort.SliceStable(cs, func(i, j int) bool { return cs[i].score > cs[j].score })
-	if len(cs) == 0 || cs[0].score < minScore {
+	var shown *cand
+	for _, c := range cs {
+		switch {
+		case c.ineligible != "":
+			if shown == nil && c.score > 0 {
+				shown = c
+			}
+		case best == nil:
+			best = c
+		case runnerUp == nil && c.score > 0:
+			runnerUp = c
+		}
+	}
+	if best == nil || best.score < minScore {
 		return nil, nil, false
 	}
-	best = cs[0]
-	if len(cs) > 1 && cs[1].score > 0 {
-		runnerUp = cs[1]
-		ambiguous = runnerUp.score >= minScore && best.score-runnerUp.score < Margin
+	if runnerUp != nil {
+		return best, runnerUp, runnerUp.score >= minScore && best.score-runnerUp.score < Margin
 	}
-	return best, runnerUp, ambiguous
+	return best, shown, false
 }
 
 // verbScore rewards the verb a role wants and penalises the others.
@@ -140,44 +161,11 @@ func scoreCreateKey(ops []*op) []*cand {
 		} else if rest && !strings.Contains(x.tmpl, "{") {
 			c.add(-1, "") // a top-level collection: no parent
 		}
-		if !rest {
-			if m := qualifiedRef(x); m != "" {
-				c.add(1, "takes %s", m)
-			}
-		}
-		if n := required(x); n == 0 {
-			c.add(-1.5, "")
-		} else {
-			c.add(-0.75*float64(n-1), "") // a key needs its parent, little else
-		}
+		// What the key's parent is, and whether the create takes it and
+		// little else, is the family's to judge (family.go).
 		cs = append(cs, c)
 	}
 	return cs
-}
-
-// qualifiedRef is a required input member that names another resource
-// (bucketName, UserName, store_id): a parent reference, not the name of
-// the thing created.
-func qualifiedRef(x *op) string {
-	for _, name := range sortedKeys(x.input) {
-		m := x.input[name]
-		ws := words(name)
-		if m.required && len(ws) > 1 && (ws[len(ws)-1] == "name" || ws[len(ws)-1] == "id") {
-			return name
-		}
-	}
-	return ""
-}
-
-// required counts an operation's required input members.
-func required(x *op) int {
-	n := 0
-	for _, m := range x.input {
-		if m.required {
-			n++
-		}
-	}
-	return n
 }
 
 func scoreListKeys(ops []*op, ck *cand) []*cand {
@@ -195,11 +183,13 @@ func scoreListKeys(ops []*op, ck *cand) []*cand {
 			if len(common) > 0 {
 				why = "items share " + strings.Join(common, ", ") + " with the created key"
 			}
-			if _, leak := properties(f.schema)[ck.secret]; leak && ck.secret != "" {
+			_, leak := properties(f.schema)[ck.secret]
+			leak = leak && ck.secret != ""
+			if leak {
 				sc -= 2
 			}
 			if sc > best {
-				best, c.ptr, c.obj = sc, f.ptr, f.schema
+				best, c.ptr, c.obj, c.shared, c.leak = sc, f.ptr, f.schema, sh, leak
 				c.reasons = nil
 				if why != "" {
 					c.reasons = []string{fmt.Sprintf("%d body %s %s", x.successStatus, orRoot(f.ptr), why)}
@@ -276,25 +266,27 @@ func scoreDeleteKey(ops []*op, ck *cand) []*cand {
 		evidence := false
 		if strings.HasPrefix(x.tmpl, ck.op.tmpl+"/{") && strings.Count(strings.TrimPrefix(x.tmpl, ck.op.tmpl+"/"), "/") == 0 && ck.op.header == "" && !ck.op.action {
 			c.add(3, "path adds %s to the create path", strings.TrimPrefix(x.tmpl, ck.op.tmpl+"/"))
-			evidence = true
+			evidence, c.holds = true, 2
 		}
 		if _, ok := x.input[keyID]; ok && keyID != "" {
 			c.add(2, "takes %s, the created key's id", keyID)
-			evidence = true
+			evidence, c.holds = true, 2
 		} else {
 			for _, name := range sortedKeys(x.input) {
 				if _, inCreate := ck.op.input[name]; !inCreate && strings.HasSuffix(norm(name), "id") {
 					c.add(1, "takes %s", name)
-					evidence = evidence || overlap(words(name), ck.op.nouns()) > 0 && sharesInput(x, ck.op)
+					if overlap(words(name), ck.op.nouns()) > 0 && sharesInput(x, ck.op) {
+						evidence, c.holds = true, max(c.holds, 1)
+					}
 					break
 				}
 			}
 		}
-		if !evidence {
-			continue
-		}
 		lexicalKey(c)
 		sameFamily(c, ck)
+		if !evidence {
+			c.ineligible = "takes no id of the created key"
+		}
 		cs = append(cs, c)
 	}
 	return cs
@@ -308,131 +300,4 @@ func sharesInput(x, o *op) bool {
 		}
 	}
 	return false
-}
-
-// parent is the resource that holds the keys: the input member every key
-// operation shares, and the words that name it.
-type parent struct {
-	member string
-	in     string
-	nouns  []string
-	coll   string // REST: the collection path, "/v1/buckets"
-	item   string // REST: the item path, "/v1/buckets/{bucketName}"
-}
-
-func findParent(ck, lk, dk *op) (parent, string) {
-	var p parent
-	best := -1.0
-	for _, name := range sortedKeys(ck.input) {
-		m := ck.input[name]
-		sc := 0.0
-		if _, ok := lk.input[name]; ok {
-			sc += 2
-		}
-		if _, ok := dk.input[name]; ok {
-			sc += 2
-		}
-		if m.in == "path" {
-			sc++
-		}
-		if m.required {
-			sc++
-		}
-		if n := norm(name); strings.HasSuffix(n, "name") || strings.HasSuffix(n, "id") {
-			sc += 0.5
-		}
-		if sc > best {
-			best, p.member, p.in = sc, name, m.in
-		}
-	}
-	if p.member == "" {
-		return p, ""
-	}
-	for _, w := range words(p.member) {
-		if w != "name" && w != "id" && w != "arn" && w != "uuid" {
-			p.nouns = append(p.nouns, w)
-		}
-	}
-	if i := strings.Index(ck.tmpl, "/{"+p.member+"}"); i >= 0 && ck.header == "" && !ck.action {
-		p.coll, p.item = ck.tmpl[:i], ck.tmpl[:i]+"/{"+p.member+"}"
-		if len(p.nouns) == 0 {
-			segs := strings.Split(p.coll, "/")
-			p.nouns = words(segs[len(segs)-1])
-		}
-	}
-	why := fmt.Sprintf("%s (%s) is taken by %s, %s and %s", p.member, p.in, ck.id, lk.id, dk.id)
-	return p, why
-}
-
-// lexicalParent rewards a name that is the parent's noun and little else.
-func lexicalParent(c *cand, p parent) {
-	n := c.op.nouns()
-	if len(p.nouns) == 0 || !contains(n, p.nouns[len(p.nouns)-1]) {
-		return
-	}
-	extra := 0
-	for _, w := range n {
-		if !contains(p.nouns, w) {
-			extra++
-		}
-	}
-	if extra == 0 {
-		c.add(3, "name is %s", strings.Join(words(c.op.name), " "))
-	} else {
-		c.add(1-0.75*float64(extra), "name has %s", strings.Join(p.nouns, " "))
-	}
-}
-
-func scoreParentOps(ops []*op, role spec.Role, p parent) []*cand {
-	var cs []*cand
-	for _, x := range ops {
-		c := &cand{op: x}
-		m, takes := x.input[p.member]
-		switch role {
-		case spec.CreateBucket:
-			verbScore(c, "create")
-			if p.coll != "" && x.tmpl == p.coll && x.method == "POST" {
-				c.add(3, "POST %s", x.tmpl)
-			}
-			if takes && m.in != "path" {
-				c.add(1.5, "takes %s", p.member)
-			}
-			if takes && m.in == "path" {
-				c.add(-3, "")
-			}
-			if best, _, _ := secretIn(x.success, nil); best != "" {
-				c.add(-2, "")
-			}
-		case spec.DeleteBucket:
-			verbScore(c, "delete")
-			if p.item != "" && x.tmpl == p.item && x.method == "DELETE" {
-				c.add(3, "DELETE %s", x.tmpl)
-			}
-			if takes {
-				c.add(1.5, "takes %s", p.member)
-			}
-			for name, o := range x.input {
-				if o.required && name != p.member && !isType(o.schema, openapi3.TypeBoolean) {
-					c.add(-1.5, "")
-				}
-			}
-		case spec.ListBuckets:
-			verbScore(c, "read")
-			if p.coll != "" && x.tmpl == p.coll && x.method == "GET" {
-				c.add(3, "GET %s", x.tmpl)
-			}
-			arr := arrays(x.success)
-			if len(arr) == 0 {
-				c.add(-2, "")
-			} else {
-				c.add(1.5, "%d body has a list at %s", x.successStatus, orRoot(arr[0].ptr))
-			}
-			if takes && m.required {
-				c.add(-1.5, "")
-			}
-		}
-		lexicalParent(c, p)
-		cs = append(cs, c)
-	}
-	return cs
 }

@@ -84,6 +84,7 @@ func (x *inference) wire() {
 	if x.awsJSON && !strings.Contains(media, "x-amz-json") {
 		b.Wire.ContentType = "application/x-amz-json-1.1"
 		r.note("wire.contentType", b.Wire.ContentType, fmt.Sprintf("the document says %s, but an X-Amz-Target RPC with SigV4 is awsJson 1.1 on the wire (a 1.0 service would need -binding)", media))
+		r.Notes[len(r.Notes)-1].Unstated = true
 	}
 	if x.awsJSON && hasDateTime(x.t) {
 		b.Wire.Timestamps = "epoch-seconds"
