@@ -194,6 +194,7 @@ func Infer(t *openapi3.T, overlay []byte) (*Result, error) {
 		x.pointers()
 		x.errors()
 		x.request()
+		x.pages()
 	}
 	if ovJSON != nil {
 		merged, err := spec.MergeBinding(*b, ovJSON)
