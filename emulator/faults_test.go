@@ -184,6 +184,8 @@ var faultEffects = map[Fault][]string{
 	// The script's lists send no MaxItems (and only iam's take one); see
 	// TestFaultListIgnoresPageSize.
 	FaultListIgnoresPageSize: {},
+	// The script sends no MaxItems either; see TestMaxItemsRange.
+	FaultAcceptOutOfRange: {},
 	// The reading family: the form readings change only iam (iamFaultEffects);
 	// every reply that has a content type carries the synonym; no step of
 	// the rpc dialects omits the target.
