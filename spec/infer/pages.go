@@ -184,9 +184,14 @@ func pageOf(o *op, list string) (p spec.Page, why string, ok bool) {
 	return p, why, true
 }
 
-// stringish reports whether s is a string, or declares no type at all.
+// stringish reports whether s is a string, or declares nothing at all (no
+// type, members, items or parts).
 func stringish(s *openapi3.Schema) bool {
-	return s == nil || isType(s, openapi3.TypeString) || s.Type == nil || len(*s.Type) == 0 && len(s.Properties) == 0 && len(s.AllOf) == 0
+	if s == nil || isType(s, openapi3.TypeString) {
+		return true
+	}
+	untyped := s.Type == nil || len(*s.Type) == 0
+	return untyped && len(s.Properties) == 0 && len(s.AllOf) == 0 && s.Items == nil
 }
 
 // rangeText is ", 1 to 1000" for a schema with both bounds, else "".

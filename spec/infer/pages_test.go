@@ -143,6 +143,7 @@ func TestInferredPagesNeedBoth(t *testing.T) {
 		"no next token":       {next, "previous_cursor: {type: string}"},
 		"next token a number": {next, "next_cursor: {type: integer}"},
 		"required token":      {cursor, "- {name: cursor, in: query, required: true, schema: {type: string}}"},
+		"token an object":     {cursor, "- {name: cursor, in: query, schema: {properties: {at: {type: string}}}}"},
 		"no token":            {cursor, "- {name: search, in: query, schema: {type: string}}"},
 	} {
 		t.Run(name, func(t *testing.T) {
