@@ -2,7 +2,7 @@ package emulator
 
 // errKind is a dialect-neutral error situation. Each kind maps to one aws
 // error type (with Lightsail sub-code), one envelope code and one iam
-// code, as fixed by DESIGN.md's tables.
+// code, as fixed by docs/DESIGN.md's tables.
 type errKind int
 
 const (

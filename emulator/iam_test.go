@@ -37,8 +37,8 @@ func iamFixture(t *testing.T, opts Options) (*Server, []string) {
 	return s, ids
 }
 
-// TestIAMErrorTable: every situation of DESIGN.md's iam error table, with
-// its code, status, Type, content type and request id.
+// TestIAMErrorTable: every situation of docs/DESIGN.md's iam error table,
+// with its code, status, Type, content type and request id.
 func TestIAMErrorTable(t *testing.T) {
 	long := func(n int) string { return strings.Repeat("a", n) }
 	tags := func(n int) []string {

@@ -27,7 +27,7 @@ const MaxBodyBytes = 1 << 20
 // emulator without authentication, latency, throttling or faults.
 type Options struct {
 	// Dialect is "aws" (the default), "envelope", "rest" or "iam"; see
-	// DESIGN.md.
+	// docs/DESIGN.md.
 	Dialect string
 	// Credentials maps access key id to secret. When non-empty, every request
 	// must carry a valid SigV4 signature in Region for service "lightsail"
@@ -77,8 +77,9 @@ const (
 	// FaultSecretInList breaks secret-only-once: GetBucketAccessKeys
 	// includes each key's secret.
 	FaultSecretInList Fault = "secret-in-list"
-	// FaultErrorsWith200 breaks error-envelope: every error is sent with
-	// HTTP 200 (same body).
+	// FaultErrorsWith200 breaks success-envelope: every error is sent with
+	// HTTP 200 (same body), so an error body is judged as the operation's
+	// success and does not match it.
 	FaultErrorsWith200 Fault = "errors-with-200"
 	// FaultErrorStatusMismatch breaks error-envelope: not-found errors use
 	// the wrong status (aws: 404; envelope, rest and iam: 400).

@@ -10,8 +10,8 @@ import (
 
 // The reading family: how a request is read and how a reply is labelled.
 // Three are legal variations (Breaks() == ""): choices the contract leaves
-// to an endpoint, which no check may fail (DESIGN.md, "What a check may
-// demand, and what it may not"). Two are faults, each shown by its check.
+// to an endpoint, which no check may fail (docs/DESIGN.md, "What a check
+// may demand, and what it may not"). Two are faults, each shown by its check.
 const (
 	// FaultFormSkipsUndecodable is a legal variation (iam): a form pair
 	// that does not percent-decode is skipped and the rest are read, as

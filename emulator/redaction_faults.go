@@ -7,7 +7,7 @@ import (
 )
 
 // The redaction family: faults that send the secret of a new key in a
-// response the harness must still redact (DESIGN.md, "Secrets"). Each one
+// response the harness must still redact (docs/DESIGN.md, "Secrets"). Each one
 // changes only the CreateBucketAccessKey success response, except
 // secret-in-header, and all but secret-duplicated make a check fail.
 const (

@@ -17,7 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// restErrorCase is one row of DESIGN.md's rest error tables.
+// restErrorCase is one row of docs/DESIGN.md's rest error tables.
 type restErrorCase struct {
 	name         string
 	method, path string

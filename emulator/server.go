@@ -1,9 +1,10 @@
 // Package emulator is keycontract's reference server for the Lightsail
-// bucket access key API, in the dialects of DESIGN.md: "aws" (awsJson1_1,
-// the real Lightsail wire), "envelope" ({"success", "data"|"error"} over
-// the same RPC wire), "rest" (the envelope over resource paths and
-// methods), and "iam" (IAM user access keys over the AWS query wire:
-// form-encoded requests, XML responses; a user is a bucket).
+// bucket access key API, in the dialects of docs/DESIGN.md: "aws"
+// (awsJson1_1, the real Lightsail wire), "envelope" ({"success",
+// "data"|"error"} over the same RPC wire), "rest" (the envelope over
+// resource paths and methods), and "iam" (IAM user access keys over the
+// AWS query wire: form-encoded requests, XML responses; a user is a
+// bucket).
 //
 // One store, one set of faults and one order of checks serve every
 // dialect; a thin wire per dialect (wire.go) decodes a request into an

@@ -9,7 +9,7 @@ import (
 )
 
 // iamWire is the iam dialect: IAM user access keys over the AWS query wire
-// (DESIGN.md, "iam"). A request is POST / with a form-encoded body,
+// (docs/DESIGN.md, "iam"). A request is POST / with a form-encoded body,
 // Action=<Operation>&Version=2010-05-08&<Member>=<value>..., lists
 // flattened as Name.member.N (from 1); the same parameters are accepted
 // as a GET query string. Responses are XML (render_iam.go).

@@ -12,7 +12,7 @@ import (
 const RESTPrefix = "/v1/buckets"
 
 // restWire is the rest dialect: the envelope's bodies, codes, statuses and
-// bearer token, addressed by method and path (DESIGN.md, "rest").
+// bearer token, addressed by method and path (docs/DESIGN.md, "rest").
 //
 // Paths are split on "/" in their escaped form and each segment is decoded
 // once, so a %2F inside a bucket name or key id stays in that segment (and
