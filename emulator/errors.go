@@ -61,8 +61,13 @@ type apiError struct {
 	kind errKind
 	msg  string
 	// badBody marks a body that is not one JSON object (malformed, empty
-	// or another JSON value), for fault malformed-json-500.
+	// or another JSON value), or a form that does not parse, for fault
+	// malformed-json-500.
 	badBody bool
+	// noOperation marks a request that names no operation at all (no
+	// target header, no Action, a path no route knows), for fault
+	// redirect-no-operation; the wire that decoded it says so.
+	noOperation bool
 	// allow lists the methods of a known path (errMethodNotAllowed), for
 	// the Allow header.
 	allow []string

@@ -124,23 +124,6 @@ func unescapeLiteral(s string) string {
 	return b.String()
 }
 
-// namesNoOperation reports whether e answers a request that names no
-// operation, for FaultRedirectNoOperation: iam's missing Action, the rpc
-// dialects' missing target header, rest's unknown path.
-func (s *Server) namesNoOperation(r *http.Request, e *apiError) bool {
-	switch {
-	case e.kind == errMissingOperation:
-		return true
-	case e.kind != errUnknownOperation:
-		return false
-	case s.opts.Dialect == DialectREST:
-		return true
-	case s.opts.Dialect == DialectAWS, s.opts.Dialect == DialectEnvelope:
-		return r.Header.Get("X-Amz-Target") == ""
-	}
-	return false
-}
-
 // redirect answers rep with fault redirect-no-operation's 302.
 func (s *Server) redirect(rep *reply) {
 	to := s.opts.RedirectTo

@@ -218,7 +218,7 @@ func (s *Server) handle(r *http.Request, rep *reply) {
 		if e.badBody && s.has(FaultMalformedJSON500) {
 			e = newErr(errInternal, "")
 		}
-		if s.has(FaultRedirectNoOperation) && s.namesNoOperation(r, e) {
+		if s.has(FaultRedirectNoOperation) && e.noOperation {
 			s.redirect(rep)
 			return
 		}

@@ -24,7 +24,8 @@ type wire interface {
 	// steps 3 and 4 of the package doc (operation known, body); the
 	// server validates the input against members(op) afterwards. op is ""
 	// when the operation is unknown; a known op may still come with an
-	// error (a bad body).
+	// error (a bad body). An error for a request that names no operation
+	// at all is marked noOperation.
 	decode(r *http.Request, body requestBody) (op string, in map[string]any, e *apiError)
 	// members is the input shape of op in this dialect, for validation.
 	members(op string) []member

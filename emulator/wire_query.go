@@ -97,6 +97,7 @@ func (w iamWire) decode(r *http.Request, body requestBody) (string, map[string]a
 	if action == "" {
 		e := newErr(errMissingOperation, "Missing Action: send Action=<Operation>&Version="+IAMVersion)
 		e.badBody = perr != nil || strings.TrimSpace(raw) == ""
+		e.noOperation = true
 		return "", nil, e
 	}
 	op, known := iamOperation[action]

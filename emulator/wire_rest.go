@@ -86,12 +86,15 @@ func (restWire) members(op string) []member { return restInputs[op] }
 // anything else stays a string, for validation to reject.
 func (restWire) decode(r *http.Request, body requestBody) (string, map[string]any, *apiError) {
 	segs, ok := splitEscapedPath(r.URL.EscapedPath())
-	if !ok {
-		return "", nil, newErr(errUnknownOperation, "Unknown path: the routes are under "+RESTPrefix)
+	var route *restRoute
+	var params []pathParam
+	if ok {
+		route, params = matchRoute(segs)
 	}
-	route, params := matchRoute(segs)
 	if route == nil {
-		return "", nil, newErr(errUnknownOperation, "Unknown path: the routes are under "+RESTPrefix)
+		e := newErr(errUnknownOperation, "Unknown path: the routes are under "+RESTPrefix)
+		e.noOperation = true // a path names the operation: this one names none
+		return "", nil, e
 	}
 	op, allowed := route.methods[r.Method]
 	if !allowed {

@@ -9,10 +9,16 @@ import (
 // members are the operation's input.
 type rpcDecoder struct{}
 
+// decode: an unknown or missing target, or a method other than POST, is
+// an unknown operation (one that names none when the target header is
+// absent); then the body must be one JSON object.
 func (rpcDecoder) decode(r *http.Request, body requestBody) (string, map[string]any, *apiError) {
-	op, known := knownOperation(r.Header.Get("X-Amz-Target"))
+	target := r.Header.Get("X-Amz-Target")
+	op, known := knownOperation(target)
 	if !known || r.Method != http.MethodPost {
-		return "", nil, newErr(errUnknownOperation, "Unknown operation: send POST / with X-Amz-Target: "+TargetPrefix+"<Operation>")
+		e := newErr(errUnknownOperation, "Unknown operation: send POST / with X-Amz-Target: "+TargetPrefix+"<Operation>")
+		e.noOperation = target == ""
+		return "", nil, e
 	}
 	in, e := body.object()
 	return op, in, e
