@@ -56,7 +56,7 @@ var readingFaults = []faultInfo{
 // that wrongly follows it leaves the machine for nowhere.
 const DefaultRedirectTo = "http://127.0.0.1:9/keycontract-redirected"
 
-// formReading is how iamWire reads a form's escapes.
+// formReading is how a form-reading wire reads a form's escapes.
 type formReading int
 
 const (
@@ -133,21 +133,12 @@ func (s *Server) redirect(rep *reply) {
 	rep.status, rep.header, rep.body = http.StatusFound, http.Header{"Location": {to}}, nil
 }
 
-// mediaSynonyms is what FaultMediaTypeSynonym sends for each dialect's
-// media type.
-var mediaSynonyms = map[string]map[string]string{
-	DialectAWS:      {ctAWS: "application/json"},
-	DialectEnvelope: {ctEnvelope: "application/vnd.keycontract+json; charset=utf-8"},
-	DialectREST:     {ctEnvelope: "application/vnd.keycontract+json; charset=utf-8"},
-	DialectIAM:      {ctXML: "application/xml; charset=utf-8"},
-}
-
 // respell applies FaultMediaTypeSynonym to a reply about to be written.
 func (s *Server) respell(rep *reply) {
 	if !s.has(FaultMediaTypeSynonym) || rep.header == nil {
 		return
 	}
-	if syn, ok := mediaSynonyms[s.opts.Dialect][rep.header.Get("Content-Type")]; ok {
+	if syn, ok := s.d.mediaSynonyms[rep.header.Get("Content-Type")]; ok {
 		rep.header.Set("Content-Type", syn)
 	}
 }

@@ -8,11 +8,27 @@ import (
 	"strings"
 )
 
+// DialectREST is the envelope dialect's bodies, codes, statuses and bearer
+// token, addressed by method and path (docs/DESIGN.md, "rest").
+const DialectREST = "rest"
+
+var restDialect = &dialect{
+	name:            DialectREST,
+	wire:            func(Options) wire { return restWire{} },
+	inputs:          restInputs,
+	entity:          "bucket",
+	validName:       validBucketName,
+	deleteConflict:  bucketDeleteConflict,
+	signingService:  "lightsail",
+	requestIDHeader: headerEnvelopeRequestID,
+	createdKey:      envelopeCreatedKey,
+	mediaSynonyms:   envelopeMediaSynonyms,
+}
+
 // RESTPrefix is the path every rest route starts with.
 const RESTPrefix = "/v1/buckets"
 
-// restWire is the rest dialect: the envelope's bodies, codes, statuses and
-// bearer token, addressed by method and path (docs/DESIGN.md, "rest").
+// restWire is the rest dialect's wire.
 //
 // Paths are split on "/" in their escaped form and each segment is decoded
 // once, so a %2F inside a bucket name or key id stays in that segment (and
@@ -48,9 +64,9 @@ var keyIDPathPattern = regexp.MustCompile(`^[A-Z0-9]{20}$`)
 
 // restInputs is each operation's input in the rest dialect: the Lightsail
 // members (CreateBucket's in its body, the others' as path and query
-// parameters), but GetBuckets takes only bucketName. The key id path parameter is declared ^[A-Z0-9]{20}$,
-// so a malformed one is invalid input here (aws and envelope answer
-// not-found).
+// parameters), but GetBuckets takes only bucketName. The key id path
+// parameter is declared ^[A-Z0-9]{20}$, so a malformed one is invalid
+// input here (the RPC dialects answer not-found).
 var restInputs = map[string][]member{
 	opCreateBucket:          inputs[opCreateBucket],
 	opDeleteBucket:          inputs[opDeleteBucket],
@@ -75,8 +91,6 @@ func ruleKeyID(_ *Server, v any) string {
 	}
 	return ""
 }
-
-func (restWire) members(op string) []member { return restInputs[op] }
 
 // decode matches the route (unknown path: not found; known path, other
 // method: method not allowed with Allow), then reads CreateBucket's body or
@@ -197,7 +211,7 @@ func (restWire) success(res *result) (int, http.Header, []byte) {
 		return http.StatusNoContent, h, nil
 	}
 	h.Set("Content-Type", ctEnvelope)
-	body := mustJSON(map[string]any{"success": true, "data": envelopeData(res)})
+	body := envelopeSuccess(res)
 	switch res.op {
 	case opCreateBucket:
 		h.Set("Location", RESTPrefix+"/"+escapeSegment(res.bucket.name))
@@ -216,8 +230,8 @@ const headerLeakedSecret = "X-Deleted-Secret-Access-Key"
 // 404 NOT_FOUND and a method the path does not allow is 405
 // METHOD_NOT_ALLOWED with an Allow header.
 func (restWire) failure(e *apiError) (int, http.Header, []byte) {
-	info := kinds[e.kind]
-	code, status := info.envCode, info.envStatus
+	form := envelopeErrors[e.kind]
+	code, status := form.code, form.status
 	if e.kind == errUnknownOperation {
 		code, status = "NOT_FOUND", http.StatusNotFound
 	}

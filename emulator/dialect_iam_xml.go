@@ -177,13 +177,3 @@ func iamErrorBody(code string, status int, msg, requestID string) []byte {
 	}
 	return mustXML(iamErrorResponse{Xmlns: iamNamespace, Error: iamErrorDetail{typ, code, msg}, RequestID: requestID})
 }
-
-// mustXML marshals v; as with mustJSON, a failure is a bug, recovered by
-// ServeHTTP into the dialect's internal error.
-func mustXML(v any) []byte {
-	b, err := xml.Marshal(v)
-	if err != nil {
-		panic(fmt.Sprintf("emulator: marshalling a response: %v", err))
-	}
-	return b
-}

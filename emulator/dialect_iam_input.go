@@ -38,15 +38,6 @@ func validUserName(name string) bool {
 	return n >= 1 && n <= iamExistingNameLen && userNamePattern.MatchString(name)
 }
 
-// validName reports whether name is a well-formed bucket name in the
-// server's dialect (a user name in iam).
-func (s *Server) validName(name string) bool {
-	if s.opts.Dialect == DialectIAM {
-		return validUserName(name)
-	}
-	return validBucketName(name)
-}
-
 var iamInputs = map[string][]member{
 	opCreateBucket: { // CreateUser
 		{"path", false, stringRule(1, 512, pathPattern, `(\u002F)|(\u002F[\u0021-\u007E]+\u002F)`)},
