@@ -18,18 +18,11 @@ var envelopeDialect = &dialect{
 	deleteConflict:  bucketDeleteConflict,
 	signingService:  "lightsail",
 	requestIDHeader: headerEnvelopeRequestID,
-	createdKey:      envelopeCreatedKey,
-	mediaSynonyms:   envelopeMediaSynonyms,
+	createdKey:      jsonKey{object: "data", id: "id", secret: "secret_access_key"},
+	mediaSynonyms:   map[string]string{ctEnvelope: "application/vnd.keycontract+json; charset=utf-8"},
 }
 
 const ctEnvelope = "application/json"
-
-// envelopeCreatedKey is where an envelope create success holds the key.
-var envelopeCreatedKey = jsonKey{object: "data", id: "id", secret: "secret_access_key"}
-
-// envelopeMediaSynonyms is fault media-type-synonym's spelling of the
-// envelope's media type.
-var envelopeMediaSynonyms = map[string]string{ctEnvelope: "application/vnd.keycontract+json; charset=utf-8"}
 
 // envelopeWire is the envelope dialect's wire: the RPC request side,
 // envelope replies.

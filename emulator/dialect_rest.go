@@ -12,18 +12,15 @@ import (
 // token, addressed by method and path (docs/DESIGN.md, "rest").
 const DialectREST = "rest"
 
-var restDialect = &dialect{
-	name:            DialectREST,
-	wire:            func(Options) wire { return restWire{} },
-	inputs:          restInputs,
-	entity:          "bucket",
-	validName:       validBucketName,
-	deleteConflict:  bucketDeleteConflict,
-	signingService:  "lightsail",
-	requestIDHeader: headerEnvelopeRequestID,
-	createdKey:      envelopeCreatedKey,
-	mediaSynonyms:   envelopeMediaSynonyms,
-}
+// restDialect is the envelope dialect but for its wire and the input
+// shapes that wire gives (path and query parameters).
+var restDialect = func() *dialect {
+	d := *envelopeDialect
+	d.name = DialectREST
+	d.wire = func(Options) wire { return restWire{} }
+	d.inputs = restInputs
+	return &d
+}()
 
 // RESTPrefix is the path every rest route starts with.
 const RESTPrefix = "/v1/buckets"
