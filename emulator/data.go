@@ -98,8 +98,9 @@ type standing struct {
 // key-late (nor before FaultDelay has passed since its creation),
 // key-outlives-delete (a deleted key opens its bucket still), revoke-late
 // (until FaultDelay has passed since its deletion) and revoke-needs-empty
-// (while its bucket holds a live key). Where the bucket went with the
-// key, the key opens a bucket that is not there.
+// (while one of the keys its bucket held besides it when it was deleted
+// lives). Where the bucket went with the key, the key opens a bucket that
+// is not there.
 func (s *Server) standing(id string) standing {
 	now := s.st.clock()
 	for _, name := range s.st.order {
@@ -118,11 +119,23 @@ func (s *Server) standing(id string) standing {
 	}
 	alive := s.has(FaultKeyOutlivesDelete) ||
 		s.has(FaultRevokeLate) && now.Before(r.at.Add(s.opts.FaultDelay)) ||
-		s.has(FaultRevokeNeedsEmpty) && s.st.buckets[r.bucket] != nil && len(s.st.buckets[r.bucket].keys) > 0
+		s.has(FaultRevokeNeedsEmpty) && s.othersLive(r)
 	if !alive {
 		return standing{}
 	}
 	return standing{ok: true, owner: r.bucket, secret: r.secret}
+}
+
+// othersLive reports whether one of the keys r's bucket held besides r
+// when r was deleted still lives there, with s.mu held.
+func (s *Server) othersLive(r revokedKey) bool {
+	b := s.st.buckets[r.bucket]
+	for _, id := range r.others {
+		if b != nil && b.keyIndex(id) >= 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // keyStanding is standing under s.mu.

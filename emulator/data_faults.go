@@ -25,9 +25,10 @@ const (
 	// refused as unknown.
 	FaultRevokeLate Fault = "revoke-late"
 	// FaultRevokeNeedsEmpty breaks key-revoked, and only a sequence shows
-	// it: a deleted key keeps working while its bucket (user) holds a live
-	// key, and is refused once it holds none. Create, delete, use passes;
-	// create, create, delete the first, use it fails.
+	// it: a deleted key keeps working while another key its bucket (user)
+	// held when it was deleted still lives there, and is refused for good
+	// once none does. Create, delete, use passes; create, create, delete
+	// the first, use it fails.
 	FaultRevokeNeedsEmpty Fault = "revoke-needs-empty"
 	// FaultKeyAnyBucket breaks key-scoped (bucket dialects): a live key
 	// opens every bucket, not only its own.
@@ -52,7 +53,7 @@ var dataFaults = []faultInfo{
 	{FaultKeyLate, "a created key works on the data plane only once the fault delay (-fault-delay) has passed since its creation", "key-works"},
 	{FaultKeyOutlivesDelete, "a deleted key keeps working on the data plane", "key-revoked"},
 	{FaultRevokeLate, "a deleted key keeps working on the data plane until the fault delay (-fault-delay) has passed since its deletion", "key-revoked"},
-	{FaultRevokeNeedsEmpty, "a deleted key keeps working on the data plane while its bucket (user) holds a live key", "key-revoked"},
+	{FaultRevokeNeedsEmpty, "a deleted key keeps working on the data plane while a key its bucket (user) held beside it lives", "key-revoked"},
 	{FaultKeyAnyBucket, "aws, envelope and rest: a key opens every bucket on the data plane", "key-scoped"},
 	{FaultDataOpen, "unsigned data-plane requests are served (S3: any bucket; iam: GetUser as the newest user)", "key-scoped"},
 	{FaultKeyWrongUser, "iam only: GetUser signed with a user's key names another user", "key-scoped"},

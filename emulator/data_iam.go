@@ -13,8 +13,9 @@ import (
 // issued (live or deleted):
 //
 //	signed with                 GetUser (no UserName)    GetUser UserName=U       other actions
-//	a user's live key           200, that user           200 if U is that user,   403 AccessDenied
-//	                                                     else 403 AccessDenied    (a new user has no permission)
+//	a user's live key           200, that user           200 if U is that user,   403 AccessDenied (a new user
+//	                                                     else 403 AccessDenied    has no permission); an unknown
+//	                                                                              one 400 InvalidAction
 //	an unknown or deleted key   403 InvalidClientTokenId
 //	a user's key, wrong secret  403 SignatureDoesNotMatch
 //	the API's credentials       400 ValidationError      200, user U (404         the API's
@@ -64,7 +65,12 @@ func interceptCaller(s *Server, r *http.Request, body requestBody, rep *reply) b
 			fail(e)
 			return true
 		}
-		if action != actionGetUser || name != "" && name != st.owner {
+		_, known := iamOperation[action]
+		switch {
+		case !known && action != actionGetUser:
+			fail(newErr(errUnknownOperation, "Could not find operation: the Action is not one this endpoint implements"))
+			return true
+		case action != actionGetUser || name != "" && name != st.owner:
 			fail(newErr(errAccessDenied, s.notAuthorized(st.owner, action)))
 			return true
 		}
@@ -124,17 +130,13 @@ func (s *Server) issued(id string) bool {
 	return ok
 }
 
-// notAuthorized is IAM's AccessDenied message for user acting; it names
-// the action only when it is one IAM has (never arbitrary request text).
+// notAuthorized is IAM's AccessDenied message for user acting, a known
+// action (never arbitrary request text).
 func (s *Server) notAuthorized(user, action string) string {
 	s.mu.Lock()
 	u := s.userNamed(user)
 	s.mu.Unlock()
-	what := "this action"
-	if _, known := iamOperation[action]; known || action == actionGetUser {
-		what = "iam:" + action
-	}
-	return "User: " + iamUserOf(&u, false).Arn + " is not authorized to perform: " + what + " because no identity-based policy allows it"
+	return "User: " + iamUserOf(&u, false).Arn + " is not authorized to perform: iam:" + action + " because no identity-based policy allows it"
 }
 
 // userNamed is the user called name, a copy; a user that is no longer

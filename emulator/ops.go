@@ -208,7 +208,8 @@ func (s *Server) deleteKey(in map[string]any) (*result, *apiError) {
 	}
 	k := b.keys[i]
 	if !s.has(FaultDeleteKeepsKey) {
-		s.st.revoke(b.name, b.removeKey(i))
+		gone := b.removeKey(i)
+		s.st.revoke(b.name, gone, b.keys)
 		if s.has(FaultDeletedStillCounts) {
 			b.ghosts++
 		}

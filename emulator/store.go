@@ -56,11 +56,12 @@ type state struct {
 	clock func() time.Time
 }
 
-// revokedKey is a deleted key: the bucket it opened, its secret and when
-// it was deleted.
+// revokedKey is a deleted key: the bucket it opened, its secret, when it
+// was deleted and the bucket's other keys then (fault revoke-needs-empty).
 type revokedKey struct {
 	bucket, secret string
 	at             time.Time
+	others         []string
 }
 
 func newState() *state {
@@ -73,9 +74,16 @@ func newState() *state {
 	}
 }
 
-// revoke records that k, a key of the bucket called name, was deleted now.
-func (st *state) revoke(name string, k KeyInfo) {
-	st.revoked[k.ID] = revokedKey{bucket: name, secret: k.Secret, at: st.clock()}
+// revoke records that k, a key of the bucket called name, was deleted
+// now, leaving the bucket's keys left.
+func (st *state) revoke(name string, k KeyInfo, left []KeyInfo) {
+	r := revokedKey{bucket: name, secret: k.Secret, at: st.clock()}
+	for _, o := range left {
+		if o.ID != k.ID {
+			r.others = append(r.others, o.ID)
+		}
+	}
+	st.revoked[k.ID] = r
 }
 
 // now returns the current time truncated to milliseconds, so every
@@ -100,7 +108,7 @@ func (st *state) addBucket(name, bundleID string, tags []Tag, versioning bool) (
 func (st *state) removeBucket(name string) {
 	if b := st.buckets[name]; b != nil {
 		for _, k := range b.keys {
-			st.revoke(name, k)
+			st.revoke(name, k, nil)
 		}
 	}
 	delete(st.buckets, name)
