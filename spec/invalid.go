@@ -130,7 +130,7 @@ func (d *Document) Invalid(op *Operation, valid map[string]any) []Invalid {
 // empty name.
 func inPath(op *Operation, name string) bool {
 	p, ok := op.param(name)
-	return ok && p.In == "path"
+	return ok && p.In == openapi3.ParameterInPath
 }
 
 // sentAsText reports whether a value of the wrong type still breaks a

@@ -107,7 +107,7 @@ func readings(d *spec.Document, req spec.Request) []reading {
 			out = append(out, queryReadings(d, how, form)...)
 		}
 	case spec.ProtocolRPC:
-		op, _ := d.ByTarget(req.Header.Get(d.Binding.Target.Header))
+		op, _ := d.ByTarget(req.Header.Get(d.OperationHeader()))
 		for how, body := range jsonReadings(req.Body) {
 			out = append(out, reading{how: how, op: op, input: body, refused: body == nil})
 		}
@@ -163,7 +163,10 @@ func queryReadings(d *spec.Document, how string, form url.Values) []reading {
 	if form == nil {
 		return []reading{{how: how, refused: true}}
 	}
-	t := d.Binding.Target
+	t, err := spec.QueryTargetOf(d.Binding)
+	if err != nil {
+		panic(err) // a loaded document's binding passed the query wire's check
+	}
 	op, _ := d.ByTarget(form.Get(t.Member))
 	for k, v := range t.Fixed {
 		if form.Get(k) != v {

@@ -20,7 +20,7 @@ func (x *inference) wire() {
 	case ck.header != "":
 		x.protocol = spec.ProtocolRPC
 		b.Protocol = spec.ProtocolRPC
-		b.Target = spec.TargetRule{Header: ck.header, Prefix: ck.prefix}
+		b.Target = spec.RPCTarget{Header: ck.header, Prefix: ck.prefix}.Rule()
 		r.note("protocol", "rpc", fmt.Sprintf("%s names its operation in header %s (%s)", ck.id, ck.header, route(ck)))
 		r.note("target", ck.header+" "+targetValue(ck), "header value is prefix.operationId")
 		for _, role := range spec.Roles {
@@ -38,7 +38,7 @@ func (x *inference) wire() {
 				version, how = fmt.Sprint(p.Value.Schema.Value.Enum[0]), "the Version parameter's enum"
 			}
 		}
-		b.Target = spec.TargetRule{Member: "Action", Fixed: map[string]string{"Version": version}}
+		b.Target = spec.QueryTarget{Member: "Action", Fixed: map[string]string{"Version": version}}.Rule()
 		r.note("protocol", "query", fmt.Sprintf("%s is addressed by form member Action (%s)", ck.id, route(ck)))
 		r.note("target", "Action, Version="+version, "Version from "+how)
 	default:
