@@ -166,9 +166,9 @@ type ErrorBinding struct {
 // WireBinding declares known differences between a document and its wire.
 type WireBinding struct {
 	// ContentType is the media type actually sent and received, when the
-	// document declares another one (e.g. application/json for
-	// application/x-amz-json-1.1). Responses carrying it are validated
-	// against the document's own media type.
+	// document declares another one (a protocol's own JSON type where the
+	// document says application/json, say). Responses carrying it are
+	// validated against the document's own media type.
 	ContentType string `json:"contentType,omitempty"`
 	// Timestamps "epoch-seconds" says that schemas declared as
 	// string/date-time are sent as JSON numbers.

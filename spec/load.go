@@ -264,9 +264,8 @@ func (d *Document) resolve() error {
 
 // fragmentName is the value an operation's path gives, as its
 // "#fragment", to a name the wire accepts: how descriptions name an
-// operation whose requests all go to one path ("/#Action=CreateAccessKey",
-// "/#X-Amz-Target=Lightsail_20161128.CreateBucket"). The fragment never
-// reaches a server.
+// operation whose requests all go to one path ("/#Name=Value", the wire
+// accepting Name). The fragment never reaches a server.
 func fragmentName(op *Operation, accepts func(name string) bool) (string, bool) {
 	_, frag, _ := strings.Cut(op.Route.Path, "#")
 	for _, pair := range strings.Split(frag, "&") {

@@ -13,6 +13,35 @@ import (
 	"github.com/keycontract/keycontract/spec"
 )
 
+// errorRule is how a protocol's errors are read (each wireRule is one).
+type errorRule interface {
+	// errorSource is where the protocol reads an error's code, with the
+	// errors.trim it needs and the reason; nil where the description's
+	// error schemas say.
+	errorSource(x *inference) (sources []string, trim, why string)
+	// codeName is a documented code as the protocol sends it.
+	codeName(code string) string
+	// refIsCode reports whether an error schema's component name is its
+	// code.
+	refIsCode() bool
+	// ownCodes are the protocol's own errors, which its services document
+	// once for all (so descriptions leave them out), sent with 400, and
+	// the reason.
+	ownCodes() (codes []string, from string)
+	// ownStatuses gives the statuses the protocol sends each code with, in
+	// place of the description's, where it has its own.
+	ownStatuses() (func(code string) []int, bool)
+	// limitBy409 reports whether, where no code is named for the limit,
+	// the codes under 409 are the limit's.
+	limitBy409() bool
+	// invalidInput adds the protocol's own invalid-input codes, with the
+	// reason.
+	invalidInput(statuses map[string][]int, accept map[spec.Situation][]string, whys map[spec.Situation]string)
+	// unknownOperation returns the codes, beyond the invalid-input ones,
+	// an unknown operation may get, and the reason's end.
+	unknownOperation(accept map[spec.Situation][]string) ([]string, string)
+}
+
 // errResp is one documented error response of a bound operation.
 type errResp struct {
 	status int
@@ -53,6 +82,17 @@ func (x *inference) errorResponses() []errResp {
 		}
 	}
 	return out
+}
+
+// mentions reports whether an error schema of the bound operations has
+// the member name.
+func (x *inference) mentions(name string) bool {
+	for _, f := range x.errorSchemas() {
+		if _, ok := properties(f)[name]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 func (x *inference) errorSchemas() []*openapi3.Schema {
@@ -125,31 +165,22 @@ func codeish(w string) bool {
 	return strings.HasSuffix(n, "exception") || strings.HasSuffix(n, "error") || strings.HasSuffix(n, "fault") || strings.HasSuffix(n, "failure")
 }
 
-// awsJSONCodes and queryCodes are the protocols' own errors, which AWS
-// documents for every service (so descriptions leave them out).
-var (
-	awsJSONCodes = []string{"UnknownOperationException", "SerializationException", "ThrottlingException", "MissingAuthenticationTokenException",
-		"InvalidSignatureException", "UnrecognizedClientException", "IncompleteSignatureException", "AccessDeniedException", "ValidationException"}
-	queryCodes = []string{"InvalidAction", "MissingAction", "ValidationError", "MalformedInput", "InvalidInput", "InvalidParameterValue", "MissingParameter", "InvalidQueryParameter", "MalformedQueryString", "MissingAuthenticationToken",
-		"IncompleteSignature", "InvalidClientTokenId", "SignatureDoesNotMatch", "AccessDenied", "Throttling", "ServiceFailure"}
-)
-
 // errors infers the error code's source, the documented codes and their
 // statuses, and the codes accepted per situation.
 func (x *inference) errors() {
 	b, r := &x.r.Binding, x.r
 	resps := x.errorResponses()
 
-	// Where the code is read.
-	switch {
-	case x.awsJSON:
-		b.Errors.Code = []string{"header:X-Amzn-ErrorType", "body:/__type"}
-		b.Errors.Trim = "aws-type"
-		r.note("errors.code", "header:X-Amzn-ErrorType, body:/__type (trim aws-type)", "awsJson names the error type in X-Amzn-ErrorType or __type, as namespace#Type:uri")
-	case x.protocol == spec.ProtocolQuery:
-		b.Errors.Code = []string{"body:/Error/Code"}
-		r.note("errors.code", "body:/Error/Code", "AWS query errors are <ErrorResponse><Error><Code>")
-	default:
+	// Where the code is read: where the protocol says, else where the
+	// description's error schemas have a code member.
+	if src, trim, why := x.rule.errorSource(x); src != nil {
+		b.Errors.Code, b.Errors.Trim = src, trim
+		note := strings.Join(src, ", ")
+		if trim != "" {
+			note += " (trim " + trim + ")"
+		}
+		r.note("errors.code", note, why)
+	} else {
 		src, why := codeSource(resps)
 		if src == "" {
 			x.r.Problems = append(x.r.Problems, Problem{Field: "errors.code", Message: "no error response schema has a code member (code, error.code, errorCode, type)"})
@@ -164,9 +195,7 @@ func (x *inference) errors() {
 	statuses := map[string][]int{}
 	seen := map[string]string{}
 	addCode := func(code string, status int, from string) {
-		if x.protocol == spec.ProtocolQuery {
-			code = strings.TrimSuffix(code, "Exception")
-		}
+		code = x.rule.codeName(code)
 		if _, ok := seen[code]; !ok {
 			seen[code] = from
 		}
@@ -198,25 +227,24 @@ func (x *inference) errors() {
 				addCode(w, e.status, fmt.Sprintf("described under %d", e.status))
 			}
 		}
-		if e.ref != "" && codeish(e.ref) && (x.awsJSON || x.protocol == spec.ProtocolQuery) {
+		if e.ref != "" && codeish(e.ref) && x.rule.refIsCode() {
 			addCode(e.ref, e.status, fmt.Sprintf("schema %s under %d", e.ref, e.status))
 		}
 	}
-	switch {
-	case x.awsJSON:
-		for _, c := range awsJSONCodes {
-			addCode(c, 400, "awsJson's own error")
-		}
-	case x.protocol == spec.ProtocolQuery:
-		for _, c := range queryCodes {
-			addCode(c, 400, "AWS query's own error")
+	if codes, from := x.rule.ownCodes(); codes != nil {
+		for _, c := range codes {
+			addCode(c, 400, from)
 		}
 	}
 	narrow(statuses, resps)
-	if x.awsJSON || x.protocol == spec.ProtocolQuery || x.pseudoErrs {
+	own, hasOwn := x.rule.ownStatuses()
+	if hasOwn || x.pseudoErrs {
 		// The document's statuses are not the wire's: the protocol's are.
+		if !hasOwn {
+			own = namedStatuses
+		}
 		for code := range statuses {
-			statuses[code] = protocolStatuses(code, x.protocol == spec.ProtocolQuery)
+			statuses[code] = own(code)
 		}
 		r.note("errors.statuses", fmt.Sprintf("%d codes", len(statuses)), "codes from the error responses and the protocol; statuses are the protocol's (400, 500 for service failures; 401/403 for auth, 404 not found and 409 limits on AWS query)")
 	} else {
@@ -231,7 +259,7 @@ func (x *inference) errors() {
 			accept[s] = append(accept[s], code)
 			continue
 		}
-		if x.awsJSON || x.pseudoErrs || x.protocol == spec.ProtocolQuery {
+		if hasOwn || x.pseudoErrs {
 			continue
 		}
 		if n := norm(code); strings.Contains(n, "exist") || strings.Contains(n, "conflict") || strings.Contains(n, "internal") || strings.Contains(n, "server") || strings.Contains(n, "service") || strings.Contains(n, "unavailable") {
@@ -246,7 +274,7 @@ func (x *inference) errors() {
 	whys := map[spec.Situation]string{}
 	if len(accept[spec.LimitExceeded]) == 0 {
 		for _, code := range sortedKeys(statuses) {
-			if slices.Contains(statuses[code], 409) && !slices.Contains(accept[spec.NotFound], code) && !x.awsJSON {
+			if slices.Contains(statuses[code], 409) && !slices.Contains(accept[spec.NotFound], code) && x.rule.limitBy409() {
 				accept[spec.LimitExceeded] = append(accept[spec.LimitExceeded], code)
 			}
 		}
@@ -261,23 +289,16 @@ func (x *inference) errors() {
 			whys[spec.LimitExceeded] = "no code names a limit: the invalid-input codes and any operation-failure or conflict code, as AWS answers a third key"
 		}
 	}
-	if _, ok := statuses["MissingAction"]; ok && x.protocol == spec.ProtocolQuery {
-		// AWS query answers MissingAction when a malformed or empty body
-		// leaves no Action to read: invalid input too.
-		accept[spec.InvalidInput] = append(accept[spec.InvalidInput], "MissingAction")
-		whys[spec.InvalidInput] = "codes named for it, and MissingAction (a body with no Action to read)"
-	}
+	x.rule.invalidInput(statuses, accept, whys)
 	unknown := accept[spec.UnknownOperation]
 	for _, c := range accept[spec.InvalidInput] {
 		if !slices.Contains(unknown, c) {
 			unknown = append(unknown, c)
 		}
 	}
-	if x.protocol == spec.ProtocolREST {
-		unknown = append(unknown, accept[spec.NotFound]...)
-	}
-	accept[spec.UnknownOperation] = unknown
-	whys[spec.UnknownOperation] = "codes naming an unknown operation, and the invalid-input codes" + map[bool]string{true: " and not-found (an unknown route)"}[x.protocol == spec.ProtocolREST]
+	more, why := x.rule.unknownOperation(accept)
+	accept[spec.UnknownOperation] = append(unknown, more...)
+	whys[spec.UnknownOperation] = "codes naming an unknown operation, and the invalid-input codes" + why
 	for _, s := range []spec.Situation{spec.AuthFailed, spec.Throttled} {
 		if len(accept[s]) == 0 {
 			code, st := "UNAUTHENTICATED", []int{401, 403}
@@ -299,39 +320,31 @@ func (x *inference) errors() {
 		accept[s] = slices.Compact(accept[s])
 		why := whys[s]
 		if why == "" {
-			why = "codes named for it" + map[bool]string{true: " or documented under its status"}[!x.awsJSON && x.protocol != spec.ProtocolQuery]
+			why = "codes named for it" + map[bool]string{true: " or documented under its status"}[!hasOwn]
 		}
 		r.note("errors.accept."+string(s), strings.Join(accept[s], ", "), why)
 	}
 	b.Errors.Accept = accept
 }
 
-func protocolStatuses(code string, query bool) []int {
+// namedStatuses are the statuses a code's name implies where its
+// protocol sends errors with 400 whatever a description lists
+// (wire_rpc.go), or the description hides them under pseudo-statuses: 500 for service
+// failures, 400 or 401 or 403 for auth, 400 or 429 for throttling, 400
+// or 404 for an unknown operation, else 400.
+func namedStatuses(code string) []int {
 	n := norm(code)
 	if strings.Contains(n, "service") || strings.Contains(n, "internal") {
 		return []int{500}
 	}
 	s, _ := situationOf(code)
-	if !query {
-		switch s {
-		case spec.AuthFailed:
-			return []int{400, 401, 403}
-		case spec.Throttled:
-			return []int{400, 429}
-		case spec.UnknownOperation:
-			return []int{400, 404}
-		}
-		return []int{400}
-	}
-	switch {
-	case s == spec.AuthFailed && !strings.Contains(n, "incomplete"):
-		return []int{403}
-	case n == "malformedquerystring": // AWS documents it with 404
-		return []int{404}
-	case s == spec.NotFound:
-		return []int{404}
-	case s == spec.LimitExceeded, strings.Contains(n, "exist"), strings.Contains(n, "conflict"):
-		return []int{409}
+	switch s {
+	case spec.AuthFailed:
+		return []int{400, 401, 403}
+	case spec.Throttled:
+		return []int{400, 429}
+	case spec.UnknownOperation:
+		return []int{400, 404}
 	}
 	return []int{400}
 }
