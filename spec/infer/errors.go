@@ -49,6 +49,9 @@ type errResp struct {
 	ref    string // the schema's component name
 }
 
+// errorResponses lists the bound operations' documented errors: their 4xx
+// and 5xx responses, their default one, and the errors their 2xx replies
+// declare in the body (success.go).
 func (x *inference) errorResponses() []errResp {
 	var out []errResp
 	for _, role := range spec.Roles {
@@ -61,6 +64,10 @@ func (x *inference) errorResponses() []errResp {
 			n, err := strconv.Atoi(code)
 			if code == "default" {
 				n, err = 0, nil // any status: see narrow
+			}
+			if e, ok := inBodyError(n, resp); ok {
+				out = append(out, e)
+				continue
 			}
 			if err != nil || n < 400 && n != 0 || resp == nil || resp.Value == nil {
 				continue
@@ -191,4 +198,31 @@ func (x *inference) errors() {
 	b.Errors.Statuses = statuses
 
 	b.Errors.Accept = x.situations(statuses, hasOwn)
+}
+
+// inBodyError is the error a 2xx response declares in its body, where it
+// declares one (successIn): its error branch, or the whole schema.
+func inBodyError(status int, resp *openapi3.ResponseRef) (errResp, bool) {
+	if status < 200 || status > 299 || resp == nil || resp.Value == nil {
+		return errResp{}, false
+	}
+	for _, mt := range sortedKeys(resp.Value.Content) {
+		ref := resp.Value.Content[mt].Schema
+		if ref == nil {
+			continue
+		}
+		_, _, branch, ok := successIn(schemaOf(ref))
+		if !ok {
+			return errResp{}, false
+		}
+		if branch == nil {
+			branch = ref
+		}
+		e := errResp{status: status, schema: branch.Value, ref: branch.Ref[strings.LastIndexByte(branch.Ref, '/')+1:]}
+		if resp.Value.Description != nil {
+			e.desc = *resp.Value.Description
+		}
+		return e, true
+	}
+	return errResp{}, false
 }

@@ -194,7 +194,9 @@ func Infer(t *openapi3.T, overlay []byte) (*Result, error) {
 	if len(r.Problems) == 0 {
 		x.wire()
 		x.pointers()
+		x.success()
 		x.errors()
+		x.serverCodes()
 		x.request()
 		x.pages()
 	}

@@ -240,7 +240,8 @@ func (x *op) nouns() []string {
 	return out
 }
 
-// successOf returns the first 2xx response's body schema, status and media.
+// successOf returns the first 2xx response's body schema, status and
+// media.
 func successOf(o *openapi3.Operation) (*openapi3.Schema, int, string) {
 	if o.Responses == nil {
 		return nil, 0, ""
@@ -263,6 +264,11 @@ func successOf(o *openapi3.Operation) (*openapi3.Schema, int, string) {
 				break
 			}
 		}
+	}
+	// A reply that is a success or an error envelope (success.go) succeeds
+	// with its success branch.
+	if _, ok, _, found := successIn(schema); found && ok != nil {
+		schema = schemaOf(ok)
 	}
 	return schema, best, media
 }
