@@ -42,7 +42,7 @@ type Invalid struct {
 // range bound of 2^53 or more: known false negatives.
 //
 // Every case is invalid under every reading a correct endpoint may give it
-// (DESIGN.md, "What a check may demand"), and Expect lists what each
+// (docs/DESIGN.md, "What a check may demand"), and Expect lists what each
 // reading may answer:
 //
 //   - missing required member: absent under every reading. Invalid input,

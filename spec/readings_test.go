@@ -23,7 +23,7 @@ import (
 // operation: each either refuses the request whole, addresses no
 // operation, or reads an input its operation's schema rejects. A break
 // that some reading accepts would fail invalid-input-rejected on a correct
-// endpoint (DESIGN.md, "What a check may demand").
+// endpoint (docs/DESIGN.md, "What a check may demand").
 //
 // Readings: a form strictly (a bad escape refuses the body), skipping
 // undecodable pairs (Go's url.ParseQuery, its error ignored), or keeping

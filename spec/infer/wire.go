@@ -227,7 +227,6 @@ func (baseRule) fragment(*op, string, string) bool                     { return 
 func (baseRule) param(*op, *openapi3.Parameter, *openapi3.Schema) bool { return false }
 func (baseRule) body(_ *op, _ string, dup bool) bool                   { return !dup }
 func (baseRule) preferred(ops []*op) []*op                             { return ops }
-func (baseRule) differences(*inference, *op, string)                   {}
 func (baseRule) errorSource(*inference) ([]string, string, string)     { return nil, "", "" }
 func (baseRule) codeName(code string) string                           { return code }
 func (baseRule) refIsCode() bool                                       { return false }
