@@ -24,7 +24,7 @@ func (s *session) startEvidence(rec *Recording) error {
 		s.replaying = rec
 		s.runID = rec.Meta.RunID
 		if rt, ok := s.t.Client.Transport.(*replayTransport); ok {
-			rt.header = s.b.Target.Header
+			rt.header = s.doc.OperationHeader()
 			s.c.replay = rt
 		}
 	}

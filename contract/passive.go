@@ -87,7 +87,7 @@ func (s *session) shapeProblems(ctx context.Context, ex *Exchange) []*Violation 
 			add("error-envelope", describe(ex.Describe(), args, fmt.Sprintf("%d: %v", r.Status, err), "a well-formed, documented error"))
 		}
 	}
-	if r.Status >= 500 {
+	if s.b.ServerError(r) { // a 5xx, or a code the description says is one
 		add("no-server-errors", describe(ex.Describe(), args, s.outcome(ex), "no 5xx"))
 	}
 	if ex.Op != nil && ex.Op.Role == spec.ListKeys && r.OK() {

@@ -245,10 +245,11 @@ func (s *session) outcome(ex *Exchange) string {
 	return fmt.Sprintf("%d (no error code)", ex.Reply.Status)
 }
 
-// is reports whether ex is a 4xx error of situation sit.
+// is reports whether ex is a client error (a 4xx, or the status the
+// description documents for its code: spec.Binding.ClientError) of
+// situation sit.
 func (s *session) is(ex *Exchange, sit spec.Situation) bool {
-	r := ex.Reply
-	return r.Status >= 400 && r.Status < 500 && s.b.Accepts(sit, s.code(ex))
+	return s.b.ClientError(ex.Reply) && s.b.Accepts(sit, s.code(ex))
 }
 
 // want names what a situation expects, for messages.
