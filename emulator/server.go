@@ -28,6 +28,12 @@
 //  6. existence of the bucket, and of the key on it;
 //  7. the two-key limit.
 //
+// Each dialect also has a data plane (data.go; docs/DESIGN.md, "The key
+// works: the data plane"), where the keys the store issues are used: the
+// bucket dialects' S3 subset on a listener of its own (DataHandler,
+// DataURL; NewTestServer starts it), iam's GetUser as the caller on the
+// API endpoint, answered before the checks above.
+//
 // Without faults the server is correct; each Fault breaks one behaviour so
 // the harness can prove its checks fire. The server is safe for concurrent
 // use, never panics out of ServeHTTP and never answers 5xx except for
