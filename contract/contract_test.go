@@ -3,6 +3,7 @@ package contract_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -116,6 +117,10 @@ func TestEachCheckFires(t *testing.T) {
 		for _, f := range emulator.Faults() {
 			_, elsewhere := testedElsewhere[f]
 			switch {
+			case f.Breaks() != "" && !slices.Contains(contract.IDs(), f.Breaks()):
+				// The emulator's data-plane faults (issue 19) break checks
+				// the harness side registers; until then they have no row.
+				t.Logf("fault %s breaks %s, not a check of this harness yet", f, f.Breaks())
 			case f.Breaks() == "":
 				assert.Contains(t, legalVariations, f, "%s breaks no check: list it in legalVariations", f)
 			case elsewhere:

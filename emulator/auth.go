@@ -23,11 +23,17 @@ const (
 // sigV4Scope is what a SigV4 signature is verified against: who may sign
 // (a secret by access key id), and the region and service the signature
 // must be scoped to. The API's requests are verified against
-// Options.Credentials, Options.Region and the dialect's signing service.
+// Options.Credentials, Options.Region and the dialect's signing service;
+// the data plane's against the keys the store issued (data.go).
 type sigV4Scope struct {
 	secret  func(accessKeyID string) (string, bool)
 	region  string
 	service string
+	// s3 applies S3's rules: the canonical URI is the path as sent (not
+	// escaped again), and the signed payload hash is the request's
+	// x-amz-content-sha256 as declared (the caller checks it against the
+	// body, data_s3_payload.go).
+	s3 bool
 }
 
 // apiScope is the scope of the API's requests.
@@ -167,8 +173,12 @@ func verifySigV4(r *http.Request, authz string, body []byte, bodyOK bool, scope 
 		}
 	}
 	sum := sha256.Sum256(body)
-	ctx := context.Background()
-	if err := v4.NewSigner().SignHTTP(ctx, creds, rebuilt, hex.EncodeToString(sum[:]), scope.service, scope.region, signingTime); err != nil {
+	payload := hex.EncodeToString(sum[:])
+	if scope.s3 {
+		payload = r.Header.Get("X-Amz-Content-Sha256")
+	}
+	signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = scope.s3 })
+	if err := signer.SignHTTP(context.Background(), creds, rebuilt, payload, scope.service, scope.region, signingTime); err != nil {
 		return newErr(errBadSignature, "")
 	}
 	want, ok := parseSigV4(rebuilt.Header.Get("Authorization"))

@@ -63,6 +63,9 @@ type dialect struct {
 	// mediaSynonyms map each content type the wire writes to another
 	// spelling of the same media type, for fault media-type-synonym.
 	mediaSynonyms map[string]string
+	// data is the dialect's data plane (data.go): how the keys it issues
+	// are used; nil for none.
+	data *dataPlane
 }
 
 // dialects is the registry: every dialect the emulator serves, the first
@@ -118,10 +121,19 @@ var onlyWhere = map[Fault]func(*dialect) bool{
 	FaultFormSkipsUndecodable: readsForms,
 	FaultFormKeepsEscapes:     readsForms,
 	FaultFormNamePercent:      readsForms,
+	// The other data-plane faults bend what every plane does, and every
+	// dialect has a plane (TestEveryDialectIsComplete).
+	FaultKeyAnyBucket: opens(opensBucket),
+	FaultKeyWrongUser: opens(opensUser),
 }
 
 func pagesLists(d *dialect) bool { return d.pagesLists }
 func readsForms(d *dialect) bool { return d.readsForms }
+
+// opens is true of the dialects whose data plane's keys open what.
+func opens(what string) func(*dialect) bool {
+	return func(d *dialect) bool { return d.data != nil && d.data.opens == what }
+}
 
 // Dialects are the names of the dialects in which the fault changes
 // anything, in the registry's order: nil for every dialect. A fault

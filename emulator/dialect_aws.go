@@ -24,6 +24,7 @@ var awsDialect = &dialect{
 	requestIDHeader: headerAWSRequestID,
 	createdKey:      jsonKey{object: "accessKey", id: "accessKeyId", secret: "secretAccessKey"},
 	mediaSynonyms:   map[string]string{ctAWS: "application/json"},
+	data:            s3Plane,
 }
 
 const (
@@ -154,13 +155,13 @@ type awsBucket struct {
 func awsBody(region string, r *result) any {
 	switch r.op {
 	case opCreateBucket:
-		return map[string]any{"bucket": awsBucketOf(region, r.bucket), "operations": awsOps(region, r, "", epoch(r.at))}
+		return map[string]any{"bucket": awsBucketOf(region, r.dataURL, r.bucket), "operations": awsOps(region, r, "", epoch(r.at))}
 	case opDeleteBucket:
 		return map[string]any{"operations": awsOps(region, r, "", epoch(r.at))}
 	case opGetBuckets:
 		out := make([]awsBucket, 0, len(r.buckets))
 		for i := range r.buckets {
-			out = append(out, awsBucketOf(region, &r.buckets[i]))
+			out = append(out, awsBucketOf(region, r.dataURL, &r.buckets[i]))
 		}
 		return map[string]any{"buckets": out}
 	case opCreateBucketAccessKey:
@@ -216,7 +217,10 @@ func awsOps(region string, r *result, details string, ts any) []awsOperation {
 	}}
 }
 
-func awsBucketOf(region string, b *bucket) awsBucket {
+// awsBucketOf is b as Lightsail's Bucket. Its url is b on the data plane,
+// path-style, where dataURL is the plane's base URL; else the real-looking
+// https://{bucket}.s3.{region}.amazonaws.com/ (no plane is served).
+func awsBucketOf(region, dataURL string, b *bucket) awsBucket {
 	versioning := "NeverEnabled"
 	if b.versioning {
 		versioning = "Enabled"
@@ -231,7 +235,7 @@ func awsBucketOf(region string, b *bucket) awsBucket {
 		Arn:                fmt.Sprintf("arn:aws:lightsail:%s:%s:Bucket/%s", region, accountID, b.arnID),
 		BundleID:           b.bundleID,
 		CreatedAt:          epoch(b.createdAt),
-		URL:                fmt.Sprintf("https://%s.s3.%s.amazonaws.com/", b.name, region),
+		URL:                bucketURL(dataURL, b.name, fmt.Sprintf("https://%s.s3.%s.amazonaws.com/", b.name, region)),
 		Location:           awsLocation{AvailabilityZone: "all", RegionName: region},
 		Name:               b.name,
 		SupportCode:        fmt.Sprintf("%s/arn:aws:s3:::%s", accountID, b.name),

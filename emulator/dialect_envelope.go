@@ -20,6 +20,7 @@ var envelopeDialect = &dialect{
 	requestIDHeader: headerEnvelopeRequestID,
 	createdKey:      jsonKey{object: "data", id: "id", secret: "secret_access_key"},
 	mediaSynonyms:   map[string]string{ctEnvelope: "application/vnd.keycontract+json; charset=utf-8"},
+	data:            s3Plane,
 }
 
 const ctEnvelope = "application/json"
@@ -84,9 +85,12 @@ type envKey struct {
 	Status    string `json:"status"`
 }
 
+// envItem is a bucket in the envelope's data: its url on the data plane
+// only where the plane is served.
 type envItem struct {
 	ID        string `json:"id"`
 	CreatedAt string `json:"created_at"`
+	URL       string `json:"url,omitempty"`
 }
 
 // envelopeData is the data member of the envelope's success body for r
@@ -94,13 +98,13 @@ type envItem struct {
 func envelopeData(r *result) any {
 	switch r.op {
 	case opCreateBucket:
-		return envItem{ID: r.bucket.name, CreatedAt: rfc3339(r.bucket.createdAt)}
+		return envItem{ID: r.bucket.name, CreatedAt: rfc3339(r.bucket.createdAt), URL: bucketURL(r.dataURL, r.bucket.name, "")}
 	case opDeleteBucket:
 		return map[string]string{"id": r.bucketName}
 	case opGetBuckets:
 		out := make([]envItem, 0, len(r.buckets))
 		for _, b := range r.buckets {
-			out = append(out, envItem{ID: b.name, CreatedAt: rfc3339(b.createdAt)})
+			out = append(out, envItem{ID: b.name, CreatedAt: rfc3339(b.createdAt), URL: bucketURL(r.dataURL, b.name, "")})
 		}
 		return map[string]any{"buckets": out}
 	case opCreateBucketAccessKey:

@@ -40,6 +40,7 @@ var iamDialect = &dialect{
 	requestIDHeader: headerAWSRequestID,
 	createdKey:      xmlKey{id: "AccessKeyId", secret: "SecretAccessKey"},
 	mediaSynonyms:   map[string]string{ctXML: "application/xml; charset=utf-8"},
+	data:            callerPlane,
 }
 
 const ctXML = "text/xml"

@@ -38,6 +38,9 @@ func TestEveryDialectIsComplete(t *testing.T) {
 		require.NotNil(t, d.validName, d.name)
 		require.NotNil(t, d.createdKey, d.name)
 		require.NotNil(t, d.wire, d.name)
+		require.NotNil(t, d.data, d.name)
+		assert.Contains(t, []string{opensBucket, opensUser}, d.data.opens, d.name)
+		assert.True(t, (d.data.handler == nil) != (d.data.intercept == nil), "%s: a plane is served on its own listener or on the API endpoint", d.name)
 		for _, op := range ops {
 			assert.Contains(t, d.inputs, op, d.name)
 		}

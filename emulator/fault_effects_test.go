@@ -75,6 +75,16 @@ var faultEffects = map[Fault][]string{
 	FaultFormNamePercent:      {},
 	FaultMediaTypeSynonym:     {"*typed"},
 	FaultRedirectNoOperation:  {},
+	// The data-plane family changes only what a key opens on the data
+	// plane, never an API reply; see data_faults_test.go.
+	FaultKeyDead:           {},
+	FaultKeyLate:           {},
+	FaultKeyOutlivesDelete: {},
+	FaultRevokeLate:        {},
+	FaultRevokeNeedsEmpty:  {},
+	FaultKeyAnyBucket:      {},
+	FaultDataOpen:          {},
+	FaultKeyWrongUser:      {},
 }
 
 // expandSteps resolves the "*" groups against the fault-free baseline.

@@ -27,6 +27,9 @@ type result struct {
 	// (pages.go); "" on the last page.
 	nextMarker string
 	requestID  string // the response's request id; set by the server
+	// dataURL is the data plane's base URL where it is served (bucket
+	// objects carry their url under it), "" where not; set by the server.
+	dataURL string
 }
 
 // dispatch runs a validated request. It is the only place that reads or
@@ -205,7 +208,8 @@ func (s *Server) deleteKey(in map[string]any) (*result, *apiError) {
 	}
 	k := b.keys[i]
 	if !s.has(FaultDeleteKeepsKey) {
-		b.removeKey(i)
+		gone := b.removeKey(i)
+		s.st.revoke(b.name, gone, b.keys)
 		if s.has(FaultDeletedStillCounts) {
 			b.ghosts++
 		}

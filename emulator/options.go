@@ -50,12 +50,18 @@ type Options struct {
 	// race.go. It only keeps a sequential client moving: the race itself is
 	// decided by how many creates are held, never by this timeout.
 	RaceHold time.Duration
+	// FaultDelay is how long FaultKeyLate keeps a new key from working, and
+	// FaultRevokeLate keeps a deleted one working, by the server's clock
+	// (default DefaultFaultDelay). The harness passes with either fault
+	// only when its window (-propagation, -revocation) covers it.
+	FaultDelay time.Duration
 	// RedirectTo is the Location of fault redirect-no-operation's 302
 	// (default DefaultRedirectTo).
 	RedirectTo string
-	// Log, if set, receives one line per request: method, operation, status,
-	// duration and bucket name. It never contains a secret, an
-	// Authorization header or a token.
+	// Log, if set, receives one line per request, the data plane's too:
+	// method, operation, status, duration and bucket name. It never
+	// contains a secret, an Authorization header, a signature, a token or
+	// an object's key or content.
 	Log io.Writer
 }
 
@@ -153,7 +159,7 @@ type faultInfo struct {
 
 // faultDescriptions is the catalogue, in a stable order; the redaction,
 // limit, page and reading families live in their own files.
-var faultDescriptions = slices.Concat(coreFaults, redactionFaults, limitFaults, pageFaults, readingFaults)
+var faultDescriptions = slices.Concat(coreFaults, redactionFaults, limitFaults, pageFaults, readingFaults, dataFaults)
 
 var coreFaults = []faultInfo{
 	{FaultNoKeyLimit, "a third (and later) key is accepted", "two-key-limit"},
@@ -243,6 +249,12 @@ func (o Options) normalize() (Options, *dialect, error) {
 	}
 	if o.RaceHold == 0 {
 		o.RaceHold = DefaultRaceHold
+	}
+	if o.FaultDelay < 0 {
+		return o, nil, errors.New("emulator: negative fault delay")
+	}
+	if o.FaultDelay == 0 {
+		o.FaultDelay = DefaultFaultDelay
 	}
 	if len(o.Credentials) > 0 && o.Token != "" {
 		return o, nil, errors.New("emulator: Credentials (SigV4) and Token (bearer) both use the Authorization header; set one")

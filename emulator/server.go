@@ -28,6 +28,12 @@
 //  6. existence of the bucket, and of the key on it;
 //  7. the two-key limit.
 //
+// Each dialect also has a data plane (data.go; docs/DESIGN.md, "The key
+// works: the data plane"), where the keys the store issues are used: the
+// bucket dialects' S3 subset on a listener of its own (DataHandler,
+// DataURL; NewTestServer starts it), iam's GetUser as the caller on the
+// API endpoint, answered before the checks above.
+//
 // Without faults the server is correct; each Fault breaks one behaviour so
 // the harness can prove its checks fire. The server is safe for concurrent
 // use, never panics out of ServeHTTP and never answers 5xx except for
@@ -57,8 +63,9 @@ type Server struct {
 	mu sync.Mutex // guards st
 	st *state
 
-	served atomic.Int64
-	logMu  sync.Mutex // serializes writes to opts.Log
+	served  atomic.Int64
+	logMu   sync.Mutex             // serializes writes to opts.Log
+	dataURL atomic.Pointer[string] // where the data plane is served (data.go)
 }
 
 // New returns a server for opts, or an error for an unknown dialect or
@@ -75,8 +82,10 @@ func New(opts Options) (*Server, error) {
 	return s, nil
 }
 
-// NewTestServer starts s on a loopback httptest server; t.Cleanup closes
-// it. Bad options are a t.Fatal.
+// NewTestServer starts s on a loopback httptest server, and its data
+// plane, where the dialect serves one on a listener of its own, on
+// another (Server.DataURL is its base URL; bucket objects carry their url
+// there); t.Cleanup closes both. Bad options are a t.Fatal.
 func NewTestServer(t testing.TB, opts Options) (*httptest.Server, *Server) {
 	t.Helper()
 	s, err := New(opts)
@@ -85,6 +94,11 @@ func NewTestServer(t testing.TB, opts Options) (*httptest.Server, *Server) {
 	}
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)
+	if h := s.DataHandler(); h != nil {
+		data := httptest.NewServer(h)
+		t.Cleanup(data.Close)
+		s.SetDataURL(data.URL)
+	}
 	return ts, s
 }
 
@@ -200,6 +214,9 @@ func (s *Server) handle(r *http.Request, rep *reply) {
 	}
 	s.wait(r.Context())
 	body := readBody(r)
+	if p := s.d.data; p != nil && p.intercept != nil && p.intercept(s, r, body, rep) {
+		return // the data plane's request, answered on the API endpoint
+	}
 	if e := s.authenticate(r, body.data, body.complete()); e != nil {
 		fail(e)
 		return

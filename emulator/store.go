@@ -34,6 +34,9 @@ type bucket struct {
 	ghosts     int    // deleted keys still counted (fault deleted-still-counts)
 	path       string // the user's path, where buckets are IAM users ("" means "/")
 	boundary   string // the user's permissions boundary ARN, if any
+	// objects are the bucket's objects on the data plane (data_s3.go), by
+	// key; nil until the first PutObject.
+	objects map[string]object
 	// race is the barrier of fault limit-race (race.go).
 	race raceState
 }
@@ -45,6 +48,20 @@ type state struct {
 	ids     map[string]struct{} // every key id ever issued
 	secrets []string            // every secret ever issued
 	seen    map[string]struct{} // set of secrets, for uniqueness
+	// revoked is every deleted key, by id, for the data plane's faults
+	// that keep a deleted key working (data.go).
+	revoked map[string]revokedKey
+	// clock is the time keys are created and deleted at, which the data
+	// plane's delays are measured against: time.Now, or a test's clock.
+	clock func() time.Time
+}
+
+// revokedKey is a deleted key: the bucket it opened, its secret, when it
+// was deleted and the bucket's other keys then (fault revoke-needs-empty).
+type revokedKey struct {
+	bucket, secret string
+	at             time.Time
+	others         []string
 }
 
 func newState() *state {
@@ -52,7 +69,21 @@ func newState() *state {
 		buckets: map[string]*bucket{},
 		ids:     map[string]struct{}{},
 		seen:    map[string]struct{}{},
+		revoked: map[string]revokedKey{},
+		clock:   time.Now,
 	}
+}
+
+// revoke records that k, a key of the bucket called name, was deleted
+// now, leaving the bucket's keys left.
+func (st *state) revoke(name string, k KeyInfo, left []KeyInfo) {
+	r := revokedKey{bucket: name, secret: k.Secret, at: st.clock()}
+	for _, o := range left {
+		if o.ID != k.ID {
+			r.others = append(r.others, o.ID)
+		}
+	}
+	st.revoked[k.ID] = r
 }
 
 // now returns the current time truncated to milliseconds, so every
@@ -73,8 +104,13 @@ func (st *state) addBucket(name, bundleID string, tags []Tag, versioning bool) (
 	return b, true
 }
 
-// removeBucket deletes a bucket and its keys.
+// removeBucket deletes a bucket, its keys (revoked) and its objects.
 func (st *state) removeBucket(name string) {
+	if b := st.buckets[name]; b != nil {
+		for _, k := range b.keys {
+			st.revoke(name, k, nil)
+		}
+	}
 	delete(st.buckets, name)
 	for i, n := range st.order {
 		if n == name {
@@ -105,7 +141,7 @@ func (st *state) newKey() KeyInfo {
 	st.ids[id] = struct{}{}
 	st.seen[secret] = struct{}{}
 	st.secrets = append(st.secrets, secret)
-	return KeyInfo{ID: id, Secret: secret, Status: "Active", CreatedAt: now()}
+	return KeyInfo{ID: id, Secret: secret, Status: "Active", CreatedAt: st.clock().UTC().Truncate(time.Millisecond)}
 }
 
 // userPath is the bucket's path, "/" unless one was given (an IAM user's

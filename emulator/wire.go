@@ -128,11 +128,13 @@ func (s *Server) failure(e *apiError) (int, http.Header, []byte) {
 // ctWrongSuccess is fault success-content-type's content type.
 const ctWrongSuccess = "text/plain; charset=utf-8"
 
-// success writes res with the server's wire. Fault timestamp-wrong-type
-// travels on the result; success-content-type replaces the content type
+// success writes res with the server's wire. The data plane's URL, for
+// bucket objects' url, and fault timestamp-wrong-type travel on the
+// result; success-content-type replaces the content type
 // of every success, whatever its status.
 func (s *Server) success(res *result) (int, http.Header, []byte) {
 	res.wrongTimestamps = s.has(FaultTimestampWrongType)
+	res.dataURL = s.DataURL()
 	status, h, body := s.wire.success(res)
 	if s.has(FaultSuccessContentType) {
 		h.Set("Content-Type", ctWrongSuccess)

@@ -26,10 +26,22 @@ address, in the aws dialect (the real Lightsail wire), the envelope
 dialect (the seed's envelope over the same RPC wire), the rest dialect
 (the envelope over resource paths under /v1/buckets) or the iam dialect
 (IAM user access keys over the AWS query wire: form-encoded POST /, XML
-responses; a user is a bucket). It prints one line, "keycontract serve:
-listening on http://ADDR (dialect D)", to stdout, then logs one line per request to stderr (method,
-operation, status, duration, bucket; never a secret, token or
-Authorization header). SIGINT or SIGTERM shuts it down gracefully, exit 0.
+responses; a user is a bucket). It prints two lines to stdout,
+
+  keycontract serve: listening on http://ADDR (dialect D)
+  keycontract serve: data plane on http://DATA (...)
+
+then logs one line per request to stderr (method, operation, status,
+duration, bucket; never a secret, token, signature or Authorization
+header). SIGINT or SIGTERM shuts it down gracefully, exit 0.
+
+The data plane is where the keys it issues work (docs/DESIGN.md, "The
+key works: the data plane"). For aws, envelope and rest it is an S3
+subset (ListObjectsV2, PutObject, GetObject; path-style,
+http://DATA/{bucket}, SigV4 service s3) on a listener of its own
+(-data-addr), and every bucket object the API returns carries its url
+there; each key opens its own bucket only. For iam it is the IAM
+endpoint itself: GetUser, signed with a user's key, names that user.
 
 Secrets are never taken from flags: SigV4 credentials come from the
 environment (-credentials-env), a bearer token from a named variable
@@ -46,19 +58,21 @@ Examples:
   KC_TOKEN=... keycontract serve -dialect rest -token-env KC_TOKEN
   AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=... keycontract serve -dialect iam -credentials-env
   keycontract serve -fault no-key-limit -fault secret-in-list
+  keycontract serve -addr 127.0.0.1:8080 -data-addr 127.0.0.1:8081
+  keycontract serve -fault key-late -fault-delay 5s
   keycontract serve -fault list
 
 Exit status: 0 after a clean shutdown (or -h, -fault list); 2 for bad flags,
-an unknown fault or an address that cannot be listened on.
+an unknown fault or an address (-addr, -data-addr) that cannot be listened on.
 `
 
 // serveOptions are the parsed flags of serve.
 type serveOptions struct {
-	addr, dialect, region, tokenEnv string
-	credentialsEnv                  bool
-	latency, raceHold               time.Duration
-	throttle                        int
-	faults                          faultFlag
+	addr, dataAddr, dialect, region, tokenEnv string
+	credentialsEnv                            bool
+	latency, raceHold, faultDelay             time.Duration
+	throttle                                  int
+	faults                                    faultFlag
 }
 
 // faultFlag is the repeatable -fault flag; "list" asks for the catalogue.
@@ -91,6 +105,8 @@ func (f *faultFlag) Set(v string) error {
 func serveFlags(o *serveOptions) *flag.FlagSet {
 	fs := flag.NewFlagSet("keycontract serve", flag.ContinueOnError)
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen on `HOST:PORT` (port 0 picks a free port)")
+	fs.StringVar(&o.dataAddr, "data-addr", "",
+		"serve the S3 data plane (aws, envelope, rest) on `HOST:PORT` (default: -addr's host, a free port)")
 	fs.StringVar(&o.dialect, "dialect", emulator.DialectAWS, "wire dialect: `aws|envelope|rest|iam`")
 	fs.StringVar(&o.region, "region", emulator.DefaultRegion, "SigV4 `region` requests must be signed for")
 	fs.BoolVar(&o.credentialsEnv, "credentials-env", false,
@@ -100,6 +116,8 @@ func serveFlags(o *serveOptions) *flag.FlagSet {
 	fs.DurationVar(&o.latency, "latency", 0, "add this `duration` to every request")
 	fs.DurationVar(&o.raceHold, "race-hold", emulator.DefaultRaceHold,
 		"with -fault limit-race: how long a create for a bucket's last free slot waits for racing creates before it goes through alone")
+	fs.DurationVar(&o.faultDelay, "fault-delay", emulator.DefaultFaultDelay,
+		"with -fault key-late or revoke-late: how long a new key takes to work, or a deleted one keeps working")
 	fs.IntVar(&o.throttle, "throttle", 0, "answer this `percent` (0-100) of requests with the throttling error")
 	fs.Var(&o.faults, "fault", "inject a named fault (`NAME`, repeatable); -fault list prints them")
 	fs.Usage = func() {
@@ -137,9 +155,21 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return serveFail(stderr, fmt.Errorf("cannot listen on %s: %v", o.addr, err))
 	}
+	var data net.Listener
+	if srv.DataHandler() != nil {
+		addr := o.dataAddr
+		if addr == "" {
+			host, _, _ := net.SplitHostPort(ln.Addr().String())
+			addr = net.JoinHostPort(host, "0")
+		}
+		if data, err = net.Listen("tcp", addr); err != nil {
+			ln.Close()
+			return serveFail(stderr, fmt.Errorf("cannot listen on %s (-data-addr): %v", addr, err))
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return serveOn(ctx, ln, srv, srv.Dialect(), stdout, errOut)
+	return serveOn(ctx, ln, data, srv, stdout, errOut)
 }
 
 // emulatorOptions turns the flags and environment into emulator options.
@@ -150,6 +180,7 @@ func (o *serveOptions) emulatorOptions(getenv func(string) string, logTo io.Writ
 		Region:          o.region,
 		Latency:         o.latency,
 		RaceHold:        o.raceHold,
+		FaultDelay:      o.faultDelay,
 		ThrottlePercent: o.throttle,
 		Faults:          o.faults.faults,
 		Log:             logTo,
@@ -167,6 +198,9 @@ func (o *serveOptions) emulatorOptions(getenv func(string) string, logTo io.Writ
 	}
 	if o.raceHold < 0 {
 		return opts, errors.New("-race-hold: want a non-negative duration")
+	}
+	if o.faultDelay < 0 {
+		return opts, errors.New("-fault-delay: want a non-negative duration")
 	}
 	if o.credentialsEnv {
 		id, secret := getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY")
@@ -187,29 +221,46 @@ func (o *serveOptions) emulatorOptions(getenv func(string) string, logTo io.Writ
 	return opts, nil
 }
 
-// serveOn serves h on ln until ctx ends, then shuts down gracefully and
-// returns 0. It returns 2 if serving fails.
-func serveOn(ctx context.Context, ln net.Listener, h http.Handler, dialect string, stdout, stderr io.Writer) int {
-	hs := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          log.New(stderr, "keycontract serve: ", 0),
+// serveOn serves srv's API on api, and its data plane on data where the
+// dialect has one of its own (data nil otherwise), until ctx ends, then
+// shuts both down gracefully and returns 0. It returns 2 if serving
+// fails. It prints where each plane is: the API's line first, then the
+// data plane's.
+func serveOn(ctx context.Context, api, data net.Listener, srv *emulator.Server, stdout, stderr io.Writer) int {
+	newServer := func(h http.Handler) *http.Server {
+		return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: log.New(stderr, "keycontract serve: ", 0)}
 	}
-	fmt.Fprintf(stdout, "keycontract serve: listening on http://%s (dialect %s)\n", ln.Addr(), dialect)
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	servers := []*http.Server{newServer(srv)}
+	listeners := []net.Listener{api}
+	fmt.Fprintf(stdout, "keycontract serve: listening on http://%s (dialect %s)\n", api.Addr(), srv.Dialect())
+	if data != nil {
+		base := "http://" + data.Addr().String()
+		srv.SetDataURL(base)
+		servers = append(servers, newServer(srv.DataHandler()))
+		listeners = append(listeners, data)
+		fmt.Fprintf(stdout, "keycontract serve: data plane on %s (S3, path-style: %s/{bucket})\n", base, base)
+	} else if srv.DataHandler() == nil {
+		fmt.Fprintf(stdout, "keycontract serve: data plane on http://%s (GetUser as the caller, on the API endpoint)\n", api.Addr())
+	}
+	errc := make(chan error, len(servers))
+	for i, hs := range servers {
+		go func() { errc <- hs.Serve(listeners[i]) }()
+	}
+	code := 0
 	select {
 	case err := <-errc:
-		return serveFail(stderr, fmt.Errorf("serving: %v", err))
+		code = serveFail(stderr, fmt.Errorf("serving: %v", err))
 	case <-ctx.Done():
+		fmt.Fprintln(stderr, "keycontract serve: shutting down")
 	}
-	fmt.Fprintln(stderr, "keycontract serve: shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
-		_ = hs.Close()
+	for _, hs := range servers {
+		if err := hs.Shutdown(sctx); err != nil {
+			_ = hs.Close()
+		}
 	}
-	return 0
+	return code
 }
 
 // serveFail prints the one-line reason for exit status 2.

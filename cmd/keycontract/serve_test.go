@@ -33,7 +33,7 @@ const (
 func TestServeHelpAndFaultList(t *testing.T) {
 	var out, errb bytes.Buffer
 	assert.Equal(t, 0, serveCmd([]string{"-h"}, &out, &errb))
-	for _, f := range []string{"-addr", "-dialect", "-credentials-env", "-token-env", "-latency", "-race-hold", "-throttle", "-fault"} {
+	for _, f := range []string{"-addr", "-data-addr", "-dialect", "-credentials-env", "-token-env", "-latency", "-race-hold", "-fault-delay", "-throttle", "-fault"} {
 		assert.Contains(t, out.String(), f)
 	}
 	assert.Empty(t, errb.String())
@@ -64,6 +64,8 @@ func TestServeBadInvocations(t *testing.T) {
 		"bad duration":         {"-latency", "soon"},
 		"extra argument":       {"extra"},
 		"address in use":       {"-addr", busy.Addr().String()},
+		"data address in use":  {"-addr", "127.0.0.1:0", "-data-addr", busy.Addr().String()},
+		"negative fault delay": {"-fault-delay", "-1s"},
 		"bad address":          {"-addr", "not an address"},
 		"empty token variable": {"-token-env", "KC_EMPTY_TOKEN"},
 		"missing credentials":  {"-credentials-env"},
@@ -89,20 +91,28 @@ func TestServeEnvSecretsNeverPrinted(t *testing.T) {
 	assert.NotContains(t, err.Error(), cliSecret)
 }
 
-// TestServeOnShutsDownGracefully runs the serve loop in-process.
+// TestServeOnShutsDownGracefully runs the serve loop in-process: the API
+// and the data plane each on its listener, both printed, both shut down.
 func TestServeOnShutsDownGracefully(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	data, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	srv, err := emulator.New(emulator.Options{Dialect: "envelope"})
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errb syncBuffer
 	done := make(chan int)
-	go func() { done <- serveOn(ctx, ln, srv, "envelope", &out, &errb) }()
+	go func() { done <- serveOn(ctx, ln, data, srv, &out, &errb) }()
 	resp, err := http.Post("http://"+ln.Addr().String()+"/", "application/json", strings.NewReader(`{}`))
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusBadRequest, resp.StatusCode, "no target: VALIDATION_ERROR")
+	resp, err = http.Get("http://" + data.Addr().String() + "/some-bucket?list-type=2")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode, "the data plane: NoSuchBucket")
+	assert.Equal(t, "http://"+data.Addr().String(), srv.DataURL())
 	cancel()
 	select {
 	case code := <-done:
@@ -110,7 +120,10 @@ func TestServeOnShutsDownGracefully(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("serveOn did not return after cancel")
 	}
-	assert.Equal(t, "keycontract serve: listening on http://"+ln.Addr().String()+" (dialect envelope)\n", out.String())
+	assert.Equal(t, "keycontract serve: listening on http://"+ln.Addr().String()+" (dialect envelope)\n"+
+		"keycontract serve: data plane on http://"+data.Addr().String()+" (S3, path-style: http://"+data.Addr().String()+"/{bucket})\n", out.String())
+	_, err = http.Get("http://" + data.Addr().String() + "/")
+	assert.Error(t, err, "the data plane is shut down too")
 }
 
 // syncBuffer is a bytes.Buffer safe for concurrent use.
@@ -145,12 +158,14 @@ func keycontractBinary(t *testing.T) string {
 	return bin
 }
 
-// served is a running `keycontract serve` process.
+// served is a running `keycontract serve` process: its API at url, its
+// data plane at dataURL.
 type served struct {
-	cmd    *exec.Cmd
-	url    string
-	stderr *syncBuffer
-	done   chan error
+	cmd     *exec.Cmd
+	url     string
+	dataURL string
+	stderr  *syncBuffer
+	done    chan error
 }
 
 // startServe launches the binary and waits for its "listening on" line.
@@ -170,20 +185,25 @@ func startServe(t *testing.T, env []string, args ...string) *served {
 			<-s.done
 		}
 	})
-	lines := make(chan string, 1)
+	lines := make(chan [2]string, 1)
 	go func() {
-		line, _ := bufio.NewReader(stdout).ReadString('\n')
-		lines <- line
-		_, _ = io.Copy(io.Discard, stdout)
+		rd := bufio.NewReader(stdout)
+		api, _ := rd.ReadString('\n')
+		data, _ := rd.ReadString('\n')
+		lines <- [2]string{api, data}
+		_, _ = io.Copy(io.Discard, rd)
 		s.done <- cmd.Wait()
 	}()
 	select {
-	case line := <-lines:
-		m := regexp.MustCompile(`^keycontract serve: listening on (http://\S+) \(dialect (aws|envelope|rest|iam)\)\n$`).FindStringSubmatch(line)
-		require.NotNil(t, m, "first line %q; stderr %q", line, s.stderr.String())
+	case l := <-lines:
+		m := regexp.MustCompile(`^keycontract serve: listening on (http://\S+) \(dialect (aws|envelope|rest|iam)\)\n$`).FindStringSubmatch(l[0])
+		require.NotNil(t, m, "first line %q; stderr %q", l[0], s.stderr.String())
 		s.url = m[1]
+		m = regexp.MustCompile(`^keycontract serve: data plane on (http://\S+) \(.+\)\n$`).FindStringSubmatch(l[1])
+		require.NotNil(t, m, "second line %q; stderr %q", l[1], s.stderr.String())
+		s.dataURL = m[1]
 	case <-time.After(30 * time.Second):
-		t.Fatalf("no listening line; stderr %q", s.stderr.String())
+		t.Fatalf("no listening lines; stderr %q", s.stderr.String())
 	}
 	return s
 }

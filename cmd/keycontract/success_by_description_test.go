@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -98,6 +99,9 @@ func TestSuccessByDescriptionEachCheckFires(t *testing.T) {
 	for _, f := range emulator.Faults() {
 		if _, skip := notCombined[f]; skip || legal[f] || !f.In(emulator.DialectEnvelope) {
 			continue
+		}
+		if !slices.Contains(contract.IDs(), f.Breaks()) {
+			continue // the data-plane faults (issue 19) break checks the harness side registers
 		}
 		t.Run(string(f), func(t *testing.T) {
 			rep, _ := checkEnvelope200(t, emulator.FaultErrorsWith200, f)
