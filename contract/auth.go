@@ -3,6 +3,7 @@ package contract
 import (
 	"context"
 
+	"github.com/keycontract/keycontract/contract/check"
 	"github.com/keycontract/keycontract/spec"
 )
 
@@ -12,7 +13,7 @@ import (
 // create nothing. Without credentials configured it is skipped: an open
 // endpoint is not a violation the harness can see.
 func authRequired(ctx context.Context, s *session) error {
-	const id = "auth-required"
+	const id = check.AuthRequired
 	_, wrong := s.t.Signer.(WrongSigner)
 	if s.t.Signer == nil && len(s.t.Headers) == 0 {
 		s.skip(id, "no credentials configured: give -sign (SigV4) or -header with the endpoint's auth header")

@@ -8,24 +8,26 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/keycontract/keycontract/contract/check"
 )
 
 // scenarios maps each actively driven check to the scenario that drives it,
 // in the order they run. The passive checks (envelopes, no-server-errors)
 // share the tour and also judge every other scenario's exchanges.
 var scenarios = []struct {
-	ids []string
+	ids []check.ID
 	run scenario
 }{
-	{[]string{"success-envelope", "error-envelope", "no-server-errors"}, tour},
-	{[]string{"valid-input-accepted"}, validInput},
-	{[]string{"invalid-input-rejected"}, invalidInput},
-	{[]string{"unknown-bucket"}, unknownBucket},
-	{[]string{"two-key-limit"}, twoKeyLimit},
-	{[]string{"secret-only-once"}, secretOnlyOnce},
-	{[]string{"key-lifecycle"}, keyLifecycle},
-	{[]string{"bucket-isolation"}, bucketIsolation},
-	{[]string{"auth-required"}, authRequired},
+	{[]check.ID{check.SuccessEnvelope, check.ErrorEnvelope, check.NoServerErrors}, tour},
+	{[]check.ID{check.ValidInputAccepted}, validInput},
+	{[]check.ID{check.InvalidInputRejected}, invalidInput},
+	{[]check.ID{check.UnknownBucket}, unknownBucket},
+	{[]check.ID{check.TwoKeyLimit}, twoKeyLimit},
+	{[]check.ID{check.SecretOnlyOnce}, secretOnlyOnce},
+	{[]check.ID{check.KeyLifecycle}, keyLifecycle},
+	{[]check.ID{check.BucketIsolation}, bucketIsolation},
+	{[]check.ID{check.AuthRequired}, authRequired},
 }
 
 // Extension adds checks that live outside this package (the property-based
@@ -36,8 +38,8 @@ type Extension func(ctx context.Context, s *Session) error
 var extensions []Extension
 
 // notYet holds the skip reasons of checks no scenario or extension drives.
-var notYet = map[string]string{
-	"concurrent-limit": "driven by package fuzz: import it (the CLI does) or call fuzz.Run",
+var notYet = map[check.ID]string{
+	check.ConcurrentLimit: "driven by package fuzz: import it (the CLI does) or call fuzz.Run",
 }
 
 // Check runs every selected check against t and returns the report. The
@@ -154,7 +156,7 @@ func (s *session) runAll(ctx context.Context) error {
 	return nil
 }
 
-func (s *session) anySelected(ids []string) bool {
+func (s *session) anySelected(ids []check.ID) bool {
 	for _, id := range ids {
 		if s.t.selected(id) {
 			return true
@@ -163,7 +165,7 @@ func (s *session) anySelected(ids []string) bool {
 	return false
 }
 
-func (s *session) guard(ctx context.Context, id string, sc scenario) (err error) {
+func (s *session) guard(ctx context.Context, id check.ID, sc scenario) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			if id == "" {
@@ -191,7 +193,7 @@ func (s *session) report(started time.Time) Report {
 	defer s.mu.Unlock()
 	rep.Visualization = s.viz
 	rep.Replay = s.replayLine()
-	for _, info := range Checks {
+	for _, info := range check.All() {
 		res := CheckResult{ID: info.ID, Status: Pass, Failures: []Failure{}}
 		switch {
 		case !s.t.selected(info.ID):
@@ -227,12 +229,21 @@ func (s *session) report(started time.Time) Report {
 	return rep
 }
 
+// joinIDs joins check IDs with commas, as -checks takes them.
+func joinIDs(ids []check.ID) string {
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = string(id)
+	}
+	return strings.Join(names, ",")
+}
+
 // replayLine is the command that runs the same checks against the same
 // target with the same seed (and, for a recorded run, its offline replay).
 func (s *session) replayLine() string {
 	var extra []string
 	if len(s.t.Checks) > 0 {
-		extra = []string{"-checks", strings.Join(s.t.Checks, ",")}
+		extra = []string{"-checks", joinIDs(s.t.Checks)}
 	}
 	line := s.replayCommand(extra...)
 	if s.t.Record != "" && s.t.Replay == "" {
@@ -271,7 +282,7 @@ func Run(t *testing.T, target Target) {
 		t.Errorf("keycontract: %s", rep.Cleanup)
 	}
 	for _, c := range rep.Checks {
-		t.Run(c.ID, func(t *testing.T) {
+		t.Run(string(c.ID), func(t *testing.T) {
 			switch c.Status {
 			case Skip:
 				t.Skip(c.Reason)

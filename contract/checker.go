@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"sync"
+
+	"github.com/keycontract/keycontract/contract/check"
 )
 
 // Checker judges exchanges on a goroutine of its own while its caller
@@ -58,7 +60,7 @@ func (c *Checker) run() {
 		var out []Finding
 		for _, p := range j.secrets {
 			if ContainsSecret(j.ex.Reply, p.Value) {
-				out = append(out, Finding{j.tag, Violation{Check: "secret-only-once", Exchanges: []*Exchange{j.ex},
+				out = append(out, Finding{j.tag, Violation{Check: check.SecretOnlyOnce, Exchanges: []*Exchange{j.ex},
 					Message: describe(j.ex.Describe(), []string{fmt.Sprintf("step %d", j.tag+1)},
 						"a response showing the secret created at "+p.Origin, "the secret returned once, at creation, and never again")}})
 			}

@@ -49,7 +49,7 @@ func TestChecker(t *testing.T) {
 		list, err := sess.SendJSON(ctx, spec.ListKeys, sess.Request(spec.ListKeys, spec.Resources{Bucket: a}))
 		require.NoError(t, err)
 		c.Check(list, 1, []contract.PriorSecret{{Value: k.Secret, Origin: "step 1"}})
-		found := map[string][]int{}
+		found := map[contract.ID][]int{}
 		for _, f := range c.Findings() {
 			found[f.Check] = append(found[f.Check], f.Tag)
 			assert.NotContains(t, f.Message, k.Secret, "findings are redacted")

@@ -71,7 +71,7 @@ func TestCorrectEmulatorPassesEveryCheck(t *testing.T) {
 func TestEachCheckFires(t *testing.T) {
 	cases := []struct {
 		fault emulator.Fault
-		check string
+		check contract.ID
 		want  error
 	}{
 		{emulator.FaultSuccessContentType, "success-envelope", contract.ErrSuccessEnvelope},
@@ -133,7 +133,7 @@ func TestEachCheckFires(t *testing.T) {
 				continue // no effect there (only iam's lists take a page size)
 			}
 			t.Run(dialect+"/"+string(tc.fault), func(t *testing.T) {
-				require.Equal(t, tc.check, tc.fault.Breaks(), "the emulator documents the check %s breaks", tc.fault)
+				require.Equal(t, tc.check, contract.ID(tc.fault.Breaks()), "the emulator documents the check %s breaks", tc.fault)
 				tgt, srv := target(t, dialect, tc.fault)
 				rep, err := contract.Check(context.Background(), tgt)
 				if err != nil {
@@ -211,7 +211,7 @@ func TestLegalVariationsPassEveryCheck(t *testing.T) {
 func TestValidBucketsWhateverTheSeed(t *testing.T) {
 	for seed := int64(1); seed <= 5; seed++ {
 		tgt, srv := target(t, "aws", emulator.FaultRejectValidInput)
-		tgt.Seed, tgt.Checks = seed, []string{"valid-input-accepted"}
+		tgt.Seed, tgt.Checks = seed, []contract.ID{"valid-input-accepted"}
 		rep, err := contract.Check(context.Background(), tgt)
 		require.NoError(t, err)
 		c, _ := rep.Check("valid-input-accepted")

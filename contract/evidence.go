@@ -2,6 +2,8 @@ package contract
 
 import (
 	"errors"
+
+	"github.com/keycontract/keycontract/contract/check"
 )
 
 // openReplay loads t.Replay, when set, and turns t into its replay.
@@ -53,7 +55,7 @@ func (s *session) finishEvidence(rep *Report, runErr error) error {
 			Args: s.t.RecordArgs, Seed: s.seed, RunID: s.runID, Checks: s.t.Checks,
 			Sequences: s.t.Sequences, Steps: s.t.Steps, Buckets: s.t.Buckets, SharedBuckets: s.t.SharedBuckets,
 			SettleMS: s.t.Settle.Milliseconds(), Signed: s.t.Signer != nil, Notes: s.notes,
-			Verdicts: map[string]string{},
+			Verdicts: map[check.ID]string{},
 		}
 		_, meta.WrongSigned = s.t.Signer.(WrongSigner)
 		for name := range s.t.Headers {

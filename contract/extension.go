@@ -18,7 +18,7 @@ func (r *Report) Err() error {
 	var errs []error
 	for _, c := range r.Checks {
 		for _, f := range c.Failures {
-			errs = append(errs, fmt.Errorf("%w: %s", checkInfo(c.ID).Err, f.Message))
+			errs = append(errs, fmt.Errorf("%w: %s", c.ID.Err(), f.Message))
 		}
 	}
 	return errors.Join(errs...)

@@ -59,7 +59,7 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		v.Started = "unknown"
 	}
 	for _, c := range r.Checks {
-		row := htmlRow{CheckResult: c, Meaning: meaningOf(c.ID)}
+		row := htmlRow{CheckResult: c, Meaning: c.ID.Meaning()}
 		switch c.Status {
 		case Pass:
 			row.Status, row.Label, row.Icon = Pass, "Pass", "✓"
@@ -89,16 +89,6 @@ func (r *Report) WriteHTML(w io.Writer) error {
 	}
 	_, err := w.Write(buf.Bytes())
 	return err
-}
-
-// meaningOf is the one-line meaning of check id, "" for an unknown ID.
-func meaningOf(id string) string {
-	for _, c := range Checks {
-		if c.ID == id {
-			return c.Meaning
-		}
-	}
-	return ""
 }
 
 // prettyBody indents a JSON body for reading; anything else is shown as is.

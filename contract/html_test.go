@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/keycontract/keycontract/contract"
+	"github.com/keycontract/keycontract/contract/check"
 	"github.com/keycontract/keycontract/emulator"
 )
 
@@ -69,13 +70,13 @@ func TestHTMLReport(t *testing.T) {
 	require.Len(t, rows, len(rep.Checks))
 	require.Len(t, rep.Checks, len(contract.IDs()))
 	for i, c := range rep.Checks {
-		assert.Equal(t, c.ID, rows[i][1], "row %d", i)
+		assert.Equal(t, string(c.ID), rows[i][1], "row %d", i)
 		assert.Equal(t, c.Status, rows[i][2], "status of %s", c.ID)
 		if c.Status == contract.Skip {
 			assert.Contains(t, text, c.Reason, "skip reason of %s", c.ID)
 		}
 	}
-	for _, info := range contract.Checks {
+	for _, info := range check.All() {
 		assert.Contains(t, text, info.Meaning)
 	}
 

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/keycontract/keycontract/contract/check"
 	"github.com/keycontract/keycontract/spec"
 )
 
@@ -19,7 +20,7 @@ const validPerRole = 6
 // against a real account (SharedBuckets: buckets are slow and cost money),
 // only bucket A's request is judged, or none: a known false negative.
 func validInput(ctx context.Context, s *session) error {
-	const id = "valid-input-accepted"
+	const id = check.ValidInputAccepted
 	a := s.buckets[0]
 	defer s.clearKeys(context.WithoutCancel(ctx), a)
 	expectOK := func(ex *Exchange, body map[string]any) {
@@ -98,7 +99,7 @@ func members(body map[string]any) string {
 // the situations the case allows, never a 2xx or 5xx. What a wrongly
 // accepted request created is cleaned up like any other key or bucket.
 func invalidInput(ctx context.Context, s *session) error {
-	const id = "invalid-input-rejected"
+	const id = check.InvalidInputRejected
 	a := s.buckets[0]
 	defer s.clearKeys(context.WithoutCancel(ctx), a)
 	bases := []struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/keycontract/keycontract/contract/check"
 	"github.com/keycontract/keycontract/spec"
 )
 
@@ -11,7 +12,7 @@ import (
 // key, that B's list shows none of A's keys, and that A's key cannot be
 // deleted through B's name.
 func bucketIsolation(ctx context.Context, s *session) error {
-	const id = "bucket-isolation"
+	const id = check.BucketIsolation
 	if len(s.buckets) < 2 {
 		s.skip(id, "needs two buckets; give -bucket twice")
 		return nil
@@ -77,7 +78,7 @@ func bucketIsolation(ctx context.Context, s *session) error {
 // does not exist: each must get the not-found error, and afterwards the
 // bucket must still not exist.
 func unknownBucket(ctx context.Context, s *session) error {
-	const id = "unknown-bucket"
+	const id = check.UnknownBucket
 	missing := s.missingBucket()
 	res := spec.Resources{Bucket: missing, KeyID: missingKey}
 	var trail []*Exchange

@@ -56,7 +56,7 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 		Props: []property{{"retries", fmt.Sprint(r.Retries)}, {"requests", fmt.Sprint(r.Requests)}},
 	}
 	for _, c := range r.Checks {
-		tc := testcase{Name: c.ID, Classname: "keycontract." + r.Target.Dialect, Time: "0"}
+		tc := testcase{Name: string(c.ID), Classname: "keycontract." + r.Target.Dialect, Time: "0"}
 		switch c.Status {
 		case Fail:
 			var text strings.Builder
@@ -67,7 +67,7 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 					fmt.Fprintf(&text, "   %s\n", b)
 				}
 			}
-			tc.Failure = &failure{Message: firstLine(c.Failures[0].Message), Type: c.ID, Text: text.String()}
+			tc.Failure = &failure{Message: firstLine(c.Failures[0].Message), Type: string(c.ID), Text: text.String()}
 		case Skip:
 			tc.Skipped = &skipped{Message: c.Reason}
 		}

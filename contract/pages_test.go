@@ -104,7 +104,7 @@ func TestPageSizeJudged(t *testing.T) {
 		// A run selecting another check sends no MaxItems: the fault's
 		// pages, answering all there is when nothing was asked, are right.
 		tgt, _, seen := pagedIAM(t, 0, emulator.FaultListIgnoresPageSize)
-		tgt.Checks = []string{"key-lifecycle"}
+		tgt.Checks = []contract.ID{"key-lifecycle"}
 		rep, err := contract.Check(context.Background(), tgt)
 		require.NoError(t, err)
 		assert.NoError(t, rep.Err())

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/keycontract/keycontract/contract/check"
 	"github.com/keycontract/keycontract/spec"
 )
 
@@ -25,12 +26,12 @@ const maxPerCheck = 5
 type passive struct {
 	s       *session
 	mu      sync.Mutex
-	count   map[string]int
+	count   map[check.ID]int
 	secrets *secretLedger
 }
 
 func newPassive(s *session) *passive {
-	return &passive{s: s, count: map[string]int{}, secrets: newSecretLedger()}
+	return &passive{s: s, count: map[check.ID]int{}, secrets: newSecretLedger()}
 }
 
 // judge checks one exchange.
@@ -41,16 +42,16 @@ func (p *passive) judge(ex *Exchange) {
 		p.report(v.Check, v.Message, v.Exchanges...)
 	}
 	for _, leak := range p.secrets.observe(p.s, ex) {
-		p.report("secret-only-once", leak.msg, leak.exs...)
+		p.report(check.SecretOnlyOnce, leak.msg, leak.exs...)
 	}
 }
 
-func (p *passive) report(check, msg string, exs ...*Exchange) {
-	if !p.s.t.selected(check) {
+func (p *passive) report(id check.ID, msg string, exs ...*Exchange) {
+	if !p.s.t.selected(id) {
 		return
 	}
-	if p.count[check]++; p.count[check] <= maxPerCheck {
-		p.s.fail(check, msg, exs...)
+	if p.count[id]++; p.count[id] <= maxPerCheck {
+		p.s.fail(id, msg, exs...)
 	}
 }
 
@@ -58,9 +59,9 @@ func (p *passive) report(check, msg string, exs ...*Exchange) {
 func (p *passive) finish() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for check, n := range p.count {
-		if n > maxPerCheck && p.s.t.selected(check) {
-			p.s.fail(check, fmt.Sprintf("... and %d more violations like these", n-maxPerCheck))
+	for id, n := range p.count {
+		if n > maxPerCheck && p.s.t.selected(id) {
+			p.s.fail(id, fmt.Sprintf("... and %d more violations like these", n-maxPerCheck))
 		}
 	}
 }
@@ -69,30 +70,30 @@ func (p *passive) finish() {
 // and the limit in a list. It records nothing.
 func (s *session) shapeProblems(ctx context.Context, ex *Exchange) []*Violation {
 	var out []*Violation
-	add := func(check, msg string) {
-		out = append(out, &Violation{Check: check, Message: msg, Exchanges: []*Exchange{ex}})
+	add := func(id check.ID, msg string) {
+		out = append(out, &Violation{Check: id, Message: msg, Exchanges: []*Exchange{ex}})
 	}
 	r := ex.Reply
 	args := []string{"#" + fmt.Sprint(ex.Seq)}
 	switch {
 	case r.OK() && ex.Op != nil:
 		if err := s.doc.ValidateSuccess(ctx, ex.Op, r); err != nil {
-			add("success-envelope", describe(ex.Describe(), args, fmt.Sprintf("%d with %v", r.Status, err), "the documented success response"))
+			add(check.SuccessEnvelope, describe(ex.Describe(), args, fmt.Sprintf("%d with %v", r.Status, err), "the documented success response"))
 		}
 		if msg, over := s.overfullPage(ex, args); over {
-			add("success-envelope", msg)
+			add(check.SuccessEnvelope, msg)
 		}
 	case !r.OK():
 		if _, err := s.doc.ValidateError(ctx, ex.Op, r); err != nil {
-			add("error-envelope", describe(ex.Describe(), args, fmt.Sprintf("%d: %v", r.Status, err), "a well-formed, documented error"))
+			add(check.ErrorEnvelope, describe(ex.Describe(), args, fmt.Sprintf("%d: %v", r.Status, err), "a well-formed, documented error"))
 		}
 	}
 	if r.Status >= 500 {
-		add("no-server-errors", describe(ex.Describe(), args, s.outcome(ex), "no 5xx"))
+		add(check.NoServerErrors, describe(ex.Describe(), args, s.outcome(ex), "no 5xx"))
 	}
 	if ex.Op != nil && ex.Op.Role == spec.ListKeys && r.OK() {
 		if keys, ok := s.b.ListedKeys(r); ok && len(keys) > s.b.Limit {
-			add("two-key-limit", describe(ex.Describe(), args, fmt.Sprintf("%d keys", len(keys)), fmt.Sprintf("at most %d", s.b.Limit)))
+			add(check.TwoKeyLimit, describe(ex.Describe(), args, fmt.Sprintf("%d keys", len(keys)), fmt.Sprintf("at most %d", s.b.Limit)))
 		}
 	}
 	return out

@@ -21,7 +21,7 @@ func runAll(t *testing.T, tgt contract.Target) (contract.Report, map[string]stri
 	out := map[string]string{}
 	for _, c := range rep.Checks {
 		if c.ID != "concurrent-limit" {
-			out[c.ID] = c.Status
+			out[string(c.ID)] = c.Status
 		}
 	}
 	require.Len(t, out, len(contract.IDs())-1, "every check judged")

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/keycontract/keycontract/contract/check"
 )
 
 // A recording is a directory holding two files:
@@ -34,27 +36,27 @@ const (
 
 // RecordingMeta is run.json.
 type RecordingMeta struct {
-	Format        string            `json:"format"`
-	Tool          string            `json:"tool"`
-	Version       string            `json:"version"`
-	Recorded      time.Time         `json:"recorded"`
-	Target        ReportTarget      `json:"target"`
-	Args          []string          `json:"args,omitempty"`
-	Seed          int64             `json:"seed"`
-	RunID         string            `json:"run_id"`
-	Checks        []string          `json:"checks,omitempty"`
-	Sequences     int               `json:"sequences,omitempty"`
-	Steps         int               `json:"steps,omitempty"`
-	Buckets       []string          `json:"buckets,omitempty"`
-	SharedBuckets bool              `json:"shared_buckets,omitempty"`
-	SettleMS      int64             `json:"settle_ms,omitempty"`
-	Signed        bool              `json:"signed"`
-	WrongSigned   bool              `json:"wrong_signed"`
-	Headers       []string          `json:"headers,omitempty"` // -header names; values are never kept
-	Notes         map[string]string `json:"notes,omitempty"`   // state extensions need to replay alike
-	Exchanges     int               `json:"exchanges"`
-	Error         string            `json:"error,omitempty"` // why the run ended early, if it did
-	Verdicts      map[string]string `json:"verdicts"`        // check id -> pass|fail|skip
+	Format        string              `json:"format"`
+	Tool          string              `json:"tool"`
+	Version       string              `json:"version"`
+	Recorded      time.Time           `json:"recorded"`
+	Target        ReportTarget        `json:"target"`
+	Args          []string            `json:"args,omitempty"`
+	Seed          int64               `json:"seed"`
+	RunID         string              `json:"run_id"`
+	Checks        []check.ID          `json:"checks,omitempty"`
+	Sequences     int                 `json:"sequences,omitempty"`
+	Steps         int                 `json:"steps,omitempty"`
+	Buckets       []string            `json:"buckets,omitempty"`
+	SharedBuckets bool                `json:"shared_buckets,omitempty"`
+	SettleMS      int64               `json:"settle_ms,omitempty"`
+	Signed        bool                `json:"signed"`
+	WrongSigned   bool                `json:"wrong_signed"`
+	Headers       []string            `json:"headers,omitempty"` // -header names; values are never kept
+	Notes         map[string]string   `json:"notes,omitempty"`   // state extensions need to replay alike
+	Exchanges     int                 `json:"exchanges"`
+	Error         string              `json:"error,omitempty"` // why the run ended early, if it did
+	Verdicts      map[check.ID]string `json:"verdicts"`        // check id -> pass|fail|skip
 }
 
 // RecordedStep is one exchange of a recording.

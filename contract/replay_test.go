@@ -39,8 +39,8 @@ func replay(t *testing.T, dir string, tweak ...func(*contract.Target)) (contract
 	return contract.Check(context.Background(), tgt)
 }
 
-func verdicts(rep contract.Report) map[string]string {
-	out := map[string]string{}
+func verdicts(rep contract.Report) map[contract.ID]string {
+	out := map[contract.ID]string{}
 	for _, c := range rep.Checks {
 		out[c.ID] = c.Status
 	}
@@ -164,7 +164,7 @@ func TestReplayMismatch(t *testing.T) {
 	})
 	t.Run("the harness sends other requests", func(t *testing.T) {
 		dir, _ := record(t, "envelope")
-		_, err := replay(t, dir, func(tgt *contract.Target) { tgt.Checks = []string{"unknown-bucket"} })
+		_, err := replay(t, dir, func(tgt *contract.Target) { tgt.Checks = []contract.ID{"unknown-bucket"} })
 		require.ErrorIs(t, err, contract.ErrReplayMismatch)
 		assert.Contains(t, err.Error(), "request POST Lightsail_20161128.")
 	})

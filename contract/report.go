@@ -8,6 +8,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/keycontract/keycontract/contract/check"
 )
 
 // Report is the outcome of a run, with exactly the fields DESIGN.md fixes.
@@ -52,7 +54,7 @@ const (
 
 // CheckResult is one check's verdict.
 type CheckResult struct {
-	ID       string    `json:"id"`
+	ID       check.ID  `json:"id"`
 	Status   string    `json:"status"`
 	Reason   string    `json:"reason"`
 	Failures []Failure `json:"failures"`
@@ -75,7 +77,7 @@ type Summary struct {
 func (r *Report) Failed() bool { return r.Summary.Failed > 0 }
 
 // Check returns the result of check id.
-func (r *Report) Check(id string) (CheckResult, bool) {
+func (r *Report) Check(id check.ID) (CheckResult, bool) {
 	for _, c := range r.Checks {
 		if c.ID == id {
 			return c, true

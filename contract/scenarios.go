@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/keycontract/keycontract/contract/check"
 	"github.com/keycontract/keycontract/spec"
 )
 
@@ -54,7 +55,7 @@ const missingKey = "KEYCONTRACT000000000"
 // twoKeyLimit fills bucket A to the limit, then asks for one more key: it
 // must be refused with the limit error, and the list must be unchanged.
 func twoKeyLimit(ctx context.Context, s *session) error {
-	const id = "two-key-limit"
+	const id = check.TwoKeyLimit
 	a := s.buckets[0]
 	defer s.clearKeys(context.WithoutCancel(ctx), a)
 	for n := s.free(a); n > 0; n-- {
@@ -94,7 +95,7 @@ func twoKeyLimit(ctx context.Context, s *session) error {
 // and the others still there, deletes it again (not-found), and creates a
 // key in the freed slot.
 func keyLifecycle(ctx context.Context, s *session) error {
-	const id = "key-lifecycle"
+	const id = check.KeyLifecycle
 	a := s.buckets[0]
 	defer s.clearKeys(context.WithoutCancel(ctx), a)
 	var created []spec.Key

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/keycontract/keycontract/contract/check"
 	"github.com/keycontract/keycontract/spec"
 )
 
@@ -38,12 +39,12 @@ type session struct {
 	unread     map[string]int      // bucket -> creates that succeeded without a readable key
 	ever       map[string]string   // every key id this run created -> bucket, until the bucket is deleted
 	everIn     map[string][]string // bucket -> the ids of ever created in it
-	violations map[string][]*Violation
-	skips      map[string]string
-	extended   map[string]bool // checks an Extension drove
-	ran        map[string]bool // checks whose scenario started
-	fresh      int             // FreshBuckets calls so far
-	viz        []byte          // porcupine's page of the concurrent history
+	violations map[check.ID][]*Violation
+	skips      map[check.ID]string
+	extended   map[check.ID]bool // checks an Extension drove
+	ran        map[check.ID]bool // checks whose scenario started
+	fresh      int               // FreshBuckets calls so far
+	viz        []byte            // porcupine's page of the concurrent history
 	notes      map[string]string
 	replaying  *Recording
 }
@@ -82,7 +83,7 @@ func newSession(t *Target, doc *spec.Document, seed int64) (*session, error) {
 		rng:   mrand.New(mrand.NewPCG(uint64(seed), 0x6b6579)),
 		runID: hex.EncodeToString(id[:]),
 		owned: map[string]bool{}, foreign: map[string][]string{},
-		created: map[string]string{}, unread: map[string]int{}, ever: map[string]string{}, everIn: map[string][]string{}, violations: map[string][]*Violation{}, skips: map[string]string{}, extended: map[string]bool{}, ran: map[string]bool{},
+		created: map[string]string{}, unread: map[string]int{}, ever: map[string]string{}, everIn: map[string][]string{}, violations: map[check.ID][]*Violation{}, skips: map[check.ID]string{}, extended: map[check.ID]bool{}, ran: map[check.ID]bool{},
 	}
 	s.c = &client{
 		doc: doc, base: trimSlash(t.Endpoint), http: noRedirects(hc), signer: t.Signer, headers: t.Headers,
@@ -185,33 +186,33 @@ func stringAt(v any, pointer string) (string, bool) {
 // fail records a violation of check, shown by exs.
 // The first violation of a check is also a progress line, so that a long
 // run shows a failure when it is found.
-func (s *session) fail(check string, msg string, exs ...*Exchange) {
+func (s *session) fail(id check.ID, msg string, exs ...*Exchange) {
 	msg = s.red.String(msg)
 	s.mu.Lock()
-	first := len(s.violations[check]) == 0
-	s.violations[check] = append(s.violations[check], &Violation{Check: check, Message: msg, Exchanges: exs})
+	first := len(s.violations[id]) == 0
+	s.violations[id] = append(s.violations[id], &Violation{Check: id, Message: msg, Exchanges: exs})
 	s.mu.Unlock()
 	if first {
 		line, _, _ := strings.Cut(msg, "\n")
-		s.progress("[%s] FAIL: %s", check, line)
+		s.progress("[%s] FAIL: %s", id, line)
 	}
 }
 
 // failCapped is fail for violations that may repeat once per sequence:
 // beyond maxPerCheck of a check it only counts them.
-func (s *session) failCapped(check string, msg string, exs ...*Exchange) {
+func (s *session) failCapped(id check.ID, msg string, exs ...*Exchange) {
 	s.mu.Lock()
-	n := len(s.violations[check])
+	n := len(s.violations[id])
 	s.mu.Unlock()
 	if n < maxPerCheck {
-		s.fail(check, msg, exs...)
+		s.fail(id, msg, exs...)
 	}
 }
 
-func (s *session) skip(check, reason string) {
+func (s *session) skip(id check.ID, reason string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.skips[check] = reason
+	s.skips[id] = reason
 }
 
 func (s *session) progress(format string, args ...any) {

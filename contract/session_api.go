@@ -7,6 +7,7 @@ import (
 	mrand "math/rand/v2"
 	"time"
 
+	"github.com/keycontract/keycontract/contract/check"
 	"github.com/keycontract/keycontract/spec"
 )
 
@@ -79,7 +80,7 @@ func (x *Session) Foreign(bucket string) []string {
 func (x *Session) MissingBucket() string { return x.s.missingBucket() }
 
 // Selected reports whether check id is to run.
-func (x *Session) Selected(id string) bool { return x.s.t.selected(id) }
+func (x *Session) Selected(id check.ID) bool { return x.s.t.selected(id) }
 
 // Send sends a request the document's wire built (an Invalid's, say) to
 // role's operation. The exchange is the caller's to judge: it stays out of
@@ -166,10 +167,10 @@ func (x *Session) Redact(s string) string { return x.s.red.String(s) }
 func (x *Session) Record(ex *Exchange) RecordedExchange { return ex.Record(x.s.red) }
 
 // Fail records a violation of check, shown by exs.
-func (x *Session) Fail(check, msg string, exs ...*Exchange) { x.s.fail(check, msg, exs...) }
+func (x *Session) Fail(id check.ID, msg string, exs ...*Exchange) { x.s.fail(id, msg, exs...) }
 
 // Skip marks check as skipped with a reason.
-func (x *Session) Skip(check, reason string) { x.s.skip(check, reason) }
+func (x *Session) Skip(id check.ID, reason string) { x.s.skip(id, reason) }
 
 // Progress writes one progress line, when the target asked for them.
 func (x *Session) Progress(format string, args ...any) { x.s.progress(format, args...) }
@@ -210,7 +211,7 @@ func (x *Session) Curl(ex *Exchange) string {
 func (x *Session) Adopt(bucket string) { x.s.adopt(bucket) }
 
 // Drove marks check id as driven in this run, by the caller.
-func (x *Session) Drove(id string) {
+func (x *Session) Drove(id check.ID) {
 	x.s.mu.Lock()
 	defer x.s.mu.Unlock()
 	x.s.ran[id] = true

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/keycontract/keycontract/contract/check"
 	"github.com/keycontract/keycontract/spec"
 )
 
@@ -69,8 +70,8 @@ func (s *session) createBucket(ctx context.Context, name string, generated bool)
 		if ex.Reply.OK() {
 			return nil
 		}
-		if s.t.selected("valid-input-accepted") && s.is(ex, spec.InvalidInput) {
-			s.fail("valid-input-accepted", describe(op.ID, []string{"generated valid request"}, s.outcome(ex), "success"), ex)
+		if s.t.selected(check.ValidInputAccepted) && s.is(ex, spec.InvalidInput) {
+			s.fail(check.ValidInputAccepted, describe(op.ID, []string{"generated valid request"}, s.outcome(ex), "success"), ex)
 		}
 	}
 	ex, err := s.call(ctx, spec.CreateBucket, res)

@@ -16,9 +16,9 @@ import (
 	"net/url"
 	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 
+	"github.com/keycontract/keycontract/contract/check"
 	"github.com/keycontract/keycontract/spec"
 )
 
@@ -47,7 +47,7 @@ type Target struct {
 	// never deletes a key it did not create in them.
 	Buckets []string
 	// Checks selects check IDs to run; empty runs all.
-	Checks []string
+	Checks []check.ID
 	// Seed drives every random choice; 0 picks one (the report prints it).
 	Seed int64
 	// Rate caps requests per second (0: no cap).
@@ -129,13 +129,13 @@ func (t *Target) validate() error {
 		return fmt.Errorf("endpoint %q is not an http(s) URL", t.Endpoint)
 	}
 	for _, id := range t.Checks {
-		if !slices.Contains(IDs(), id) {
-			return fmt.Errorf("unknown check %q (known: %s)", id, strings.Join(IDs(), ", "))
+		if _, err := check.Parse(string(id)); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-func (t *Target) selected(id string) bool {
+func (t *Target) selected(id check.ID) bool {
 	return len(t.Checks) == 0 || slices.Contains(t.Checks, id)
 }

@@ -9,6 +9,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/keycontract/keycontract/contract"
+	"github.com/keycontract/keycontract/contract/check"
 	"github.com/keycontract/keycontract/spec"
 )
 
@@ -40,39 +41,39 @@ func (m *machine) judgeCreate(t *rapid.T, b string, ex *contract.Exchange) {
 		}
 		switch {
 		case full && !m.sess.Is(ex, spec.LimitExceeded):
-			m.fail(t, "two-key-limit", contract.Describe(ex.Describe(), args, m.sess.Outcome(ex), fmt.Sprintf("the limit error (bucket holds %d keys)", n)))
+			m.fail(t, check.TwoKeyLimit, contract.Describe(ex.Describe(), args, m.sess.Outcome(ex), fmt.Sprintf("the limit error (bucket holds %d keys)", n)))
 		case full:
 		case m.sess.Is(ex, spec.LimitExceeded):
 			// A slot the model counts free is taken: a deleted key still
 			// counts (key-lifecycle), or an earlier refused create stored
 			// its key (two-key-limit). Only the second shows in a list.
 			if refused > 0 && m.listShowsMore(b) {
-				m.fail(t, "two-key-limit", contract.Describe(ex.Describe(), args, m.sess.Outcome(ex), fmt.Sprintf("a new key: the bucket holds %d keys, and the list shows a key an earlier create refused at the limit stored", n)))
+				m.fail(t, check.TwoKeyLimit, contract.Describe(ex.Describe(), args, m.sess.Outcome(ex), fmt.Sprintf("a new key: the bucket holds %d keys, and the list shows a key an earlier create refused at the limit stored", n)))
 			}
-			m.fail(t, "key-lifecycle", contract.Describe(ex.Describe(), args, m.sess.Outcome(ex), fmt.Sprintf("a new key: the bucket holds %d keys (%d deleted in this sequence), the limit is %d", n, m.model.Deletes(b), m.b.Limit)))
+			m.fail(t, check.KeyLifecycle, contract.Describe(ex.Describe(), args, m.sess.Outcome(ex), fmt.Sprintf("a new key: the bucket holds %d keys (%d deleted in this sequence), the limit is %d", n, m.model.Deletes(b), m.b.Limit)))
 		case !full:
-			m.fail(t, "valid-input-accepted", contract.Describe(ex.Describe(), args, m.sess.Outcome(ex), fmt.Sprintf("a new key (bucket holds %d of %d)", n, m.b.Limit)))
+			m.fail(t, check.ValidInputAccepted, contract.Describe(ex.Describe(), args, m.sess.Outcome(ex), fmt.Sprintf("a new key (bucket holds %d of %d)", n, m.b.Limit)))
 		}
 		return
 	}
 	k, ok := m.b.CreatedKey(ex.Reply)
 	if !ok {
-		m.fail(t, "success-envelope", contract.Describe(ex.Describe(), args, "a success without a key", "the created key"))
+		m.fail(t, check.SuccessEnvelope, contract.Describe(ex.Describe(), args, "a success without a key", "the created key"))
 		return
 	}
 	known := m.model.Known(k.ID)
 	m.model.Created(b, k.ID) // even when wrong, so that the key is cleaned up
 	switch {
 	case full:
-		m.fail(t, "two-key-limit", contract.Describe(ex.Describe(), args, "a new key "+k.ID, fmt.Sprintf("the limit error (bucket already holds %d keys)", n)))
+		m.fail(t, check.TwoKeyLimit, contract.Describe(ex.Describe(), args, "a new key "+k.ID, fmt.Sprintf("the limit error (bucket already holds %d keys)", n)))
 	case known:
-		m.fail(t, "key-lifecycle", contract.Describe(ex.Describe(), args, "key id "+k.ID+" again", "a new key id"))
+		m.fail(t, check.KeyLifecycle, contract.Describe(ex.Describe(), args, "key id "+k.ID+" again", "a new key id"))
 	case strings.TrimSpace(k.Secret) == "":
-		m.fail(t, "secret-only-once", contract.Describe(ex.Describe(), args, "a key with an empty secret", "a non-empty secret at creation"))
+		m.fail(t, check.SecretOnlyOnce, contract.Describe(ex.Describe(), args, "a key with an empty secret", "a non-empty secret at creation"))
 	}
 	for _, p := range m.secrets {
 		if p.Value == k.Secret {
-			m.fail(t, "secret-only-once", contract.Describe(ex.Describe(), args, "the secret of the key created at "+p.Origin, "a new secret"))
+			m.fail(t, check.SecretOnlyOnce, contract.Describe(ex.Describe(), args, "the secret of the key created at "+p.Origin, "a new secret"))
 		}
 	}
 	m.secrets = append(m.secrets, contract.PriorSecret{Value: k.Secret, Origin: fmt.Sprintf("step %d", len(m.trail))})
@@ -110,7 +111,7 @@ func (m *machine) createInvalid(t *rapid.T) {
 	if k, ok := m.b.CreatedKey(ex.Reply); ok && ex.Reply.OK() {
 		m.model.Created(b, k.ID)
 	}
-	m.fail(t, "invalid-input-rejected", contract.Describe(ex.Describe(), []string{c.Name}, m.sess.Outcome(ex), "a 4xx invalid-input error"))
+	m.fail(t, check.InvalidInputRejected, contract.Describe(ex.Describe(), []string{c.Name}, m.sess.Outcome(ex), "a 4xx invalid-input error"))
 }
 
 // createUnknownBucket creates a key on a bucket that does not exist.
@@ -123,7 +124,7 @@ func (m *machine) createUnknownBucket(t *rapid.T) {
 	if ex.Reply.OK() {
 		m.sess.Adopt(missing)
 	}
-	m.fail(t, "unknown-bucket", contract.Describe(ex.Describe(), []string{missing}, m.sess.Outcome(ex), "the not-found error"))
+	m.fail(t, check.UnknownBucket, contract.Describe(ex.Describe(), []string{missing}, m.sess.Outcome(ex), "the not-found error"))
 }
 
 // listKeys lists a bucket, every page: the keys must be exactly the
@@ -180,7 +181,7 @@ func (m *machine) listPages(t *rapid.T, b string, size int) (*contract.Exchange,
 func (m *machine) judgeList(t *rapid.T, b string, ex *contract.Exchange, keys []spec.Key) {
 	want := m.model.Keys(b)
 	if !ex.Reply.OK() {
-		m.fail(t, "valid-input-accepted", contract.Describe(ex.Describe(), []string{b}, m.sess.Outcome(ex), "the bucket's keys"))
+		m.fail(t, check.ValidInputAccepted, contract.Describe(ex.Describe(), []string{b}, m.sess.Outcome(ex), "the bucket's keys"))
 		return
 	}
 	args := []string{b}
@@ -188,7 +189,7 @@ func (m *machine) judgeList(t *rapid.T, b string, ex *contract.Exchange, keys []
 	for _, k := range keys {
 		ids = append(ids, k.ID)
 		if k.Secret != "" {
-			m.fail(t, "secret-only-once", contract.Describe(ex.Describe(), args, "key "+k.ID+" listed with its secret", "no secret outside the create"))
+			m.fail(t, check.SecretOnlyOnce, contract.Describe(ex.Describe(), args, "key "+k.ID+" listed with its secret", "no secret outside the create"))
 		}
 	}
 	for _, id := range ids {
@@ -197,19 +198,19 @@ func (m *machine) judgeList(t *rapid.T, b string, ex *contract.Exchange, keys []
 		}
 		switch owner := m.model.Owner(id); {
 		case owner != "" && owner != b:
-			m.fail(t, "bucket-isolation", contract.Describe(ex.Describe(), args, fmt.Sprintf("key %s of bucket %s", id, owner), "only the bucket's own keys"))
+			m.fail(t, check.BucketIsolation, contract.Describe(ex.Describe(), args, fmt.Sprintf("key %s of bucket %s", id, owner), "only the bucket's own keys"))
 		case m.model.WasDeleted(b, id):
-			m.fail(t, "key-lifecycle", contract.Describe(ex.Describe(), args, "deleted key "+id+" still listed", "deleted keys gone"))
+			m.fail(t, check.KeyLifecycle, contract.Describe(ex.Describe(), args, "deleted key "+id+" still listed", "deleted keys gone"))
 		case len(ids) > m.b.Limit || m.model.Refusals(b) > 0:
-			m.fail(t, "two-key-limit", contract.Describe(ex.Describe(), args, fmt.Sprintf("%d keys, with unknown key %s", len(ids), id),
+			m.fail(t, check.TwoKeyLimit, contract.Describe(ex.Describe(), args, fmt.Sprintf("%d keys, with unknown key %s", len(ids), id),
 				fmt.Sprintf("the %d keys created: a create refused at the limit (%d so far) changes nothing", len(want), m.model.Refusals(b))))
 		default:
-			m.fail(t, "key-lifecycle", contract.Describe(ex.Describe(), args, "unknown key "+id, "only keys created"))
+			m.fail(t, check.KeyLifecycle, contract.Describe(ex.Describe(), args, "unknown key "+id, "only keys created"))
 		}
 	}
 	for _, id := range want {
 		if !slices.Contains(ids, id) {
-			m.fail(t, "key-lifecycle", contract.Describe(ex.Describe(), args, fmt.Sprintf("%d keys, without %s", len(ids), id), fmt.Sprintf("every key the bucket holds: %v", want)))
+			m.fail(t, check.KeyLifecycle, contract.Describe(ex.Describe(), args, fmt.Sprintf("%d keys, without %s", len(ids), id), fmt.Sprintf("every key the bucket holds: %v", want)))
 		}
 	}
 }
@@ -235,7 +236,7 @@ func (m *machine) deleteLive(t *rapid.T) {
 	}
 	ex := m.sendJSON(t, spec.DeleteKey, m.sess.Request(spec.DeleteKey, spec.Resources{Bucket: b, KeyID: id}))
 	if !ex.Reply.OK() {
-		m.fail(t, "key-lifecycle", contract.Describe(ex.Describe(), []string{b, id}, m.sess.Outcome(ex), "success for a live key"))
+		m.fail(t, check.KeyLifecycle, contract.Describe(ex.Describe(), []string{b, id}, m.sess.Outcome(ex), "success for a live key"))
 		return
 	}
 	m.model.Removed(b, id)
@@ -253,12 +254,12 @@ func (m *machine) deleteDeleted(t *rapid.T) {
 	if !ok {
 		return
 	}
-	m.expectNotFound(t, p[0], p[1], "key-lifecycle", "deleted twice")
+	m.expectNotFound(t, p[0], p[1], check.KeyLifecycle, "deleted twice")
 }
 
 // deleteUnknownKey deletes a key id no endpoint issued: not-found.
 func (m *machine) deleteUnknownKey(t *rapid.T) {
-	m.expectNotFound(t, m.drawBucket(t), missingKey, "key-lifecycle", "no such key")
+	m.expectNotFound(t, m.drawBucket(t), missingKey, check.KeyLifecycle, "no such key")
 }
 
 // deleteThroughOther deletes a live key through another bucket's name:
@@ -277,16 +278,16 @@ func (m *machine) deleteThroughOther(t *rapid.T) {
 		other = buckets[1]
 	}
 	m.use(t, other)
-	m.expectNotFound(t, other, id, "bucket-isolation", "the key belongs to "+b)
+	m.expectNotFound(t, other, id, check.BucketIsolation, "the key belongs to "+b)
 }
 
-func (m *machine) expectNotFound(t *rapid.T, b, id, check, why string) {
+func (m *machine) expectNotFound(t *rapid.T, b, id string, failing check.ID, why string) {
 	ex := m.sendJSON(t, spec.DeleteKey, m.sess.Request(spec.DeleteKey, spec.Resources{Bucket: b, KeyID: id}))
 	if !m.sess.Is(ex, spec.NotFound) {
 		if ex.Reply.OK() && m.model.Holds(b, id) {
 			m.model.Removed(b, id)
 		}
-		m.fail(t, check, contract.Describe(ex.Describe(), []string{b, id}, m.sess.Outcome(ex), "the not-found error ("+why+")"))
+		m.fail(t, failing, contract.Describe(ex.Describe(), []string{b, id}, m.sess.Outcome(ex), "the not-found error ("+why+")"))
 	}
 }
 

@@ -159,7 +159,7 @@ func BenchmarkDetection(b *testing.B) {
 	for _, dialect := range spec.Dialects {
 		b.Run(dialect, func(b *testing.B) {
 			for _, fault := range emulator.Faults() {
-				check := fault.Breaks()
+				check := contract.ID(fault.Breaks())
 				if check == "" {
 					continue // a legal variation: no check may fail
 				}
@@ -174,15 +174,15 @@ func BenchmarkDetection(b *testing.B) {
 
 // detect times check's report of fault on dialect over seeds
 // 1..detectionSeeds and reports the figures.
-func detect(b *testing.B, dialect string, fault emulator.Fault, check string) {
+func detect(b *testing.B, dialect string, fault emulator.Fault, check contract.ID) {
 	var secs, lengths []float64
 	for seed := int64(1); seed <= detectionSeeds; seed++ {
 		opts := emulator.Options{Dialect: dialect, Faults: []emulator.Fault{fault}}
-		tgt := contract.Target{Dialect: dialect, Seed: seed, Checks: []string{check}}
+		tgt := contract.Target{Dialect: dialect, Seed: seed, Checks: []contract.ID{check}}
 		withAuth(dialect, &opts, &tgt)
 		ts, _ := emulator.NewTestServer(b, opts)
 		ctx, stop := context.WithCancel(context.Background())
-		w := &failWatch{start: time.Now(), prefix: "[" + check + "] FAIL", stop: stop}
+		w := &failWatch{start: time.Now(), prefix: "[" + string(check) + "] FAIL", stop: stop}
 		tgt.Endpoint, tgt.Progress = ts.URL, w
 		rep, _ := contract.Check(ctx, tgt)
 		stop()

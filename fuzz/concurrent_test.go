@@ -81,7 +81,7 @@ func TestConcurrentLimitWritesVisualization(t *testing.T) {
 func TestConcurrentLimitInReport(t *testing.T) {
 	for seed := int64(1); seed <= 5; seed++ {
 		ts, _ := emulator.NewTestServer(t, emulator.Options{Faults: []emulator.Fault{emulator.FaultLimitRace}, RaceHold: raceHold})
-		rep, err := contract.Check(context.Background(), contract.Target{Endpoint: ts.URL, Seed: seed, Checks: []string{"concurrent-limit"}})
+		rep, err := contract.Check(context.Background(), contract.Target{Endpoint: ts.URL, Seed: seed, Checks: []contract.ID{"concurrent-limit"}})
 		require.NoError(t, err)
 		res, ok := rep.Check("concurrent-limit")
 		require.True(t, ok)

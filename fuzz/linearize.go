@@ -12,6 +12,7 @@ import (
 	"github.com/anishathalye/porcupine"
 
 	"github.com/keycontract/keycontract/contract"
+	"github.com/keycontract/keycontract/contract/check"
 )
 
 // concurrentLimit records a concurrent history on bucket A and checks it
@@ -23,7 +24,7 @@ func concurrentLimit(ctx context.Context, sess *contract.Session) error {
 		return err
 	}
 	if msg, bad := h.check(sess, sess.Target().VizFile); bad {
-		sess.Fail("concurrent-limit", msg, h.stuck...)
+		sess.Fail(check.ConcurrentLimit, msg, h.stuck...)
 	}
 	return nil
 }

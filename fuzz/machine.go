@@ -9,6 +9,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/keycontract/keycontract/contract"
+	"github.com/keycontract/keycontract/contract/check"
 	"github.com/keycontract/keycontract/spec"
 )
 
@@ -17,7 +18,8 @@ const missingKey = "KEYCONTRACTFUZZ00000"
 
 // finding is the property a sequence broke, by check ID.
 type finding struct {
-	check, msg string
+	check check.ID
+	msg   string
 }
 
 // machine is one sequence of operations against the endpoint, checked step
@@ -127,20 +129,20 @@ func (m *machine) abort(t *rapid.T, err error) {
 // selected. rapid compares failures by their text to know that a shorter
 // sequence shows the same one, so the text it gets is stable (the check and
 // the operation); the full message, with ids, is kept for the report.
-func (m *machine) fail(t *rapid.T, check, msg string) { m.failAt(t, check, msg, m.steps) }
+func (m *machine) fail(t *rapid.T, id check.ID, msg string) { m.failAt(t, id, msg, m.steps) }
 
 // failAt is fail for a violation shown by the sequence's first steps steps.
-func (m *machine) failAt(t *rapid.T, check, msg string, steps int) {
-	if !m.sess.Selected(check) {
+func (m *machine) failAt(t *rapid.T, id check.ID, msg string, steps int) {
+	if !m.sess.Selected(id) {
 		return
 	}
 	msg = m.sess.Redact(msg)
 	if m.found == nil || steps < m.foundSteps {
 		m.shrink.shorter(m.found == nil)
-		m.found, m.foundTrail, m.foundSteps = &finding{check, msg}, slices.Clone(m.trail[:steps]), steps
+		m.found, m.foundTrail, m.foundSteps = &finding{id, msg}, slices.Clone(m.trail[:steps]), steps
 	}
 	op, _, _ := strings.Cut(msg, "(")
-	t.Fatalf("[%s] %s", check, op)
+	t.Fatalf("[%s] %s", id, op)
 }
 
 // send performs one step and has the checks every response gets applied

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/keycontract/keycontract/contract"
+	"github.com/keycontract/keycontract/contract/check"
 	"github.com/keycontract/keycontract/emulator"
 )
 
@@ -45,7 +46,7 @@ func TestSequencesFollowPages(t *testing.T) {
 			m, _, err := search(context.Background(), sess, DefaultSequences, DefaultSteps)
 			require.NoError(t, err)
 			require.NotNil(t, m.found, "seed %d: not found", seed)
-			assert.Equal(t, "success-envelope", m.found.check, "seed %d: %s", seed, m.found.msg)
+			assert.Equal(t, check.SuccessEnvelope, m.found.check, "seed %d: %s", seed, m.found.msg)
 			assert.Regexp(t, `ListAccessKeys\(#\d+, MaxItems=\d\) = \d items, want at most \d`, m.found.msg)
 			// Minimal: create, create, a list asking for one key a page.
 			// Shrinking is bounded in time, so the length is logged only.

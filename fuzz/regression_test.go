@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 
+	"github.com/keycontract/keycontract/contract/check"
 	"github.com/keycontract/keycontract/emulator"
 	"github.com/keycontract/keycontract/spec"
 )
@@ -65,7 +66,7 @@ func TestRegressionFailFile(t *testing.T) {
 	m, tb := checkWithFailFiles(t, false, 1, emulator.FaultListDropsNewest)
 	require.True(t, tb.failed, "the committed fail file must fail against the faulty emulator")
 	require.NotNil(t, m.found)
-	assert.Equal(t, "key-lifecycle", m.found.check)
+	assert.Equal(t, check.KeyLifecycle, m.found.check)
 	assert.Contains(t, tb.msg, "failfile", "the failure must come from the committed fail file")
 
 	_, tb = checkWithFailFiles(t, false, 1)
@@ -75,7 +76,7 @@ func TestRegressionFailFile(t *testing.T) {
 // TestSameSeedSameShrunkSequence: the same seed reproduces the same failure
 // with the same shrunk sequence (operations and buckets, ids aside).
 func TestSameSeedSameShrunkSequence(t *testing.T) {
-	shape := func() (string, []string) {
+	shape := func() (check.ID, []string) {
 		sess, _ := open(t, "aws", 7, emulator.FaultCrossBucketDelete)
 		m, _, err := search(context.Background(), sess, DefaultSequences, DefaultSteps)
 		require.NoError(t, err)

@@ -12,6 +12,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/keycontract/keycontract/contract"
+	"github.com/keycontract/keycontract/contract/check"
 )
 
 // Defaults of the property-based search: sized so that a local run takes
@@ -22,10 +23,10 @@ const (
 )
 
 // sequenceChecks are the checks the sequences judge.
-var sequenceChecks = []string{
-	"two-key-limit", "secret-only-once", "key-lifecycle", "bucket-isolation",
-	"unknown-bucket", "valid-input-accepted", "invalid-input-rejected",
-	"success-envelope", "error-envelope", "no-server-errors",
+var sequenceChecks = []check.ID{
+	check.TwoKeyLimit, check.SecretOnlyOnce, check.KeyLifecycle, check.BucketIsolation,
+	check.UnknownBucket, check.ValidInputAccepted, check.InvalidInputRejected,
+	check.SuccessEnvelope, check.ErrorEnvelope, check.NoServerErrors,
 }
 
 func init() { contract.RegisterExtension(extend) }
@@ -38,15 +39,15 @@ func extend(ctx context.Context, sess *contract.Session) error {
 			return err
 		}
 	}
-	if sess.Selected("concurrent-limit") {
+	if sess.Selected(check.ConcurrentLimit) {
 		sess.Progress("running [concurrent-limit]")
-		sess.Drove("concurrent-limit")
+		sess.Drove(check.ConcurrentLimit)
 		return concurrentLimit(ctx, sess)
 	}
 	return nil
 }
 
-func anySelected(sess *contract.Session, ids []string) bool {
+func anySelected(sess *contract.Session, ids []check.ID) bool {
 	for _, id := range ids {
 		if sess.Selected(id) {
 			return true
@@ -152,7 +153,7 @@ func (m *machine) report(n, steps int) string {
 }
 
 func (m *machine) replayLine(n, steps int) string {
-	return m.sess.ReplayCommand("-sequences", fmt.Sprint(n), "-steps", fmt.Sprint(steps), "-checks", m.found.check)
+	return m.sess.ReplayCommand("-sequences", fmt.Sprint(n), "-steps", fmt.Sprint(steps), "-checks", string(m.found.check))
 }
 
 func orDefault(v, d int) int {
@@ -196,7 +197,7 @@ func Run(t *testing.T, target contract.Target) {
 			t.Fatalf("keycontract: %v", sess.Redact(m.broken.Error()))
 		}
 	})
-	t.Run("concurrent-limit", func(t *testing.T) {
+	t.Run(string(check.ConcurrentLimit), func(t *testing.T) {
 		h, err := raceHistory(t.Context(), sess)
 		if err != nil {
 			t.Fatalf("keycontract: %v", sess.Redact(err.Error()))

@@ -28,7 +28,7 @@ func open(t *testing.T, dialect string, seed int64, faults ...emulator.Fault) (*
 // be reported under and the length of the shortest sequence that shows it.
 var sequenceFaults = []struct {
 	fault   emulator.Fault
-	check   string
+	check   contract.ID
 	minimal int
 }{
 	{emulator.FaultDeletedStillCounts, "key-lifecycle", 4},

@@ -57,7 +57,7 @@ func TestRunNoSecretWhateverTheBody(t *testing.T) {
 					return
 				}
 				require.Equal(t, 1, r.code, "exit status; checks: %s", statuses(rep))
-				c, ok := rep.Check(f.Breaks())
+				c, ok := rep.Check(contract.ID(f.Breaks()))
 				require.True(t, ok, "fault %s names check %q", f, f.Breaks())
 				assert.Equal(t, contract.Fail, c.Status, "%s against %s; checks: %s", f.Breaks(), f, statuses(rep))
 			})

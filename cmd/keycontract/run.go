@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/keycontract/keycontract/contract"
+	"github.com/keycontract/keycontract/contract/check"
 	_ "github.com/keycontract/keycontract/fuzz" // the property-based sequences and concurrent-limit
 	"github.com/keycontract/keycontract/spec"
 	"github.com/keycontract/keycontract/spec/infer"
@@ -46,7 +47,7 @@ func runFlags(o *runOptions) *flag.FlagSet {
 	fs := flag.NewFlagSet("keycontract run", flag.ContinueOnError)
 	targetFlags(fs, o, "the target's base `URL`; absent: start the embedded emulator in-process")
 	fs.Var(&o.buckets, "bucket", "use this existing bucket `NAME` instead of creating one (repeatable); keys the run did not create are never deleted")
-	fs.StringVar(&o.checks, "checks", "", "run only these check `IDs`, comma-separated: "+strings.Join(contract.IDs(), ","))
+	fs.StringVar(&o.checks, "checks", "", "run only these check `IDs`, comma-separated: "+strings.Join(check.Names(), ","))
 	fs.Int64Var(&o.seed, "seed", 0, "seed for every random choice (0: pick one; the report prints it)")
 	fs.IntVar(&o.sequences, "sequences", 0, "number of property-based sequences (0: the default)")
 	fs.IntVar(&o.steps, "steps", 0, "steps per sequence (0: the default)")
@@ -75,7 +76,7 @@ not be made (bad flags or document, unreachable endpoint, unusable bucket, a
 replay that does not match its recording).
 
 Flags:
-`, strings.Join(contract.IDs(), ", "))
+`, strings.Join(check.Names(), ", "))
 		fs.PrintDefaults()
 	}
 	return fs
@@ -188,7 +189,7 @@ func (o *runOptions) target(ctx context.Context, stderr io.Writer) (contract.Tar
 	}
 	if o.checks != "" {
 		for _, id := range strings.Split(o.checks, ",") {
-			t.Checks = append(t.Checks, strings.TrimSpace(id))
+			t.Checks = append(t.Checks, check.ID(strings.TrimSpace(id)))
 		}
 	}
 	if o.timeout <= 0 {
