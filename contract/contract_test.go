@@ -5,39 +5,21 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/keycontract/keycontract/contract"
 	"github.com/keycontract/keycontract/emulator"
+	"github.com/keycontract/keycontract/internal/testutil"
 	"github.com/keycontract/keycontract/spec"
 )
 
-const (
-	testKeyID  = "AKIDKEYCONTRACTTEST1"
-	testSecret = "keycontractTestSigningSecret0123456789ab"
-	testToken  = "keycontract-test-bearer-token-0123456789"
-)
-
 // target returns a Target for a fresh in-process emulator of dialect, with
-// credentials configured (SigV4 for aws, a bearer token for envelope) so
-// that auth-required runs too.
+// credentials configured (SigV4 for aws and iam, a bearer token for
+// envelope and rest) so that auth-required runs too.
 func target(t *testing.T, dialect string, faults ...emulator.Fault) (contract.Target, *emulator.Server) {
 	t.Helper()
-	opts := emulator.Options{Dialect: dialect, Faults: faults}
-	tgt := contract.Target{Dialect: dialect, Seed: 7}
-	switch dialect {
-	case "aws", "iam":
-		opts.Credentials = map[string]string{testKeyID: testSecret}
-		tgt.Signer = contract.NewSigV4(credentials.NewStaticCredentialsProvider(testKeyID, testSecret, ""), "us-east-1")
-	case "envelope", "rest":
-		opts.Token = testToken
-		tgt.Headers = map[string][]string{"Authorization": {"Bearer " + testToken}}
-	}
-	ts, srv := emulator.NewTestServer(t, opts)
-	tgt.Endpoint = ts.URL
-	return tgt, srv
+	return testutil.Target(t, dialect, faults...)
 }
 
 // assertClean fails unless the emulator holds nothing the run created.

@@ -18,6 +18,7 @@ import (
 	"github.com/keycontract/keycontract/contract"
 	"github.com/keycontract/keycontract/contract/check"
 	"github.com/keycontract/keycontract/emulator"
+	"github.com/keycontract/keycontract/internal/testutil"
 )
 
 // failingHTMLRun runs every check against an aws emulator that lists keys
@@ -38,7 +39,7 @@ func failingHTMLRun(t *testing.T) (contract.Report, string, map[string]string) {
 	require.NoError(t, rep.WriteHTML(&buf))
 	issued := srv.IssuedSecrets()
 	require.NotEmpty(t, issued, "the emulator issued no secret: the scan would prove nothing")
-	secrets := map[string]string{"the SigV4 signing secret": testSecret}
+	secrets := map[string]string{"the SigV4 signing secret": testutil.Secret}
 	for i, s := range issued {
 		secrets[fmt.Sprintf("issued secret access key #%d of %d", i+1, len(issued))] = s
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/keycontract/keycontract/contract"
 	"github.com/keycontract/keycontract/emulator"
+	"github.com/keycontract/keycontract/internal/testutil"
 	"github.com/keycontract/keycontract/spec"
 )
 
@@ -70,9 +71,9 @@ func redirecting(t *testing.T, dialect, to string) (contract.Target, *emulator.S
 	opts := emulator.Options{Dialect: dialect, Faults: []emulator.Fault{emulator.FaultRedirectNoOperation}, RedirectTo: to}
 	switch dialect {
 	case "aws", "iam":
-		opts.Credentials = map[string]string{testKeyID: testSecret}
+		opts.Credentials = map[string]string{testutil.KeyID: testutil.Secret}
 	default:
-		opts.Token = testToken
+		opts.Token = testutil.Token
 	}
 	ts, srv := emulator.NewTestServer(t, opts)
 	tgt.Endpoint = ts.URL
@@ -93,7 +94,7 @@ func TestNoRequestFollowsAnyRedirect(t *testing.T) {
 			redirect.ServeHTTP(w, r)
 		}))
 		tgt := contract.Target{Endpoint: ts.URL, Dialect: "envelope", Seed: 7,
-			Headers: http.Header{"Authorization": {"Bearer " + testToken}}}
+			Headers: http.Header{"Authorization": {"Bearer " + testutil.Token}}}
 		rep, err := contract.Check(t.Context(), tgt)
 		if err == nil {
 			assert.NotZero(t, rep.Summary.Failed, "redirects everywhere cannot pass")

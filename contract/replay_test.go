@@ -15,6 +15,7 @@ import (
 
 	"github.com/keycontract/keycontract/contract"
 	"github.com/keycontract/keycontract/emulator"
+	"github.com/keycontract/keycontract/internal/testutil"
 	"github.com/keycontract/keycontract/spec"
 )
 
@@ -88,7 +89,7 @@ func TestReplayReachesTheRecordedVerdicts(t *testing.T) {
 				name = "correct"
 			}
 			t.Run(dialect+"/"+name, func(t *testing.T) {
-				dir, rep := record(t, dialect, faultList(fault)...)
+				dir, rep := record(t, dialect, testutil.Faults(fault)...)
 				got, err := replay(t, dir)
 				require.NoError(t, err)
 				assert.Equal(t, verdicts(rep), verdicts(got))

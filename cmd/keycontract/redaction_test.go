@@ -8,7 +8,7 @@ import (
 
 	"github.com/keycontract/keycontract/contract"
 	"github.com/keycontract/keycontract/emulator"
-	"github.com/keycontract/keycontract/internal/redactoff"
+	"github.com/keycontract/keycontract/internal/testutil"
 	"github.com/keycontract/keycontract/spec"
 )
 
@@ -65,19 +65,27 @@ func TestRunNoSecretWhateverTheBody(t *testing.T) {
 	}
 }
 
-// TestRedactionScanCanFail: the same scan, with redaction switched off,
-// finds the secrets. Without this, a scan that looks in the wrong place
-// would pass whatever the harness wrote.
+// TestRedactionScanCanFail: the same scan finds the secrets in the same
+// outputs with every mark redaction left there replaced by an issued
+// secret (testutil.Unredact: what the harness would have written without
+// redaction). Without this, a scan that looks in the wrong place, or for
+// the wrong spelling, would pass whatever the harness wrote.
 func TestRedactionScanCanFail(t *testing.T) {
-	redactoff.Off.Store(true)
-	defer redactoff.Off.Store(false)
 	for _, dialect := range spec.Dialects {
 		for _, f := range []emulator.Fault{"create-id-number", "create-not-json", "secret-in-header"} {
 			t.Run(dialect+"/"+string(f), func(t *testing.T) {
 				_, outputs, secrets, _ := leakRun(t, dialect, f)
-				found := findSecrets(outputs, secrets)
-				assert.NotEmpty(t, found, "with redaction off, the scan found no secret in any output")
-				t.Logf("with redaction off: %d (secret, output) pairs found", len(found))
+				require.Empty(t, findSecrets(outputs, secrets), "the outputs as written hold no secret")
+				var issued string
+				for _, v := range secrets {
+					issued = v
+					break
+				}
+				unredacted, marks := testutil.Unredact(outputs, issued)
+				require.Positive(t, marks, "redaction left no mark in any output: the outputs show no secret's place")
+				found := findSecrets(unredacted, secrets)
+				assert.NotEmpty(t, found, "with redaction's %d marks replaced by a secret, the scan found none", marks)
+				t.Logf("%d marks replaced: %d (secret, output) pairs found", marks, len(found))
 			})
 		}
 	}

@@ -17,7 +17,6 @@ import (
 
 	"github.com/keycontract/keycontract/contract"
 	"github.com/keycontract/keycontract/contract/check"
-	_ "github.com/keycontract/keycontract/fuzz" // the property-based sequences and concurrent-limit
 	"github.com/keycontract/keycontract/spec"
 	"github.com/keycontract/keycontract/spec/infer"
 )
@@ -98,7 +97,7 @@ func targetFlags(fs *flag.FlagSet, o *runOptions, endpointHelp string) {
 	fs.Float64Var(&o.rate, "rate", 0, "at most `N` requests per second (0: no cap)")
 }
 
-func runCmd(args []string, stdout, stderr io.Writer) int {
+func runCmd(args []string, stdout, stderr io.Writer, tune tuning) int {
 	var o runOptions
 	fs := runFlags(&o)
 	if code, done := parseFlags(fs, "keycontract", args, stdout, stderr); done {
@@ -125,6 +124,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	defer shutdown()
+	target.ShrinkTime = tune.shrinkTime
 	rep, runErr := contract.Check(ctx, target)
 	if rep.Tool != "" {
 		if err := writeReports(&o, &rep, stdout); err != nil {

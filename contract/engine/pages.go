@@ -1,0 +1,168 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/keycontract/keycontract/contract/exchange"
+	"github.com/keycontract/keycontract/spec"
+)
+
+// Reading whole lists. A list is the whole list only when its pages are
+// read to the end (Binding.Pages): a reply that says more pages follow may
+// hold any number of items, even fewer than the page size asked for (IAM
+// documents it). Every reader here follows the pages: the scenarios,
+// cleanup, set-up and sweep (and, through Session.ListKeys, the
+// sequences). The run's own readers are sequential, so a list read to its
+// end is the bucket's content; the concurrent history, where another
+// worker may change the bucket between two pages, reads page by page
+// instead (package fuzz) and takes each page as a lower bound.
+
+// listInput is the minimal input of role's list for res, carrying the page
+// size size at the binding's pages.size when size > 0 and the binding
+// names one.
+func (s *Session) ListInput(role spec.Role, res spec.Resources, size int) map[string]any {
+	in := s.doc.Minimal(s.doc.Op(role), res)
+	if p := s.b.Pages[role]; size > 0 && p.Size != "" {
+		spec.SetPointer(in, p.Size, size)
+	}
+	return in
+}
+
+// listKeys lists bucket, every page; when settle is set it retries until
+// until holds or the settle window ends.
+//
+// The exchange returned is the first page's, or the first page that is
+// not a success; keys are every page's.
+func (s *Session) ListKeys(ctx context.Context, bucket string, until func([]spec.Key) bool) (*exchange.Exchange, []spec.Key, bool, error) {
+	return s.ListKeysSized(ctx, bucket, 0, until)
+}
+
+// listKeysSized is listKeys asking for pages of size items (0: the
+// endpoint's own page size).
+func (s *Session) ListKeysSized(ctx context.Context, bucket string, size int, until func([]spec.Key) bool) (*exchange.Exchange, []spec.Key, bool, error) {
+	deadline := time.Now().Add(s.t.Settle)
+	res := spec.Resources{Bucket: bucket}
+	input := func() map[string]any { return s.ListInput(spec.ListKeys, res, size) }
+	for {
+		ex, err := s.Do(ctx, spec.ListKeys, input())
+		if err != nil {
+			return nil, nil, false, err
+		}
+		if !ex.Reply.OK() {
+			return ex, nil, false, nil
+		}
+		keys, ok := s.b.ListedKeys(ex.Reply)
+		if ok {
+			more, err := s.morePages(ctx, spec.ListKeys, input, ex, s.Do)
+			if err != nil {
+				return nil, nil, false, err
+			}
+			for _, page := range more {
+				if !page.Reply.OK() {
+					return page, nil, false, nil
+				}
+				pk, _ := s.b.ListedKeys(page.Reply)
+				keys = append(keys, pk...)
+			}
+		}
+		if !ok || until == nil || until(keys) || time.Now().After(deadline) {
+			return ex, keys, ok, nil
+		}
+		select {
+		case <-ctx.Done():
+			return ex, keys, ok, nil
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// listBuckets lists the buckets through the binding's pages
+// (pages.listBuckets; one request when it declares none), asking for pages
+// of size items (0: the endpoint's own). exs are the pages' exchanges,
+// first page first; ok is false when a page is not a success or holds no
+// bucket list, and names are then those read so far.
+func (s *Session) ListBuckets(ctx context.Context, size int) (exs []*exchange.Exchange, names []string, ok bool, err error) {
+	input := func() map[string]any { return s.ListInput(spec.ListBuckets, spec.Resources{}, size) }
+	first, err := s.Do(ctx, spec.ListBuckets, input())
+	if err != nil {
+		return nil, nil, false, err
+	}
+	exs = []*exchange.Exchange{first}
+	names, ok = s.b.ListedBuckets(first.Reply)
+	if !first.Reply.OK() || !ok {
+		return exs, nil, false, nil
+	}
+	more, err := s.morePages(ctx, spec.ListBuckets, input, first, s.Do)
+	exs = append(exs, more...)
+	if err != nil {
+		return exs, names, false, err
+	}
+	for _, page := range more {
+		got, pok := s.b.ListedBuckets(page.Reply)
+		if !page.Reply.OK() || !pok {
+			return exs, names, false, nil
+		}
+		names = append(names, got...)
+	}
+	return exs, names, true, nil
+}
+
+// morePages sends, after the first page of a list, the request for each
+// next page the replies name (input's, with the page token set), until the
+// last one, a reply that is not a success, or spec.MaxPages; it returns
+// those pages' exchanges (none when the list does not page). send sends
+// role's operation with an input.
+func (s *Session) morePages(ctx context.Context, role spec.Role, input func() map[string]any, first *exchange.Exchange,
+	send func(context.Context, spec.Role, map[string]any) (*exchange.Exchange, error)) ([]*exchange.Exchange, error) {
+	var out []*exchange.Exchange
+	last := first
+	for range spec.MaxPages {
+		token, more := s.b.NextPage(role, last.Reply)
+		if !more {
+			return out, nil
+		}
+		in := input()
+		spec.SetPointer(in, s.b.Pages[role].Token, token)
+		ex, err := send(ctx, role, in)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, ex)
+		last = ex
+	}
+	return out, fmt.Errorf("%s: still another page after %d pages", s.doc.Op(role).ID, spec.MaxPages)
+}
+
+// ReadKeys lists bucket's keys, following every page (Binding.Pages),
+// asking for pages of size items where the binding says where a page size
+// goes (pages.size; 0 asks for none), as SendJSON does: the exchanges (the
+// first page's first) are the caller's to judge. ok is false when a page
+// is not a success or holds no key list.
+func (s *Session) ReadKeys(ctx context.Context, bucket string, size int) (exs []*exchange.Exchange, keys []spec.Key, ok bool, err error) {
+	res := spec.Resources{Bucket: bucket}
+	input := func() map[string]any { return s.ListInput(spec.ListKeys, res, size) }
+	first, err := s.SendJSON(ctx, spec.ListKeys, input())
+	if err != nil {
+		return nil, nil, false, err
+	}
+	exs = []*exchange.Exchange{first}
+	keys, ok = s.b.ListedKeys(first.Reply)
+	if !first.Reply.OK() || !ok {
+		return exs, keys, false, nil
+	}
+	more, err := s.morePages(ctx, spec.ListKeys, input, first, s.SendJSON)
+	exs = append(exs, more...)
+	if err != nil {
+		return exs, keys, false, err
+	}
+	for _, page := range more {
+		pk, pok := s.b.ListedKeys(page.Reply)
+		if !page.Reply.OK() || !pok {
+			return exs, keys, false, nil
+		}
+		keys = append(keys, pk...)
+	}
+	return exs, keys, true, nil
+}
