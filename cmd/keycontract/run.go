@@ -27,7 +27,7 @@ type listFlag []string
 func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
-// runOptions are the parsed flags of run, as DESIGN.md fixes them.
+// runOptions are the parsed flags of run, as docs/DESIGN.md fixes them.
 type runOptions struct {
 	endpoint, dialect, specFile, binding, region, profile string
 	buckets, headers                                      listFlag

@@ -18,9 +18,9 @@ import (
 	"github.com/keycontract/keycontract/emulator"
 )
 
-// Tests of run's -json and -junit reports against DESIGN.md's "JSON report".
+// Tests of run's -json and -junit reports against docs/DESIGN.md's "JSON report".
 
-// The field names DESIGN.md fixes, per object of the JSON report.
+// The field names docs/DESIGN.md fixes, per object of the JSON report.
 var (
 	reportKeys   = []string{"tool", "version", "target", "seed", "started", "duration_ms", "requests", "checks", "summary"}
 	targetKeys   = []string{"endpoint", "dialect", "spec"}
@@ -120,7 +120,7 @@ func TestRunReportJSONFields(t *testing.T) {
 						assertKeys(t, exchangeKeys, ex, id+" exchange")
 						em := ex.(map[string]any)
 						assertKeys(t, requestKeys, em["request"], id+" exchange request")
-						// request_id: beside DESIGN.md's fields, when the
+						// request_id: beside docs/DESIGN.md's fields, when the
 						// endpoint gave one (the emulator always does).
 						assertKeys(t, append(slices.Clone(responseKeys), "request_id"), em["response"], id+" exchange response")
 						assert.NotEmpty(t, em["response"].(map[string]any)["request_id"], "%s: the exchange's request id", id)

@@ -24,7 +24,7 @@ import (
 	"github.com/keycontract/keycontract/spec"
 )
 
-// DESIGN.md "Secrets": no secret access key, credential or -header value is
+// docs/DESIGN.md "Secrets": no secret access key, credential or -header value is
 // ever written, by a passing run or a failing one. These tests never log a
 // secret: a leak is reported by which secret (its index) and where.
 

@@ -78,35 +78,46 @@ func (s *Session) ListKeysSized(ctx context.Context, bucket string, size int, un
 	}
 }
 
-// listBuckets lists the buckets through the binding's pages
+// ListBuckets lists the buckets through the binding's pages
 // (pages.listBuckets; one request when it declares none), asking for pages
 // of size items (0: the endpoint's own). exs are the pages' exchanges,
 // first page first; ok is false when a page is not a success or holds no
 // bucket list, and names are then those read so far.
 func (s *Session) ListBuckets(ctx context.Context, size int) (exs []*exchange.Exchange, names []string, ok bool, err error) {
 	input := func() map[string]any { return s.ListInput(spec.ListBuckets, spec.Resources{}, size) }
-	first, err := s.Do(ctx, spec.ListBuckets, input())
+	return readPages(ctx, s, spec.ListBuckets, input, s.Do, s.b.ListedBuckets)
+}
+
+// readPages reads a list of role to its last page, each page's request
+// input() with the page token set, sent with send; items reads a page's
+// items. exs are the pages' exchanges, first page first; ok is false when
+// a page is not a success or holds no list, and the items are then those
+// of the pages before it.
+func readPages[T any](ctx context.Context, s *Session, role spec.Role, input func() map[string]any,
+	send func(context.Context, spec.Role, map[string]any) (*exchange.Exchange, error),
+	items func(*spec.Reply) ([]T, bool)) (exs []*exchange.Exchange, all []T, ok bool, err error) {
+	first, err := send(ctx, role, input())
 	if err != nil {
 		return nil, nil, false, err
 	}
 	exs = []*exchange.Exchange{first}
-	names, ok = s.b.ListedBuckets(first.Reply)
+	all, ok = items(first.Reply)
 	if !first.Reply.OK() || !ok {
 		return exs, nil, false, nil
 	}
-	more, err := s.morePages(ctx, spec.ListBuckets, input, first, s.Do)
+	more, err := s.morePages(ctx, role, input, first, send)
 	exs = append(exs, more...)
 	if err != nil {
-		return exs, names, false, err
+		return exs, all, false, err
 	}
 	for _, page := range more {
-		got, pok := s.b.ListedBuckets(page.Reply)
+		got, pok := items(page.Reply)
 		if !page.Reply.OK() || !pok {
-			return exs, names, false, nil
+			return exs, all, false, nil
 		}
-		names = append(names, got...)
+		all = append(all, got...)
 	}
-	return exs, names, true, nil
+	return exs, all, true, nil
 }
 
 // morePages sends, after the first page of a list, the request for each
@@ -141,28 +152,6 @@ func (s *Session) morePages(ctx context.Context, role spec.Role, input func() ma
 // first page's first) are the caller's to judge. ok is false when a page
 // is not a success or holds no key list.
 func (s *Session) ReadKeys(ctx context.Context, bucket string, size int) (exs []*exchange.Exchange, keys []spec.Key, ok bool, err error) {
-	res := spec.Resources{Bucket: bucket}
-	input := func() map[string]any { return s.ListInput(spec.ListKeys, res, size) }
-	first, err := s.SendJSON(ctx, spec.ListKeys, input())
-	if err != nil {
-		return nil, nil, false, err
-	}
-	exs = []*exchange.Exchange{first}
-	keys, ok = s.b.ListedKeys(first.Reply)
-	if !first.Reply.OK() || !ok {
-		return exs, keys, false, nil
-	}
-	more, err := s.morePages(ctx, spec.ListKeys, input, first, s.SendJSON)
-	exs = append(exs, more...)
-	if err != nil {
-		return exs, keys, false, err
-	}
-	for _, page := range more {
-		pk, pok := s.b.ListedKeys(page.Reply)
-		if !page.Reply.OK() || !pok {
-			return exs, keys, false, nil
-		}
-		keys = append(keys, pk...)
-	}
-	return exs, keys, true, nil
+	input := func() map[string]any { return s.ListInput(spec.ListKeys, spec.Resources{Bucket: bucket}, size) }
+	return readPages(ctx, s, spec.ListKeys, input, s.SendJSON, s.b.ListedKeys)
 }

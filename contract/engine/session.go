@@ -104,12 +104,6 @@ func (s *Session) RunID() string { return s.runID }
 // Buckets are the run's buckets: [A] or [A, B].
 func (s *Session) Buckets() []string { return append([]string(nil), s.buckets...) }
 
-// Foreign lists the keys bucket held before the run; they count towards
-// the limit and are never deleted.
-func (s *Session) Foreign(bucket string) []string {
-	return append([]string(nil), s.foreign[bucket]...)
-}
-
 // Selected reports whether check id is to run.
 func (s *Session) Selected(id check.ID) bool { return s.t.selected(id) }
 

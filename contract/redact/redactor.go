@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-
 )
 
 // Redactor replaces secret values wherever they appear, by value: in bodies,

@@ -97,7 +97,7 @@ func BenchmarkSequences(b *testing.B) {
 const searchSeeds = 10
 
 // BenchmarkSearch: for each fault only a sequence reveals, the time the
-// property-based search alone takes (contract.Open, then the search with
+// property-based search alone takes (engine.Open, then the search with
 // the default budget) to its shrunk failure, over seeds 1..10, and the
 // shrunk length: detection by the sequences, without the fixed scenarios
 // that BenchmarkDetection's runs also have. It runs its seeds once whatever
