@@ -87,6 +87,7 @@ func TestEachCheckFires(t *testing.T) {
 		{emulator.FaultLimitWrongError, "two-key-limit", contract.ErrTwoKeyLimit},
 		{emulator.FaultLimitPhantomOK, "two-key-limit", contract.ErrTwoKeyLimit},
 		{emulator.FaultListIgnoresPageSize, "success-envelope", contract.ErrSuccessEnvelope},
+		{emulator.FaultAcceptOutOfRange, "invalid-input-rejected", contract.ErrInvalidInput},
 		{emulator.FaultRedirectNoOperation, "invalid-input-rejected", contract.ErrInvalidInput},
 	}
 	t.Run("every fault has a row", func(t *testing.T) {

@@ -100,3 +100,28 @@ func TestMediaTypeSynonymsPassIAM(t *testing.T) {
 	assert.True(t, strings.Contains(res.Failures[0].Message, "text/plain"), res.Failures[0].Message)
 	assertClean(t, srv)
 }
+
+// TestOutOfRangeAcceptedFails: an endpoint that accepts MaxItems outside
+// IAM's documented 1 to 1000 fails invalid-input-rejected and nothing
+// else, each failure naming the range break and showing the request that
+// carried it; a correct endpoint answers the same breaks ValidationError
+// (TestCorrectEmulatorPassesEveryCheck).
+func TestOutOfRangeAcceptedFails(t *testing.T) {
+	tgt, srv := target(t, "iam", emulator.FaultAcceptOutOfRange)
+	rep, got := runAll(t, tgt)
+	wantOnly(t, got, "invalid-input-rejected")
+	res, _ := rep.Check("invalid-input-rejected")
+	require.NotEmpty(t, res.Failures)
+	var msgs []string
+	for _, f := range res.Failures {
+		msgs = append(msgs, f.Message)
+		require.NotEmpty(t, f.Exchanges)
+		body := f.Exchanges[len(f.Exchanges)-1].Request.Body
+		assert.True(t, strings.Contains(body, "MaxItems=0") || strings.Contains(body, "MaxItems=1001"), body)
+	}
+	all := strings.Join(msgs, "\n")
+	for _, want := range []string{"MaxItems: below minimum (0 < 1)", "MaxItems: above maximum (1001 > 1000)", "ListAccessKeys", "ListUsers"} {
+		assert.Contains(t, all, want)
+	}
+	assertClean(t, srv)
+}

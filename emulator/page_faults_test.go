@@ -61,3 +61,42 @@ func TestFaultListIgnoresPageSize(t *testing.T) {
 	n, _ = pageOf(t, s, "ListUsers", "Users", "MaxItems", "1")
 	assert.Equal(t, 2, n)
 }
+
+// TestMaxItemsRange: MaxItems outside IAM's maxItemsType (1 to 1000) is
+// ValidationError on both lists, at both edges and beyond; 1 and 1000 are
+// served. With fault accept-out-of-range every one is served (below 1 as a
+// page of 100, so both keys and both users), and only the range is
+// skipped: a MaxItems that is not an integer is still refused.
+func TestMaxItemsRange(t *testing.T) {
+	lists := []struct{ action, list string }{{"ListAccessKeys", "AccessKeyMetadata"}, {"ListUsers", "Users"}}
+	args := func(action, maxItems string) []string {
+		if action == "ListAccessKeys" {
+			return []string{"UserName", "full-user", "MaxItems", maxItems}
+		}
+		return []string{"MaxItems", maxItems}
+	}
+	s, _ := iamFixture(t, Options{})
+	for _, l := range lists {
+		for _, bad := range []string{"0", "-1", "1001", "99999"} {
+			r := iamCall(t, s, iamAction(l.action, args(l.action, bad)...))
+			assert.Equal(t, 400, r.status, "%s MaxItems=%s", l.action, bad)
+			assert.Equal(t, "ValidationError", r.errCode(), "%s MaxItems=%s", l.action, bad)
+		}
+		for _, good := range []string{"1", "1000"} {
+			mustOK(t, iamCall(t, s, iamAction(l.action, args(l.action, good)...)))
+		}
+	}
+
+	require.Equal(t, []string{DialectIAM}, FaultAcceptOutOfRange.Dialects())
+	assert.Equal(t, "invalid-input-rejected", FaultAcceptOutOfRange.Breaks())
+	s, _ = iamFixture(t, Options{Faults: []Fault{FaultAcceptOutOfRange}})
+	for _, l := range lists {
+		for _, bad := range []string{"0", "-1", "1001"} {
+			n, more := pageOf(t, s, l.action, l.list, args(l.action, bad)...)
+			assert.Equal(t, 2, n, "%s MaxItems=%s", l.action, bad)
+			assert.False(t, more)
+		}
+		r := iamCall(t, s, iamAction(l.action, args(l.action, "keycontract")...))
+		assert.Equal(t, "ValidationError", r.errCode(), "not an integer: still refused")
+	}
+}

@@ -255,7 +255,7 @@ func TestSeedingAndCounters(t *testing.T) {
 
 func TestFaultCatalogue(t *testing.T) {
 	fs := Faults()
-	assert.Len(t, fs, 38)
+	assert.Len(t, fs, 39)
 	// The legal variations: responses and readings the contract allows.
 	legal := []Fault{FaultSecretDuplicated, FaultFormSkipsUndecodable, FaultFormKeepsEscapes, FaultMediaTypeSynonym}
 	seen := map[Fault]bool{}

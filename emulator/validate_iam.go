@@ -132,13 +132,15 @@ func userNameRule(hi int) memberRule {
 	}
 }
 
-func ruleMaxItems(_ *Server, v any) string {
+// ruleMaxItems is maxItemsType's rule: an integer from 1 to 1000, its
+// range skipped under fault accept-out-of-range.
+func ruleMaxItems(srv *Server, v any) string {
 	s, _ := v.(string)
 	n, err := strconv.Atoi(s)
 	if err != nil {
 		return "Member must be an integer"
 	}
-	if n < 1 || n > 1000 {
+	if (n < 1 || n > 1000) && !srv.has(FaultAcceptOutOfRange) {
 		return "Member must have value between 1 and 1000"
 	}
 	return ""

@@ -56,7 +56,8 @@ func (w *failWatch) Write(p []byte) (int, error) {
 // hold (its detection times are those of a one-minute hold, well under
 // 500 ms). Sub-benchmarks are named dialect/fault; a fault runs on every
 // dialect where it has an effect (emulator.Fault.In: list-ignores-page-size
-// on iam only, the one dialect whose lists take a page size). It runs its seeds once whatever b.N: make bench
+// and accept-out-of-range on iam only, the one dialect whose lists take a
+// page size). It runs its seeds once whatever b.N: make bench
 // runs it with -benchtime 1x.
 func BenchmarkDetection(b *testing.B) {
 	for _, dialect := range spec.Dialects {

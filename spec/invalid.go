@@ -33,12 +33,13 @@ type Invalid struct {
 // Invalid derives requests from a valid input for op, each breaking one
 // constraint: a missing required member or parameter; a wrong JSON type
 // (null, array, object, number, boolean or string, whichever the schema
-// forbids); a length, pattern or enum violation; and what the wire itself
-// can break (Wire.Broken: a malformed, empty or non-object body, an unknown
-// operation). Only top-level members are mutated: nested ones are reached
-// through the same rules when they are required, a known false negative
-// for optional nested members. Numeric ranges (minimum, maximum) are not
-// broken: a known false negative.
+// forbids); a length, pattern or enum violation; a number outside its
+// range (minimum, maximum, exclusive or not; ranges.go); and what the wire
+// itself can break (Wire.Broken: a malformed, empty or non-object body, an
+// unknown operation). Only top-level members are mutated: nested ones are
+// reached through the same rules when they are required, a known false
+// negative for optional nested members. multipleOf is not broken, nor a
+// range bound of 2^53 or more: known false negatives.
 //
 // Every case is invalid under every reading a correct endpoint may give it
 // (DESIGN.md, "What a check may demand"), and Expect lists what each
@@ -56,6 +57,13 @@ type Invalid struct {
 //     whose text no reader takes for the declared type ("12345" for a
 //     boolean, "keycontract" for an integer); null, lists and objects have
 //     no text of their own (sentAsText).
+//   - below the minimum, above the maximum: the nearest integer outside
+//     the range (an exclusive bound itself; for a number, the exclusive
+//     bound, or one past an inclusive one), a JSON number on JSON wires and
+//     its text ("0", "1001") on text wires. A number outside the range is
+//     invalid however it is read: as an integer, a float64 or a decimal
+//     (every value is below 2^53, so exact in each), from JSON or from
+//     text.
 //   - too short, too long, not in the enum, not matching the pattern: the
 //     value read as sent breaks its schema. Empty text is special: a form
 //     reader or a query or header parameter reader may take an empty value
@@ -172,6 +180,7 @@ func violations(s *openapi3.Schema, required bool) []violation {
 			out = append(out, violation{"wrong type " + v.name, v.value})
 		}
 	}
+	out = append(out, rangeViolations(s)...)
 	if !s.Type.Is(openapi3.TypeString) {
 		return out
 	}

@@ -101,7 +101,7 @@ Flags:
 	if _, err := spec.LoadBound(*specFile, t, res.Binding); err != nil {
 		return fail(err)
 	}
-	for _, line := range res.Lines() {
+	for _, line := range append(res.Lines(), res.PageLines()...) {
 		fmt.Fprintf(stderr, "keycontract bind: %s\n", line)
 	}
 	for _, line := range res.Unstated() {

@@ -27,8 +27,9 @@ func motoShared() map[string][]evidence {
 			ev(`= 500: status 500 carries no error code`, `^signed Action=NoSuchOperation&`, `(?s)^500 text/html.*<!doctype html>`),
 			ev(`= 400: error code "MalformedCertificate" is not documented`, `^signed UserName=[^&]*&Version=2010-05-08$`, `<Code>MalformedCertificate</Code>`),
 		},
-		// No length or pattern is checked; an unknown Action gets a 500 and
-		// a missing one MalformedCertificate.
+		// No length, pattern or range is checked (MaxItems 0 and 1001,
+		// outside IAM's 1 to 1000, list everything); an unknown Action
+		// gets a 500 and a missing one MalformedCertificate.
 		"invalid-input-rejected": {
 			ev(`^CreateUser\(UserName: missing required member\) = 200 success`, `^signed Action=CreateUser&Version=2010-05-08$`, `^200 text/xml`),
 			ev(`^CreateUser\(UserName: too long \(65 > 64\)\) = 200 success`, `UserName=a{65}&`, `^200 text/xml`),
@@ -38,6 +39,10 @@ func motoShared() map[string][]evidence {
 			ev(`^NoSuchOperation\(action: unknown operation\) = 500`, `Action=NoSuchOperation&`, `^500 text/html`),
 			ev(`^\(no target\)\(action: missing\) = 400 MalformedCertificate`, `^signed UserName=`, `^400 text/xml`),
 			ev(`^ListUsers\(MaxItems: wrong type string\) = 500`, `MaxItems=keycontract&`, `^500 text/html`),
+			ev(`^ListAccessKeys\(MaxItems: below minimum \(0 < 1\)\) = 200 success`, `^signed Action=ListAccessKeys&MaxItems=0&`, `(?s)^200 text/xml.*<ListAccessKeysResponse`),
+			ev(`^ListAccessKeys\(MaxItems: above maximum \(1001 > 1000\)\) = 200 success`, `^signed Action=ListAccessKeys&MaxItems=1001&`, `(?s)^200 text/xml.*<ListAccessKeysResponse`),
+			ev(`^ListUsers\(MaxItems: below minimum \(0 < 1\)\) = 200 success`, `^signed Action=ListUsers&MaxItems=0&`, `(?s)^200 text/xml.*<ListUsersResponse`),
+			ev(`^ListUsers\(MaxItems: above maximum \(1001 > 1000\)\) = 200 success`, `^signed Action=ListUsers&MaxItems=1001&`, `(?s)^200 text/xml.*<ListUsersResponse`),
 		},
 	}
 }

@@ -134,8 +134,15 @@ func TestBindWholeDescriptions(t *testing.T) {
 			if w.dialect == "aws" {
 				assert.Contains(t, r.stderr, "cannot infer from the description: request.fixed.createBucket.bundleId")
 				assert.Contains(t, r.stdout, "runner-up: CreateKeyPair")
+				// GetBuckets pages; GetBucketAccessKeys does not, and
+				// gets no line.
+				assert.Contains(t, r.stderr, "keycontract bind: listBuckets pages = token /pageToken, next /nextPageToken (GetBuckets takes optional pageToken")
+				assert.NotContains(t, r.stderr, "listKeys pages")
 			} else {
 				assert.Contains(t, r.stdout, "runner-up: POST_CreateServiceSpecificCredential")
+				for _, role := range []string{"listKeys", "listBuckets"} {
+					assert.Contains(t, r.stderr, "keycontract bind: "+role+" pages = token /Marker, next /Marker, more /IsTruncated, size /MaxItems (")
+				}
 			}
 
 			r = cli(t, "bind", "-spec", w.doc, "-json", "-v")

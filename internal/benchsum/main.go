@@ -13,7 +13,8 @@
 // medians, every dialect's and the search's. A missing metric is an error
 // that names it (exit 1), never a zero: every dialect must report every
 // detection fault any dialect reports that has an effect there
-// (emulator.Fault.In; list-ignores-page-size is iam's only). A metric reported more than once
+// (emulator.Fault.In; the page faults and the form readings act in iam
+// only). A metric reported more than once
 // (-count) is summarised by its median.
 //
 //	go run ./internal/benchsum -make-run 7.3 bin/bench-*.txt

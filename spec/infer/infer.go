@@ -18,7 +18,8 @@
 // without the secret, its delete takes the key's id, and its operations
 // share a parent that another create makes. GET and POST variants of one
 // AWS query action are one operation (preferred). Result.Margins gives each
-// role's winner and nearest rival with both scores.
+// role's winner and nearest rival with both scores. How each list pages
+// (Binding.Pages) is inferred from its shapes too (pages.go).
 //
 // Known limits: scores are heuristics over names and shapes. Two families
 // that differ only in words (IAM's access keys and service-specific
@@ -194,6 +195,7 @@ func Infer(t *openapi3.T, overlay []byte) (*Result, error) {
 		x.pointers()
 		x.errors()
 		x.request()
+		x.pages()
 	}
 	if ovJSON != nil {
 		merged, err := spec.MergeBinding(*b, ovJSON)

@@ -107,7 +107,12 @@ func collect(t *openapi3.T) []*op {
 						req[r] = true
 					}
 					for name, s := range properties(body) {
-						if _, dup := x.input[name]; !dup && name != "Action" && name != "Version" {
+						// A parameter named like a body member stands for
+						// it (spec's buildInput), except on AWS query,
+						// whose input is the form body alone: APIs.guru
+						// adds MaxItems and Marker as string query
+						// parameters beside the body's integer MaxItems.
+						if _, dup := x.input[name]; (!dup || x.action) && name != "Action" && name != "Version" {
 							x.input[name] = member{name: name, in: "body", required: req[name], schema: s}
 						}
 					}

@@ -118,6 +118,19 @@ func (r *Result) Lines() []string {
 	return out
 }
 
+// PageLines are the lines bind and run print after Lines, one for each
+// list whose pages were inferred: "listKeys pages = token /Marker, next
+// /Marker, ... (reasons)". A list that does not page has none.
+func (r *Result) PageLines() []string {
+	var out []string
+	for _, role := range spec.Roles {
+		if n, ok := r.Note("pages." + string(role)); ok {
+			out = append(out, fmt.Sprintf("%s pages = %s (%s)", role, n.Value, n.Reason))
+		}
+	}
+	return out
+}
+
 // Choice is how one role was settled: the winner and its score, and the
 // nearest rival and its score. createKey's scores are its family's (see
 // family); the other roles' are their own.

@@ -47,8 +47,14 @@ func inferred(t *testing.T, name string, data []byte) *infer.Result {
 // contract's own tests build it, checked through doc.
 func target(t *testing.T, dialect string, doc *spec.Document) (contract.Target, *emulator.Server) {
 	t.Helper()
+	return targetWith(t, emulator.Options{Dialect: dialect}, doc)
+}
+
+// targetWith is target with the emulator's other options (a page size).
+func targetWith(t *testing.T, opts emulator.Options, doc *spec.Document) (contract.Target, *emulator.Server) {
+	t.Helper()
 	const keyID, secret, token = "AKIDKEYCONTRACTTEST1", "keycontractTestSigningSecret0123456789ab", "keycontract-test-bearer-token-0123456789"
-	opts := emulator.Options{Dialect: dialect}
+	dialect := opts.Dialect
 	tgt := contract.Target{Dialect: dialect, Doc: doc, Seed: 7}
 	switch doc.Binding.Auth {
 	case "sigv4":
