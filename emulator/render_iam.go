@@ -149,7 +149,7 @@ func iamUserOf(b *bucket, withTags bool) iamUser {
 	if withTags && len(b.tags) > 0 {
 		list := &iamTagList{}
 		for _, t := range b.tags {
-			list.Members = append(list.Members, iamTag{t.Key, t.Value})
+			list.Members = append(list.Members, iamTag(t))
 		}
 		u.Tags = list
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -279,14 +278,4 @@ func ParamText(v any) string {
 	}
 	b, _ := json.Marshal(v)
 	return strings.Trim(string(b), `"`)
-}
-
-// paramNames returns the names of op's parameters in a fixed order.
-func (op *Operation) paramNames() []string {
-	names := make([]string, 0, len(op.Params))
-	for _, p := range op.Params {
-		names = append(names, p.Name)
-	}
-	sort.Strings(names)
-	return names
 }
