@@ -13,7 +13,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -44,7 +43,11 @@ var sequenceUser = regexp.MustCompile(`-s[0-9]+-[ab]$`)
 // size.
 func pagedIAM(t *testing.T, pageSize int, faults ...emulator.Fault) (contract.Target, *emulator.Server, *sizes) {
 	t.Helper()
-	srv, err := emulator.New(emulator.Options{Dialect: "iam", Credentials: map[string]string{testutil.KeyID: testutil.Secret}, PageSize: pageSize, Faults: faults})
+	opts := emulator.Options{Dialect: "iam", PageSize: pageSize, Faults: faults}
+	tgt := contract.Target{Dialect: "iam", Seed: 7}
+	testutil.WithCredentials("iam", &opts, &tgt)
+	testutil.SmallSearch(&tgt)
+	srv, err := emulator.New(opts)
 	require.NoError(t, err)
 	seen := &sizes{seen: map[string]int{}}
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -58,8 +61,8 @@ func pagedIAM(t *testing.T, pageSize int, faults ...emulator.Fault) (contract.Ta
 		srv.ServeHTTP(w, r)
 	}))
 	t.Cleanup(ts.Close)
-	return contract.Target{Endpoint: ts.URL, Dialect: "iam", Seed: 7,
-		Signer: contract.NewSigV4(credentials.NewStaticCredentialsProvider(testutil.KeyID, testutil.Secret, ""), "us-east-1")}, srv, seen
+	tgt.Endpoint = ts.URL
+	return tgt, srv, seen
 }
 
 var overfull = regexp.MustCompile(`^(ListAccessKeys|ListUsers)\(#\d+, MaxItems=1\) = (\d+) items, want at most 1$`)

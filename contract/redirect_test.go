@@ -67,17 +67,7 @@ func TestRedirectIsTheAnswer(t *testing.T) {
 // redirecting is target with fault redirect-no-operation pointing at to.
 func redirecting(t *testing.T, dialect, to string) (contract.Target, *emulator.Server) {
 	t.Helper()
-	tgt, _ := target(t, dialect)
-	opts := emulator.Options{Dialect: dialect, Faults: []emulator.Fault{emulator.FaultRedirectNoOperation}, RedirectTo: to}
-	switch dialect {
-	case "aws", "iam":
-		opts.Credentials = map[string]string{testutil.KeyID: testutil.Secret}
-	default:
-		opts.Token = testutil.Token
-	}
-	ts, srv := emulator.NewTestServer(t, opts)
-	tgt.Endpoint = ts.URL
-	return tgt, srv
+	return testutil.TargetWith(t, emulator.Options{Dialect: dialect, Faults: []emulator.Fault{emulator.FaultRedirectNoOperation}, RedirectTo: to})
 }
 
 // TestNoRequestFollowsAnyRedirect: an endpoint that answers every request

@@ -50,8 +50,8 @@ func WithCredentials(dialect string, opts *emulator.Options, tgt *engine.Target)
 
 // Target is a signed (or token-carrying) Target with seed 7 for a fresh
 // in-process emulator of dialect with faults. Its property-based search is
-// sized for tests of the rest of a run (20 sequences, shrunk for at most
-// 300ms): fuzz/sequence's tests size their own.
+// sized for tests of the rest of a run (SmallSearch): fuzz/sequence's tests
+// size their own.
 func Target(t testing.TB, dialect string, faults ...emulator.Fault) (engine.Target, *emulator.Server) {
 	t.Helper()
 	return TargetWith(t, emulator.Options{Dialect: dialect, Faults: faults})
@@ -64,8 +64,14 @@ func TargetWith(t testing.TB, opts emulator.Options) (engine.Target, *emulator.S
 	WithCredentials(opts.Dialect, &opts, &tgt)
 	plain, srv := Emulator(t, opts)
 	tgt.Endpoint, tgt.Dialect, tgt.Seed = plain.Endpoint, plain.Dialect, 7
-	tgt.Sequences, tgt.ShrinkTime = 20, 300*time.Millisecond
+	SmallSearch(&tgt)
 	return tgt, srv
+}
+
+// SmallSearch sizes tgt's property-based search for tests of the rest of
+// a run: 20 sequences, a failure shrunk for at most 300ms.
+func SmallSearch(tgt *engine.Target) {
+	tgt.Sequences, tgt.ShrinkTime = 20, 300*time.Millisecond
 }
 
 // Open opens a session on tgt (its buckets set up) that is closed, and
