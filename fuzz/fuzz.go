@@ -22,7 +22,7 @@ import (
 // flags, and its fail files under testdata/rapid/, replayed before any
 // random sequence (commit one to keep a failing sequence as a regression
 // test). The run's buckets are set up first and everything it created is
-// deleted when the test ends. Messages are redacted. concurrent-limit is
+// deleted before Run returns. Messages are redacted. concurrent-limit is
 // contract.Run's, and is not run again here. A recorded or replayed target
 // (Target.Record, Target.Replay) runs the sequences as contract.Check does,
 // pinned to its seed, without fail files.
@@ -32,10 +32,13 @@ func Run(t *testing.T, target contract.Target) {
 	if err != nil {
 		t.Fatalf("keycontract: %v", err)
 	}
-	t.Cleanup(func() {
+	// Closed before Run returns, not at the test's end: a test's deferred
+	// srv.Close() (as the README's example has it) runs before its
+	// t.Cleanup functions, and the endpoint must still answer the cleanup.
+	defer func() {
 		if err := sess.Close(); err != nil {
 			t.Errorf("keycontract: cleanup: %v", sess.Redact(err.Error()))
 		}
-	})
+	}()
 	t.Run("sequences", func(t *testing.T) { sequence.Test(t, sess) })
 }
