@@ -13,13 +13,13 @@ import (
 // read to the end (Binding.Pages): a reply that says more pages follow may
 // hold any number of items, even fewer than the page size asked for (IAM
 // documents it). Every reader here follows the pages: the scenarios,
-// cleanup, set-up and sweep (and, through Session.ListKeys, the
+// cleanup, set-up and sweep (and, through Session.ReadKeys, the
 // sequences). The run's own readers are sequential, so a list read to its
 // end is the bucket's content; the concurrent history, where another
 // worker may change the bucket between two pages, reads page by page
-// instead (package fuzz) and takes each page as a lower bound.
+// instead (fuzz/concurrent) and takes each page as a lower bound.
 
-// listInput is the minimal input of role's list for res, carrying the page
+// ListInput is the minimal input of role's list for res, carrying the page
 // size size at the binding's pages.size when size > 0 and the binding
 // names one.
 func (s *Session) ListInput(role spec.Role, res spec.Resources, size int) map[string]any {
@@ -30,7 +30,8 @@ func (s *Session) ListInput(role spec.Role, res spec.Resources, size int) map[st
 	return in
 }
 
-// listKeys lists bucket, every page; when settle is set it retries until
+// ListKeys lists bucket, every page, as the run's own request (the passive
+// checks judge it); when settle is set it retries until
 // until holds or the settle window ends.
 //
 // The exchange returned is the first page's, or the first page that is
@@ -39,7 +40,7 @@ func (s *Session) ListKeys(ctx context.Context, bucket string, until func([]spec
 	return s.ListKeysSized(ctx, bucket, 0, until)
 }
 
-// listKeysSized is listKeys asking for pages of size items (0: the
+// ListKeysSized is ListKeys asking for pages of size items (0: the
 // endpoint's own page size).
 func (s *Session) ListKeysSized(ctx context.Context, bucket string, size int, until func([]spec.Key) bool) (*exchange.Exchange, []spec.Key, bool, error) {
 	deadline := time.Now().Add(s.t.Settle)

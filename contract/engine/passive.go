@@ -67,7 +67,7 @@ func (p *passive) finish() {
 	}
 }
 
-// shapeProblems judges one exchange on its own: its envelope, its status,
+// ShapeProblems judges one exchange on its own: its envelope, its status,
 // and the limit in a list. It records nothing.
 func (s *Session) ShapeProblems(ctx context.Context, ex *exchange.Exchange) []*Violation {
 	var out []*Violation

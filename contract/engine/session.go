@@ -212,7 +212,7 @@ func stringAt(v any, pointer string) (string, bool) {
 	return str, ok && isString
 }
 
-// fail records a violation of check, shown by exs.
+// Fail records a violation of check, shown by exs.
 // The first violation of a check is also a progress line, so that a long
 // run shows a failure when it is found.
 func (s *Session) Fail(id check.ID, msg string, exs ...*exchange.Exchange) {
@@ -238,12 +238,15 @@ func (s *Session) failCapped(id check.ID, msg string, exs ...*exchange.Exchange)
 	}
 }
 
+// Skip marks check id as skipped, with the reason the report gives.
 func (s *Session) Skip(id check.ID, reason string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.skips[id] = reason
 }
 
+// Progress writes one progress line ("keycontract: ..."), when the target
+// asked for them (Target.Progress).
 func (s *Session) Progress(format string, args ...any) {
 	if s.t.Progress != nil {
 		fmt.Fprintf(s.t.Progress, "keycontract: "+format+"\n", args...)

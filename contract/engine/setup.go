@@ -173,7 +173,7 @@ func (s *Session) cleanup() error {
 	return errors.Join(errs...)
 }
 
-// dropBucket deletes a bucket the run created, its keys first when the
+// DropBucket deletes a bucket the run created, its keys first when the
 // endpoint will not delete a bucket holding keys.
 func (s *Session) DropBucket(ctx context.Context, bucket string) error {
 	ex, err := s.Call(ctx, spec.DeleteBucket, spec.Resources{Bucket: bucket})
@@ -187,7 +187,7 @@ func (s *Session) DropBucket(ctx context.Context, bucket string) error {
 	return err
 }
 
-// emptyBucket deletes every key a bucket the run created holds (all of
+// EmptyBucket deletes every key a bucket the run created holds (all of
 // them are the run's), following every page of its list.
 func (s *Session) EmptyBucket(ctx context.Context, bucket string) error {
 	_, keys, _, err := s.ListKeys(ctx, bucket, nil)

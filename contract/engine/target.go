@@ -27,7 +27,8 @@ type Target struct {
 	// Doc is the description and its binding. Nil means the bundled
 	// description of Dialect.
 	Doc *spec.Document
-	// Dialect names a bundled description, "aws" (default) or "envelope".
+	// Dialect names a bundled description: "aws" (default), "envelope",
+	// "rest" or "iam".
 	Dialect string
 	// Signer signs every request (SigV4); nil sends requests unsigned.
 	Signer client.Signer
@@ -77,12 +78,12 @@ type Target struct {
 	// Progress, when set, receives one line per phase of the run.
 	Progress io.Writer
 	// Record, when set, is a directory that receives every exchange of the
-	// run, redacted, and what the run was (see RecordingMeta).
+	// run, redacted, and what the run was (see record.Meta).
 	Record string
 	// Replay, when set, is a recording to run against instead of an
 	// endpoint: the recorded seed, checks and sizes are used, requests are
 	// answered from the recording in process, and a request that does not
-	// match it ends the run with an error wrapping ErrReplayMismatch.
+	// match it ends the run with an error wrapping record.ErrReplayMismatch.
 	// Endpoint may be left empty.
 	Replay string
 	// RecordArgs are the CLI arguments kept in a recording (redacted).

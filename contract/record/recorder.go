@@ -59,7 +59,7 @@ type Meta struct {
 	Signed        bool                `json:"signed"`
 	WrongSigned   bool                `json:"wrong_signed"`
 	Headers       []string            `json:"headers,omitempty"` // -header names; values are never kept
-	Notes         map[string]string   `json:"notes,omitempty"`   // state extensions need to replay alike
+	Notes         map[string]string   `json:"notes,omitempty"`   // state drivers need to replay alike (Session.Note)
 	Exchanges     int                 `json:"exchanges"`
 	Error         string              `json:"error,omitempty"` // why the run ended early, if it did
 	Verdicts      map[check.ID]string `json:"verdicts"`        // check id -> pass|fail|skip
