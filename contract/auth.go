@@ -35,7 +35,7 @@ func authRequired(ctx context.Context, s *engine.Session) error {
 	for _, v := range variants {
 		for _, role := range []spec.Role{spec.ListKeys, spec.CreateKey} {
 			op := s.Doc().Op(role)
-			req := s.Doc().Encode(op, s.Doc().Minimal(op, spec.Resources{Bucket: a}))
+			req := s.Doc().Encode(op, s.Request(role, spec.Resources{Bucket: a}))
 			ex, err := s.SendCall(ctx, client.Call{Op: op, Req: req, Auth: v.auth})
 			if err != nil {
 				return err

@@ -37,7 +37,7 @@ func validInput(ctx context.Context, s *engine.Session) error {
 	for i := range validPerRole {
 		seed := int(s.Seed()) + i
 		for _, role := range []spec.Role{spec.CreateKey, spec.ListKeys, spec.ListBuckets} {
-			body := s.Doc().Valid(s.Doc().Op(role), spec.Resources{Bucket: a}).Example(seed)
+			body := s.Example(role, spec.Resources{Bucket: a}, seed)
 			ex, err := s.Do(ctx, role, body)
 			if err != nil {
 				return err
@@ -54,7 +54,7 @@ func validInput(ctx context.Context, s *engine.Session) error {
 		if !ok {
 			continue
 		}
-		body := s.Doc().Valid(s.Doc().Op(spec.DeleteKey), spec.Resources{Bucket: a, KeyID: k.ID}).Example(seed)
+		body := s.Example(spec.DeleteKey, spec.Resources{Bucket: a, KeyID: k.ID}, seed)
 		ex, err := s.Do(ctx, spec.DeleteKey, body)
 		if err != nil {
 			return err
@@ -70,10 +70,9 @@ func validBuckets(ctx context.Context, s *engine.Session, expectOK func(*exchang
 	if tgt := s.Target(); len(tgt.Buckets) > 0 || tgt.SharedBuckets {
 		return nil
 	}
-	op := s.Doc().Op(spec.CreateBucket)
 	for i := 1; i < validPerRole; i++ {
 		name := fmt.Sprintf("%s%s-v%d", BucketPrefix, s.RunID(), i)
-		body := s.Doc().Valid(op, spec.Resources{Bucket: name}).Example(int(s.Seed()) + i)
+		body := s.Example(spec.CreateBucket, spec.Resources{Bucket: name}, int(s.Seed())+i)
 		ex, err := s.Do(ctx, spec.CreateBucket, body)
 		if err != nil {
 			return err
@@ -119,7 +118,7 @@ func invalidInput(ctx context.Context, s *engine.Session) error {
 	seenOtherCases := false
 	for _, base := range bases {
 		op := s.Doc().Op(base.role)
-		for _, inv := range s.Doc().Invalid(op, s.Doc().Minimal(op, base.res)) {
+		for _, inv := range s.Invalid(base.role, base.res) {
 			cl := client.Call{Op: op, Req: inv.Request}
 			if inv.OtherOperation {
 				if seenOtherCases {

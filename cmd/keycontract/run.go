@@ -17,6 +17,7 @@ import (
 
 	"github.com/keycontract/keycontract/contract"
 	"github.com/keycontract/keycontract/contract/check"
+	"github.com/keycontract/keycontract/internal/rapidsettings"
 	"github.com/keycontract/keycontract/spec"
 	"github.com/keycontract/keycontract/spec/infer"
 )
@@ -258,7 +259,10 @@ func (o *runOptions) loadSpec(ctx context.Context, stderr io.Writer) (*spec.Docu
 			return nil, fmt.Errorf("binding: %w", err)
 		}
 	}
-	doc, res, err := infer.Load(ctx, o.specFile, data, overlay)
+	// Loading generates values (a pattern's examples): see rapidsettings.
+	var doc *spec.Document
+	var res *infer.Result
+	rapidsettings.Use(func() { doc, res, err = infer.Load(ctx, o.specFile, data, overlay) })
 	if res != nil && err == nil {
 		fmt.Fprintf(stderr, "keycontract: %s has no binding: inferred one (keycontract bind -spec %s prints it)\n", o.specFile, o.specFile)
 		for _, line := range append(res.Lines(), res.PageLines()...) {

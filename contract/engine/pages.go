@@ -23,7 +23,7 @@ import (
 // size size at the binding's pages.size when size > 0 and the binding
 // names one.
 func (s *Session) ListInput(role spec.Role, res spec.Resources, size int) map[string]any {
-	in := s.doc.Minimal(s.doc.Op(role), res)
+	in := s.Request(role, res)
 	if p := s.b.Pages[role]; size > 0 && p.Size != "" {
 		spec.SetPointer(in, p.Size, size)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/keycontract/keycontract/contract/client"
 	"github.com/keycontract/keycontract/contract/exchange"
+	"github.com/keycontract/keycontract/internal/rapidsettings"
 	"github.com/keycontract/keycontract/spec"
 )
 
@@ -44,8 +45,28 @@ func (s *Session) SendJSON(ctx context.Context, role spec.Role, input map[string
 }
 
 // Request builds the minimal input of role with res bound.
-func (s *Session) Request(role spec.Role, res spec.Resources) map[string]any {
-	return s.doc.Minimal(s.doc.Op(role), res)
+func (s *Session) Request(role spec.Role, res spec.Resources) (input map[string]any) {
+	rapidsettings.Use(func() { input = s.doc.Minimal(s.doc.Op(role), res) })
+	return input
+}
+
+// Example is a valid input of role with res bound, generated from the
+// description with seed (spec.Document.Valid): the same seed, the same
+// input.
+func (s *Session) Example(role spec.Role, res spec.Resources, seed int) (input map[string]any) {
+	rapidsettings.Use(func() { input = s.doc.Valid(s.doc.Op(role), res).Example(seed) })
+	return input
+}
+
+// Invalid are the requests of role that each break one constraint of the
+// description (spec.Document.Invalid), derived from its minimal input with
+// res bound.
+func (s *Session) Invalid(role spec.Role, res spec.Resources) (cases []spec.Invalid) {
+	rapidsettings.Use(func() {
+		op := s.doc.Op(role)
+		cases = s.doc.Invalid(op, s.doc.Minimal(op, res))
+	})
+	return cases
 }
 
 // Call sends a request for role with resources bound into a minimal body.

@@ -62,7 +62,7 @@ func (s *Session) createBucket(ctx context.Context, name string, generated bool)
 	op := s.doc.Op(spec.CreateBucket)
 	res := spec.Resources{Bucket: name}
 	if generated {
-		body := s.doc.Valid(op, res).Example(int(s.seed))
+		body := s.Example(spec.CreateBucket, res, int(s.seed))
 		ex, err := s.Do(ctx, spec.CreateBucket, body)
 		if err != nil {
 			return err

@@ -17,6 +17,7 @@ import (
 
 	"github.com/keycontract/keycontract/contract/check"
 	"github.com/keycontract/keycontract/contract/client"
+	"github.com/keycontract/keycontract/internal/rapidsettings"
 	"github.com/keycontract/keycontract/spec"
 )
 
@@ -99,7 +100,10 @@ func (t *Target) document() (*spec.Document, error) {
 	if d == "" {
 		d = "aws"
 	}
-	return spec.Bundled(d)
+	var doc *spec.Document
+	var err error
+	rapidsettings.Use(func() { doc, err = spec.Bundled(d) })
+	return doc, err
 }
 
 func (t *Target) timeout() time.Duration {

@@ -138,7 +138,7 @@ func bucketNames(ctx context.Context, s *engine.Session) ([]string, error) {
 	var names []string
 	token := ""
 	for page := 0; page < maxBucketPages; page++ {
-		body := s.Doc().Minimal(op, spec.Resources{})
+		body := s.Request(spec.ListBuckets, spec.Resources{})
 		if token != "" {
 			body["pageToken"] = token
 		}

@@ -216,9 +216,8 @@ func (m *machine) invalidCreates(b string) []spec.Invalid {
 	if cases, ok := m.invalid[b]; ok {
 		return cases
 	}
-	op := m.doc.Op(spec.CreateKey)
 	var cases []spec.Invalid
-	for _, c := range m.doc.Invalid(op, m.sess.Request(spec.CreateKey, spec.Resources{Bucket: b})) {
+	for _, c := range m.sess.Invalid(spec.CreateKey, spec.Resources{Bucket: b}) {
 		if !c.OtherOperation {
 			cases = append(cases, c)
 		}

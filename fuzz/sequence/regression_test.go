@@ -11,6 +11,7 @@ import (
 
 	"github.com/keycontract/keycontract/contract/check"
 	"github.com/keycontract/keycontract/emulator"
+	"github.com/keycontract/keycontract/internal/rapidsettings"
 	"github.com/keycontract/keycontract/spec"
 )
 
@@ -32,7 +33,7 @@ func checkWithFailFiles(t *testing.T, write bool, seed int, faults ...emulator.F
 	sess, _ := open(t, "aws", 1, faults...)
 	m := newMachine(context.Background(), sess)
 	tb := &namedTB{name: regressionName}
-	err := withRapid(settings{seed: uint64(seed), checks: 1, steps: 12, shrinkTime: DefaultShrinkTime, noFailFile: !write}, func() {
+	err := rapidsettings.Search(rapidsettings.Settings{Seed: uint64(seed), Checks: 1, Steps: 12, ShrinkTime: DefaultShrinkTime, NoFailFile: !write}, func() {
 		tb.run(func() { rapid.Check(tb, m.prop) })
 	})
 	require.NoError(t, err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/keycontract/keycontract/contract/check"
 	"github.com/keycontract/keycontract/contract/engine"
+	"github.com/keycontract/keycontract/internal/rapidsettings"
 )
 
 // Defaults of the property-based search: sized so that a local run takes
@@ -70,7 +71,7 @@ func Test(t *testing.T, sess *engine.Session) {
 		return
 	}
 	m := newMachine(t.Context(), sess)
-	rapid.Check(t, m.prop)
+	rapidsettings.Hold(func() { rapid.Check(t, m.prop) })
 	m.checker.Close()
 	m.shrink.note(sess)
 	if m.broken != nil {
@@ -89,7 +90,8 @@ func sizes(sess *engine.Session) (n, steps int) {
 func search(ctx context.Context, sess *engine.Session, n, steps int) (*machine, *quietTB, error) {
 	m := newMachine(ctx, sess)
 	tb := &quietTB{}
-	err := withRapid(settings{seed: uint64(sess.Seed()), checks: n, steps: steps, shrinkTime: rapidShrinkTime(sess), noFailFile: true}, func() {
+	err := rapidsettings.Search(rapidsettings.Settings{Seed: uint64(sess.Seed()), Checks: n, Steps: steps,
+		ShrinkTime: rapidShrinkTime(sess), NoFailFile: true}, func() {
 		tb.run(func() { rapid.Check(tb, m.prop) })
 	})
 	m.checker.Close()
