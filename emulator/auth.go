@@ -20,13 +20,26 @@ const (
 	amzDateFormat  = "20060102T150405Z"
 )
 
-// signingService is the SigV4 service requests must be signed for:
-// "iam" in the iam dialect, "lightsail" in the others.
-func (s *Server) signingService() string {
-	if s.opts.Dialect == DialectIAM {
-		return "iam"
+// sigV4Scope is what a SigV4 signature is verified against: who may sign
+// (a secret by access key id), and the region and service the signature
+// must be scoped to. The API's requests are verified against
+// Options.Credentials, Options.Region and the dialect's signing service.
+type sigV4Scope struct {
+	secret  func(accessKeyID string) (string, bool)
+	region  string
+	service string
+}
+
+// apiScope is the scope of the API's requests.
+func (s *Server) apiScope() sigV4Scope {
+	return sigV4Scope{
+		secret: func(id string) (string, bool) {
+			secret, ok := s.opts.Credentials[id]
+			return secret, ok
+		},
+		region:  s.opts.Region,
+		service: s.d.signingService,
 	}
-	return "lightsail"
 }
 
 // authenticate applies the configured authentication to r. body is the
@@ -37,9 +50,9 @@ func (s *Server) signingService() string {
 // SigV4 (Options.Credentials): missing -> errMissingAuth, unknown access
 // key id -> errUnrecognizedClient, malformed or incomplete (no parsable
 // header, a signed header or X-Amz-Date missing) -> errIncompleteSignature,
-// wrong scope or signature -> errBadSignature. aws answers both with
-// InvalidSignatureException; iam tells IncompleteSignature from
-// SignatureDoesNotMatch.
+// wrong scope or signature -> errBadSignature. A dialect may write the
+// last two alike (the awsJson wire's InvalidSignatureException) or tell
+// them apart (AWS query's IncompleteSignature and SignatureDoesNotMatch).
 // Fault auth-bypass lets requests without an Authorization header through.
 func (s *Server) authenticate(r *http.Request, body []byte, bodyOK bool) *apiError {
 	authz := r.Header.Get("Authorization")
@@ -63,17 +76,7 @@ func (s *Server) authenticate(r *http.Request, body []byte, bodyOK bool) *apiErr
 			}
 			return newErr(errMissingAuth, "Missing Authentication Token")
 		}
-		if !bodyOK {
-			// Check what can be checked without the body.
-			if p, ok := parseSigV4(authz); ok {
-				if _, known := s.opts.Credentials[p.accessKeyID]; !known {
-					return newErr(errUnrecognizedClient, "")
-				}
-				return nil
-			}
-			return newErr(errIncompleteSignature, "The Authorization header is not a valid AWS4-HMAC-SHA256 signature")
-		}
-		return s.verifySigV4(r, authz, body)
+		return verifySigV4(r, authz, body, bodyOK, s.apiScope())
 	}
 	return nil
 }
@@ -119,22 +122,26 @@ func parseSigV4(authz string) (sigV4Header, bool) {
 	return h, true
 }
 
-// verifySigV4 rebuilds a request that carries only the signed headers,
-// signs it with the SDK's signer using the stored secret, the configured
-// region, the dialect's service and the time in X-Amz-Date, and compares
-// signatures in constant time.
-func (s *Server) verifySigV4(r *http.Request, authz string, body []byte) *apiError {
+// verifySigV4 checks the signature authz of r against scope. It rebuilds
+// a request that carries only the signed headers, signs it with the SDK's
+// signer using the signer's secret, the scope's region and service and the
+// time in X-Amz-Date, and compares signatures in constant time. Without
+// the whole body (!bodyOK) it checks only what it can: that the header
+// parses and names a known access key id.
+func verifySigV4(r *http.Request, authz string, body []byte, bodyOK bool, scope sigV4Scope) *apiError {
 	p, ok := parseSigV4(authz)
 	if !ok {
 		return newErr(errIncompleteSignature, "The Authorization header is not a valid AWS4-HMAC-SHA256 signature")
 	}
-	service := s.signingService()
-	secret, known := s.opts.Credentials[p.accessKeyID]
+	secret, known := scope.secret(p.accessKeyID)
 	if !known {
 		return newErr(errUnrecognizedClient, "")
 	}
-	if p.region != s.opts.Region || p.service != service {
-		return newErr(errBadSignature, "Credential should be scoped to region "+s.opts.Region+" and service "+service)
+	if !bodyOK {
+		return nil
+	}
+	if p.region != scope.region || p.service != scope.service {
+		return newErr(errBadSignature, "Credential should be scoped to region "+scope.region+" and service "+scope.service)
 	}
 	signingTime, err := time.Parse(amzDateFormat, r.Header.Get("X-Amz-Date"))
 	if err != nil || signingTime.Format("20060102") != p.date {
@@ -161,7 +168,7 @@ func (s *Server) verifySigV4(r *http.Request, authz string, body []byte) *apiErr
 	}
 	sum := sha256.Sum256(body)
 	ctx := context.Background()
-	if err := v4.NewSigner().SignHTTP(ctx, creds, rebuilt, hex.EncodeToString(sum[:]), service, s.opts.Region, signingTime); err != nil {
+	if err := v4.NewSigner().SignHTTP(ctx, creds, rebuilt, hex.EncodeToString(sum[:]), scope.service, scope.region, signingTime); err != nil {
 		return newErr(errBadSignature, "")
 	}
 	want, ok := parseSigV4(rebuilt.Header.Get("Authorization"))

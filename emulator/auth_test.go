@@ -27,8 +27,15 @@ func signed(t *testing.T, creds aws.Credentials, region, target, body string, at
 	req := httptest.NewRequest(http.MethodPost, "http://lightsail.test/", strings.NewReader(body))
 	req.Header.Set("Content-Type", ctAWS)
 	req.Header.Set("X-Amz-Target", target)
+	return sign(t, req, body, creds, "lightsail", region, at)
+}
+
+// sign signs req, whose body is body, with the SDK's SigV4 signer for
+// service in region at time at.
+func sign(t *testing.T, req *http.Request, body string, creds aws.Credentials, service, region string, at time.Time) *http.Request {
+	t.Helper()
 	sum := sha256.Sum256([]byte(body))
-	require.NoError(t, v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "lightsail", region, at))
+	require.NoError(t, v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), service, region, at))
 	return req
 }
 
@@ -173,4 +180,38 @@ func TestPanicBecomesInternalError(t *testing.T) {
 		assert.Equal(t, code, r.errCode())
 		assert.EqualValues(t, 1, s.Requests())
 	}
+}
+
+// restSigned is a SigV4-signed rest request.
+func restSigned(t *testing.T, creds aws.Credentials, method, path, body string) *http.Request {
+	t.Helper()
+	req := httptest.NewRequest(method, "http://lightsail.test"+path, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", ctEnvelope)
+	}
+	return sign(t, req, body, creds, "lightsail", "us-east-1", time.Now())
+}
+
+func TestRESTSigV4(t *testing.T) {
+	s := newServer(t, Options{Dialect: DialectREST, Credentials: map[string]string{testAKID: testSecret}})
+	good := aws.Credentials{AccessKeyID: testAKID, SecretAccessKey: testSecret}
+	r := serve(t, s, restSigned(t, good, http.MethodPost, "/v1/buckets", `{"bucketName":"sig-bucket","bundleId":"small_1_0"}`))
+	assert.Equal(t, http.StatusCreated, r.status, "body %s", r.raw)
+	r = serve(t, s, restSigned(t, good, http.MethodPost, "/v1/buckets/sig-bucket/access-keys", ""))
+	require.Equal(t, http.StatusCreated, r.status, "body %s", r.raw)
+	r = serve(t, s, restSigned(t, good, http.MethodGet, "/v1/buckets?bucketName=sig-bucket&x=%2F", ""))
+	assert.Equal(t, http.StatusOK, r.status, "body %s", r.raw)
+	r = serve(t, s, restSigned(t, good, http.MethodGet, "/v1/buckets/a%2Fb/access-keys", ""))
+	assert.Equal(t, http.StatusBadRequest, r.status, "signature over an encoded path verifies: %s", r.raw)
+
+	moved := restSigned(t, good, http.MethodGet, "/v1/buckets/sig-bucket/access-keys", "")
+	moved.URL.Path, moved.URL.RawPath = "/v1/buckets/other-bucket/access-keys", ""
+	r = serve(t, s, moved)
+	assert.Equal(t, http.StatusForbidden, r.status)
+	assert.Equal(t, "ACCESS_DENIED", r.errCode())
+	unsigned := restSigned(t, good, http.MethodGet, "/v1/buckets", "")
+	unsigned.Header.Del("Authorization")
+	r = serve(t, s, unsigned)
+	assert.Equal(t, http.StatusUnauthorized, r.status)
+	assert.Equal(t, "UNAUTHENTICATED", r.errCode())
 }

@@ -139,9 +139,9 @@ func restRequest(t testing.TB, target, body string) (method, path, restBody stri
 	return http.MethodPost, "/v1/" + pct(strings.ToLower(name)), body
 }
 
-// pct percent-encodes a path segment as DESIGN.md asks of rest clients:
-// every byte outside RFC 3986's unreserved set, and "." and ".." as
-// %2E and %2E%2E. (An implementation of its own, not the server's.)
+// pct percent-encodes a path segment as docs/DESIGN.md asks of rest
+// clients: every byte outside RFC 3986's unreserved set, and "." and ".."
+// as %2E and %2E%2E. (An implementation of its own, not the server's.)
 func pct(seg string) string {
 	if seg == "." || seg == ".." {
 		return strings.Repeat("%2E", len(seg))

@@ -1,9 +1,6 @@
 package emulator
 
 import (
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/xml"
 	"net/http"
 	"net/http/httptest"
@@ -13,7 +10,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -37,8 +33,8 @@ func iamFixture(t *testing.T, opts Options) (*Server, []string) {
 	return s, ids
 }
 
-// TestIAMErrorTable: every situation of DESIGN.md's iam error table, with
-// its code, status, Type, content type and request id.
+// TestIAMErrorTable: every situation of docs/DESIGN.md's iam error table,
+// with its code, status, Type, content type and request id.
 func TestIAMErrorTable(t *testing.T) {
 	long := func(n int) string { return strings.Repeat("a", n) }
 	tags := func(n int) []string {
@@ -181,9 +177,7 @@ func iamSigned(t *testing.T, creds aws.Credentials, service, region, form string
 	t.Helper()
 	req := httptest.NewRequest(http.MethodPost, "http://iam.test/", strings.NewReader(form))
 	req.Header.Set("Content-Type", ctForm)
-	sum := sha256.Sum256([]byte(form))
-	require.NoError(t, v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), service, region, at))
-	return req
+	return sign(t, req, form, creds, service, region, at)
 }
 
 // TestIAMSuccessShapes parses each operation's success.

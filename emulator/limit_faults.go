@@ -33,5 +33,5 @@ func (s *Server) atLimit(b *bucket) (*result, *apiError) {
 		k := s.st.newKey() // issued (its secret counts as issued), never stored
 		return &result{op: opCreateBucketAccessKey, bucketName: b.name, key: &k, at: k.CreatedAt}, nil
 	}
-	return nil, newErr(errLimit, fmt.Sprintf("The %s %s already has the maximum of %d access keys", s.entity(), s.safeName(b.name), KeyLimit))
+	return nil, newErr(errLimit, fmt.Sprintf("The %s %s already has the maximum of %d access keys", s.d.entity, s.safeName(b.name), KeyLimit))
 }

@@ -3,6 +3,7 @@ package emulator
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -22,8 +23,8 @@ type result struct {
 	// form (fault timestamp-wrong-type); set by Server.success.
 	wrongTimestamps bool
 	at              time.Time // when the operation happened
-	// nextMarker is the marker of the next page of a paginated list (iam
-	// ListUsers and ListAccessKeys with MaxItems); "" on the last page.
+	// nextMarker is the marker of the next page of a paged list
+	// (pages.go); "" on the last page.
 	nextMarker string
 	requestID  string // the response's request id; set by the server
 }
@@ -50,23 +51,15 @@ func (s *Server) dispatch(ctx context.Context, op string, in map[string]any) (*r
 }
 
 func (s *Server) notFoundBucket(name string) *apiError {
-	return newErr(errNotFound, fmt.Sprintf("The %s %s does not exist", s.entity(), s.safeName(name)))
+	return newErr(errNotFound, fmt.Sprintf("The %s %s does not exist", s.d.entity, s.safeName(name)))
 }
 
-// entity is what the dialect calls a bucket: an IAM user in iam.
-func (s *Server) entity() string {
-	if s.opts.Dialect == DialectIAM {
-		return "user"
-	}
-	return "bucket"
-}
-
-// safeName quotes a bucket (user) name in messages only when it is well
-// formed, so a message never echoes arbitrary request text. In iam, where
-// a well-formed user name may look like anything (a secret, even), it
-// quotes only the name of an existing user. Called with s.mu held.
+// safeName quotes a bucket name in messages only when it is well formed,
+// so a message never echoes arbitrary request text. Where a well-formed
+// name may look like anything (dialect.opaqueNames: a secret, even), it
+// quotes only the name of an existing bucket. Called with s.mu held.
 func (s *Server) safeName(name string) string {
-	if s.validName(name) && (s.opts.Dialect != DialectIAM || s.st.buckets[name] != nil) {
+	if s.d.validName(name) && (!s.d.opaqueNames || s.st.buckets[name] != nil) {
 		return "'" + name + "'"
 	}
 	return "named in the request"
@@ -78,7 +71,7 @@ func (s *Server) createBucket(in map[string]any) (*result, *apiError) {
 	defer s.mu.Unlock()
 	b, ok := s.st.addBucket(name, str(in, "bundleId"), tagsOf(in), boolean(in, "enableObjectVersioning"))
 	if !ok {
-		return nil, newErr(errAlreadyExists, fmt.Sprintf("The %s name %s is already in use", s.entity(), s.safeName(name)))
+		return nil, newErr(errAlreadyExists, fmt.Sprintf("The %s name %s is already in use", s.d.entity, s.safeName(name)))
 	}
 	b.path, b.boundary = str(in, "path"), str(in, "permissionsBoundary")
 	cp := *b
@@ -94,15 +87,16 @@ func (s *Server) deleteBucket(in map[string]any) (*result, *apiError) {
 		return nil, s.notFoundBucket(name)
 	}
 	if len(b.keys) > 0 && !boolean(in, "forceDelete") {
-		if s.opts.Dialect == DialectIAM {
-			return nil, newErr(errDeleteConflict, "Cannot delete entity, must delete access keys first.")
-		}
-		return nil, newErr(errDeleteConflict, "The bucket has access keys; delete them first or set forceDelete to true")
+		return nil, newErr(errDeleteConflict, s.d.deleteConflict)
 	}
 	s.st.removeBucket(name)
 	return &result{op: opDeleteBucket, bucketName: name, at: now()}, nil
 }
 
+// getBuckets answers the bucket named by bucketName (not found when it
+// does not exist), else every bucket whose path starts with pathPrefix
+// (absent: every bucket), in creation order, one page of them where the
+// dialect's lists page.
 func (s *Server) getBuckets(in map[string]any) (*result, *apiError) {
 	if s.has(FaultGetBuckets500) {
 		return nil, newErr(errInternal, "")
@@ -110,9 +104,6 @@ func (s *Server) getBuckets(in map[string]any) (*result, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := &result{op: opGetBuckets, buckets: []bucket{}, at: now()}
-	if s.opts.Dialect == DialectIAM {
-		return s.listUsers(in, r)
-	}
 	if name, ok := in["bucketName"].(string); ok {
 		b := s.st.buckets[name]
 		if b == nil {
@@ -121,8 +112,18 @@ func (s *Server) getBuckets(in map[string]any) (*result, *apiError) {
 		r.buckets = append(r.buckets, *b)
 		return r, nil
 	}
+	prefix := str(in, "pathPrefix")
 	for _, n := range s.st.order {
-		r.buckets = append(r.buckets, *s.st.buckets[n])
+		if b := s.st.buckets[n]; strings.HasPrefix(b.userPath(), prefix) {
+			r.buckets = append(r.buckets, *b)
+		}
+	}
+	if s.d.pagesLists {
+		from, to, next, e := s.page(in, len(r.buckets))
+		if e != nil {
+			return nil, e
+		}
+		r.buckets, r.nextMarker = r.buckets[from:to], next
 	}
 	return r, nil
 }
@@ -168,7 +169,7 @@ func (s *Server) listKeys(in map[string]any) (*result, *apiError) {
 		keys = keys[:len(keys)-1]
 	}
 	r := &result{op: opGetBucketAccessKeys, bucketName: name, keys: keys, listSecrets: s.has(FaultSecretInList), at: now()}
-	if s.opts.Dialect == DialectIAM {
+	if s.d.pagesLists {
 		from, to, next, e := s.page(in, len(keys))
 		if e != nil {
 			return nil, e
@@ -200,7 +201,7 @@ func (s *Server) deleteKey(in map[string]any) (*result, *apiError) {
 		if s.has(FaultDoubleDeleteSucceeds) {
 			return r, nil
 		}
-		return nil, newErr(errNotFound, fmt.Sprintf("The access key does not exist on the %s %s", s.entity(), s.safeName(name)))
+		return nil, newErr(errNotFound, fmt.Sprintf("The access key does not exist on the %s %s", s.d.entity, s.safeName(name)))
 	}
 	k := b.keys[i]
 	if !s.has(FaultDeleteKeepsKey) {

@@ -8,14 +8,6 @@ import (
 	"time"
 )
 
-// Dialect names accepted in Options.Dialect.
-const (
-	DialectAWS      = "aws"
-	DialectEnvelope = "envelope"
-	DialectREST     = "rest"
-	DialectIAM      = "iam"
-)
-
 // DefaultRegion is the SigV4 region used when Options.Region is empty.
 const DefaultRegion = "us-east-1"
 
@@ -26,12 +18,13 @@ const MaxBodyBytes = 1 << 20
 // Options configures a Server. The zero value is a correct aws-dialect
 // emulator without authentication, latency, throttling or faults.
 type Options struct {
-	// Dialect is "aws" (the default), "envelope", "rest" or "iam"; see
-	// DESIGN.md.
+	// Dialect names the dialect, as the Dialect* constants and
+	// docs/DESIGN.md's "Dialects" do; empty is aws, the default. New
+	// refuses a name it does not know.
 	Dialect string
 	// Credentials maps access key id to secret. When non-empty, every request
-	// must carry a valid SigV4 signature in Region for service "lightsail"
-	// ("iam" in the iam dialect).
+	// must carry a valid SigV4 signature in Region for the dialect's
+	// service (lightsail; iam for IAM users).
 	Credentials map[string]string
 	// Region is the SigV4 region; default us-east-1. It is also the
 	// regionName reported in resource locations.
@@ -41,10 +34,11 @@ type Options struct {
 	Token string
 	// Latency is added to every request before it is handled.
 	Latency time.Duration
-	// PageSize is the most items an iam list answers on one page,
-	// whatever MaxItems asks (0: MaxItems, or IAM's 100 without it): a
-	// small one makes every list page, with fewer items than MaxItems
-	// asked even when more follow, as IAM documents an endpoint may.
+	// PageSize is the most items a paged list (IAM's) answers on one
+	// page, whatever MaxItems asks (0: MaxItems, or IAM's 100 without
+	// it): a small one makes every list page, with fewer items than
+	// MaxItems asked even when more follow, as IAM documents an endpoint
+	// may. Lists that do not page ignore it.
 	PageSize int
 	// ThrottlePercent (0-100) is the share of requests, chosen at random,
 	// that get the dialect's throttling error.
@@ -77,8 +71,9 @@ const (
 	// FaultSecretInList breaks secret-only-once: GetBucketAccessKeys
 	// includes each key's secret.
 	FaultSecretInList Fault = "secret-in-list"
-	// FaultErrorsWith200 breaks error-envelope: every error is sent with
-	// HTTP 200 (same body).
+	// FaultErrorsWith200 breaks success-envelope: every error is sent with
+	// HTTP 200 (same body), so an error body is judged as the operation's
+	// success and does not match it.
 	FaultErrorsWith200 Fault = "errors-with-200"
 	// FaultErrorStatusMismatch breaks error-envelope: not-found errors use
 	// the wrong status (aws: 404; envelope, rest and iam: 400).
@@ -226,46 +221,45 @@ func ParseFault(name string) (Fault, error) {
 	return f, nil
 }
 
-// normalize validates opts and fills defaults.
-func (o Options) normalize() (Options, error) {
-	switch o.Dialect {
-	case "":
-		o.Dialect = DialectAWS
-	case DialectAWS, DialectEnvelope, DialectREST, DialectIAM:
-	default:
-		return o, fmt.Errorf("emulator: unknown dialect %q (want aws, envelope, rest or iam)", o.Dialect)
+// normalize validates opts, fills defaults and returns the dialect they
+// name.
+func (o Options) normalize() (Options, *dialect, error) {
+	d, err := dialectNamed(o.Dialect)
+	if err != nil {
+		return o, nil, err
 	}
+	o.Dialect = d.name
 	if o.Region == "" {
 		o.Region = DefaultRegion
 	}
 	if o.ThrottlePercent < 0 || o.ThrottlePercent > 100 {
-		return o, fmt.Errorf("emulator: throttle percent %d outside 0-100", o.ThrottlePercent)
+		return o, nil, fmt.Errorf("emulator: throttle percent %d outside 0-100", o.ThrottlePercent)
 	}
 	if o.Latency < 0 {
-		return o, errors.New("emulator: negative latency")
+		return o, nil, errors.New("emulator: negative latency")
 	}
 	if o.RaceHold < 0 {
-		return o, errors.New("emulator: negative race hold")
+		return o, nil, errors.New("emulator: negative race hold")
 	}
 	if o.RaceHold == 0 {
 		o.RaceHold = DefaultRaceHold
 	}
 	if len(o.Credentials) > 0 && o.Token != "" {
-		return o, errors.New("emulator: Credentials (SigV4) and Token (bearer) both use the Authorization header; set one")
+		return o, nil, errors.New("emulator: Credentials (SigV4) and Token (bearer) both use the Authorization header; set one")
 	}
 	creds := make(map[string]string, len(o.Credentials))
 	for id, secret := range o.Credentials {
 		if id == "" || secret == "" {
-			return o, errors.New("emulator: credentials need a non-empty access key id and secret")
+			return o, nil, errors.New("emulator: credentials need a non-empty access key id and secret")
 		}
 		creds[id] = secret
 	}
 	o.Credentials = creds
 	for _, f := range o.Faults {
 		if _, err := ParseFault(string(f)); err != nil {
-			return o, fmt.Errorf("emulator: %w", err)
+			return o, nil, fmt.Errorf("emulator: %w", err)
 		}
 	}
 	o.Faults = append([]Fault(nil), o.Faults...)
-	return o, nil
+	return o, d, nil
 }

@@ -1,8 +1,8 @@
 package emulator
 
-// The page family: faults in how an iam list reads and answers a page
-// size. Only the iam dialect's lists take one (MaxItems); the other
-// dialects' lists do not page by size, and the faults change nothing there
+// The page family: faults in how a paged list answers a page size. Only
+// the lists of a dialect whose lists page take one (MaxItems); the other
+// dialects' lists do not page by size, and the fault changes nothing there
 // (Fault.Dialects).
 const (
 	// FaultListIgnoresPageSize breaks success-envelope: ListAccessKeys
@@ -21,35 +21,4 @@ const (
 var pageFaults = []faultInfo{
 	{FaultListIgnoresPageSize, "iam only: ListAccessKeys and ListUsers ignore MaxItems and answer up to 100 items a page", "success-envelope"},
 	{FaultAcceptOutOfRange, "iam only: MaxItems outside 1 to 1000 is accepted (below 1: a page of 100)", "invalid-input-rejected"},
-}
-
-// onlyIn lists, for a fault that has an effect only in some
-// dialects, those dialects.
-var onlyIn = map[Fault][]string{
-	FaultListIgnoresPageSize:  {DialectIAM},
-	FaultAcceptOutOfRange:     {DialectIAM},
-	FaultFormSkipsUndecodable: {DialectIAM},
-	FaultFormKeepsEscapes:     {DialectIAM},
-	FaultFormNamePercent:      {DialectIAM},
-}
-
-// Dialects are the dialects in which the fault changes anything: nil for
-// every dialect. A fault outside its dialects is accepted and has no
-// effect.
-func (f Fault) Dialects() []string {
-	return onlyIn[f]
-}
-
-// In reports whether the fault has an effect in dialect.
-func (f Fault) In(dialect string) bool {
-	ds := f.Dialects()
-	if ds == nil {
-		return true
-	}
-	for _, d := range ds {
-		if d == dialect {
-			return true
-		}
-	}
-	return false
 }

@@ -10,8 +10,8 @@ import (
 
 // The reading family: how a request is read and how a reply is labelled.
 // Three are legal variations (Breaks() == ""): choices the contract leaves
-// to an endpoint, which no check may fail (DESIGN.md, "What a check may
-// demand, and what it may not"). Two are faults, each shown by its check.
+// to an endpoint, which no check may fail (docs/DESIGN.md, "What a check
+// may demand, and what it may not"). Two are faults, each shown by its check.
 const (
 	// FaultFormSkipsUndecodable is a legal variation (iam): a form pair
 	// that does not percent-decode is skipped and the rest are read, as
@@ -56,7 +56,7 @@ var readingFaults = []faultInfo{
 // that wrongly follows it leaves the machine for nowhere.
 const DefaultRedirectTo = "http://127.0.0.1:9/keycontract-redirected"
 
-// formReading is how iamWire reads a form's escapes.
+// formReading is how a form-reading wire reads a form's escapes.
 type formReading int
 
 const (
@@ -124,23 +124,6 @@ func unescapeLiteral(s string) string {
 	return b.String()
 }
 
-// namesNoOperation reports whether e answers a request that names no
-// operation, for FaultRedirectNoOperation: iam's missing Action, the rpc
-// dialects' missing target header, rest's unknown path.
-func (s *Server) namesNoOperation(r *http.Request, e *apiError) bool {
-	switch {
-	case e.kind == errMissingOperation:
-		return true
-	case e.kind != errUnknownOperation:
-		return false
-	case s.opts.Dialect == DialectREST:
-		return true
-	case s.opts.Dialect == DialectAWS, s.opts.Dialect == DialectEnvelope:
-		return r.Header.Get("X-Amz-Target") == ""
-	}
-	return false
-}
-
 // redirect answers rep with fault redirect-no-operation's 302.
 func (s *Server) redirect(rep *reply) {
 	to := s.opts.RedirectTo
@@ -150,21 +133,12 @@ func (s *Server) redirect(rep *reply) {
 	rep.status, rep.header, rep.body = http.StatusFound, http.Header{"Location": {to}}, nil
 }
 
-// mediaSynonyms is what FaultMediaTypeSynonym sends for each dialect's
-// media type.
-var mediaSynonyms = map[string]map[string]string{
-	DialectAWS:      {ctAWS: "application/json"},
-	DialectEnvelope: {ctEnvelope: "application/vnd.keycontract+json; charset=utf-8"},
-	DialectREST:     {ctEnvelope: "application/vnd.keycontract+json; charset=utf-8"},
-	DialectIAM:      {ctXML: "application/xml; charset=utf-8"},
-}
-
 // respell applies FaultMediaTypeSynonym to a reply about to be written.
 func (s *Server) respell(rep *reply) {
 	if !s.has(FaultMediaTypeSynonym) || rep.header == nil {
 		return
 	}
-	if syn, ok := mediaSynonyms[s.opts.Dialect][rep.header.Get("Content-Type")]; ok {
+	if syn, ok := s.d.mediaSynonyms[rep.header.Get("Content-Type")]; ok {
 		rep.header.Set("Content-Type", syn)
 	}
 }

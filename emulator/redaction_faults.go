@@ -7,7 +7,7 @@ import (
 )
 
 // The redaction family: faults that send the secret of a new key in a
-// response the harness must still redact (DESIGN.md, "Secrets"). Each one
+// response the harness must still redact (docs/DESIGN.md, "Secrets"). Each one
 // changes only the CreateBucketAccessKey success response, except
 // secret-in-header, and all but secret-duplicated make a check fail.
 const (
@@ -66,23 +66,43 @@ var redactionFaults = []faultInfo{
 
 const (
 	ctHTML = "text/html; charset=utf-8"
-	// undeclaredSecretMember is where secret-renamed and secret-duplicated
-	// put the secret.
-	undeclaredSecretMember = "secretKey"
 	// debugSecretHeader carries the secret under fault secret-in-header.
 	debugSecretHeader = "X-Debug-Secret"
 )
 
-// keyMembers are the names of the created key's object, its id and its
-// secret in the server's dialect.
-func (s *Server) keyMembers() (object, id, secret string) {
-	switch s.opts.Dialect {
-	case DialectEnvelope, DialectREST:
-		return "data", "id", "secret_access_key"
-	case DialectIAM:
-		return "AccessKey", "AccessKeyId", "SecretAccessKey"
+// keyForm is where a dialect's create success holds the new key, so that
+// the redaction faults can corrupt it in the dialect's own form (JSON
+// members or XML elements).
+type keyForm interface {
+	// names are the key's id and secret members, as the wire names them.
+	names() (id, secret string)
+	// edit applies ed to body, a rendered create success of key.
+	edit(ed keyEdit, key *KeyInfo, body []byte) ([]byte, error)
+}
+
+// keyEdit is what the id and secret faults change in a created key.
+type keyEdit struct {
+	id     Fault // one of the create-id faults, or ""
+	secret Fault // secret-renamed or secret-duplicated, or ""
+}
+
+// keyEditOf is the edit the server's faults ask for; the zero keyEdit
+// when none does.
+func (s *Server) keyEditOf() keyEdit {
+	var ed keyEdit
+	for _, f := range []Fault{FaultCreateIDNumber, FaultCreateIDObject, FaultCreateIDNull, FaultCreateIDMissing} {
+		if s.has(f) {
+			ed.id = f
+			break
+		}
 	}
-	return "accessKey", "accessKeyId", "secretAccessKey"
+	for _, f := range []Fault{FaultSecretRenamed, FaultSecretDuplicated} {
+		if s.has(f) {
+			ed.secret = f
+			break
+		}
+	}
+	return ed
 }
 
 // corruptCreate applies the redaction family to a rendered create success:
@@ -91,11 +111,13 @@ func (s *Server) corruptCreate(r *result, ct string, body []byte) (string, []byt
 	if s.has(FaultCreateWrongContentType) {
 		ct = ctHTML
 	}
-	var err error
-	if body, err = s.editCreatedKey(r, body); err != nil {
-		return ct, nil, err
+	if ed := s.keyEditOf(); ed != (keyEdit{}) {
+		var err error
+		if body, err = s.d.createdKey.edit(ed, r.key, body); err != nil {
+			return ct, nil, err
+		}
 	}
-	_, idName, secretName := s.keyMembers()
+	idName, secretName := s.d.createdKey.names()
 	if s.has(FaultCreateNotJSON) {
 		// Deliberately unescaped: the secret must appear exactly as issued.
 		body = []byte(idName + "=" + r.key.ID + "&" + secretName + "=" + r.key.Secret + "&status=" + r.key.Status)
@@ -106,46 +128,42 @@ func (s *Server) corruptCreate(r *result, ct string, body []byte) (string, []byt
 	return ct, body, nil
 }
 
-// editCreatedKey changes members of the created key's object for the id and
-// secret faults; without them it returns body unchanged.
-func (s *Server) editCreatedKey(r *result, body []byte) ([]byte, error) {
-	edits := []Fault{FaultCreateIDNumber, FaultCreateIDObject, FaultCreateIDNull, FaultCreateIDMissing, FaultSecretRenamed, FaultSecretDuplicated}
-	on := false
-	for _, f := range edits {
-		on = on || s.has(f)
-	}
-	if !on {
-		return body, nil
-	}
-	if s.opts.Dialect == DialectIAM {
-		return s.editCreatedKeyXML(r, body), nil
-	}
+// jsonKey is a created key that is a JSON object, member object of the
+// body, with members id and secret.
+type jsonKey struct{ object, id, secret string }
+
+// undeclaredSecretMember is where secret-renamed and secret-duplicated
+// put the secret in a JSON key.
+const undeclaredSecretMember = "secretKey"
+
+func (k jsonKey) names() (string, string) { return k.id, k.secret }
+
+func (k jsonKey) edit(ed keyEdit, created *KeyInfo, body []byte) ([]byte, error) {
 	var top map[string]any
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber() // keeps the epoch timestamps as written
 	if err := dec.Decode(&top); err != nil {
 		return nil, err
 	}
-	objName, idName, secretName := s.keyMembers()
-	key, _ := top[objName].(map[string]any)
+	key, _ := top[k.object].(map[string]any)
 	if key == nil {
 		return body, nil
 	}
-	switch {
-	case s.has(FaultCreateIDNumber):
-		key[idName] = json.Number("1234567890")
-	case s.has(FaultCreateIDObject):
-		key[idName] = map[string]any{"value": r.key.ID}
-	case s.has(FaultCreateIDNull):
-		key[idName] = nil
-	case s.has(FaultCreateIDMissing):
-		delete(key, idName)
+	switch ed.id {
+	case FaultCreateIDNumber:
+		key[k.id] = json.Number("1234567890")
+	case FaultCreateIDObject:
+		key[k.id] = map[string]any{"value": created.ID}
+	case FaultCreateIDNull:
+		key[k.id] = nil
+	case FaultCreateIDMissing:
+		delete(key, k.id)
 	}
-	if s.has(FaultSecretRenamed) || s.has(FaultSecretDuplicated) {
-		key[undeclaredSecretMember] = r.key.Secret
+	if ed.secret != "" {
+		key[undeclaredSecretMember] = created.Secret
 	}
-	if s.has(FaultSecretRenamed) {
-		delete(key, secretName)
+	if ed.secret == FaultSecretRenamed {
+		delete(key, k.secret)
 	}
 	return json.Marshal(top)
 }

@@ -1,9 +1,6 @@
 package emulator
 
 import (
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -11,13 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// restErrorCase is one row of DESIGN.md's rest error tables.
+// restErrorCase is one row of docs/DESIGN.md's rest error tables.
 type restErrorCase struct {
 	name         string
 	method, path string
@@ -273,42 +268,6 @@ func TestRESTAcceptInvalidInputRoundTrips(t *testing.T) {
 	assert.Equal(t, "%2E%2E", escapeSegment(".."))
 	assert.Equal(t, "%2E", escapeSegment("."))
 	assert.Equal(t, "...", escapeSegment("..."))
-}
-
-// restSigned is a SigV4-signed rest request.
-func restSigned(t *testing.T, creds aws.Credentials, method, path, body string) *http.Request {
-	t.Helper()
-	req := httptest.NewRequest(method, "http://lightsail.test"+path, strings.NewReader(body))
-	if body != "" {
-		req.Header.Set("Content-Type", ctEnvelope)
-	}
-	sum := sha256.Sum256([]byte(body))
-	require.NoError(t, v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "lightsail", "us-east-1", time.Now()))
-	return req
-}
-
-func TestRESTSigV4(t *testing.T) {
-	s := newServer(t, Options{Dialect: DialectREST, Credentials: map[string]string{testAKID: testSecret}})
-	good := aws.Credentials{AccessKeyID: testAKID, SecretAccessKey: testSecret}
-	r := serve(t, s, restSigned(t, good, http.MethodPost, "/v1/buckets", `{"bucketName":"sig-bucket","bundleId":"small_1_0"}`))
-	assert.Equal(t, http.StatusCreated, r.status, "body %s", r.raw)
-	r = serve(t, s, restSigned(t, good, http.MethodPost, "/v1/buckets/sig-bucket/access-keys", ""))
-	require.Equal(t, http.StatusCreated, r.status, "body %s", r.raw)
-	r = serve(t, s, restSigned(t, good, http.MethodGet, "/v1/buckets?bucketName=sig-bucket&x=%2F", ""))
-	assert.Equal(t, http.StatusOK, r.status, "body %s", r.raw)
-	r = serve(t, s, restSigned(t, good, http.MethodGet, "/v1/buckets/a%2Fb/access-keys", ""))
-	assert.Equal(t, http.StatusBadRequest, r.status, "signature over an encoded path verifies: %s", r.raw)
-
-	moved := restSigned(t, good, http.MethodGet, "/v1/buckets/sig-bucket/access-keys", "")
-	moved.URL.Path, moved.URL.RawPath = "/v1/buckets/other-bucket/access-keys", ""
-	r = serve(t, s, moved)
-	assert.Equal(t, http.StatusForbidden, r.status)
-	assert.Equal(t, "ACCESS_DENIED", r.errCode())
-	unsigned := restSigned(t, good, http.MethodGet, "/v1/buckets", "")
-	unsigned.Header.Del("Authorization")
-	r = serve(t, s, unsigned)
-	assert.Equal(t, http.StatusUnauthorized, r.status)
-	assert.Equal(t, "UNAUTHENTICATED", r.errCode())
 }
 
 // TestRESTFaultDetails pins what the script's fingerprints cannot show.

@@ -1,33 +1,30 @@
 // Package emulator is keycontract's reference server for the Lightsail
-// bucket access key API, in the dialects of DESIGN.md: "aws" (awsJson1_1,
-// the real Lightsail wire), "envelope" ({"success", "data"|"error"} over
-// the same RPC wire), "rest" (the envelope over resource paths and
-// methods), and "iam" (IAM user access keys over the AWS query wire:
-// form-encoded requests, XML responses; a user is a bucket).
+// bucket access key API, in every dialect of docs/DESIGN.md: the real
+// Lightsail wire (awsJson1_1), the seed's {"success", "data"|"error"}
+// envelope over the same RPC wire or over resource paths and methods, and
+// IAM user access keys over the AWS query wire (form-encoded requests,
+// XML responses; a user is a bucket). Options.Dialect chooses one by name.
 //
 // One store, one set of faults and one order of checks serve every
-// dialect; a thin wire per dialect (wire.go) decodes a request into an
-// operation and its input, and writes results and errors. In aws and
-// envelope every request is POST / with X-Amz-Target:
-// Lightsail_20161128.<Op> and a JSON object body; in rest the method and
-// path name the operation (wire_rest.go); in iam the form's Action does
-// (wire_query.go), and steps 3 and 4 are: an Action to read
-// (MissingAction), a known one (InvalidAction), a body that is form
-// encoding and Version 2010-05-08 (ValidationError). A request is checked
-// in this order, and the first failure answers it:
+// dialect. A dialect (dialect.go) is a value that knows its wire, names,
+// signing service, request-id header, error mapping and where its
+// behaviour differs; each lives in its own files (dialect_*.go) and the
+// rest of the package only asks it. A dialect's wire decodes a request
+// into an operation and its input, and writes results and errors. A
+// request is checked in this order, and the first failure answers it:
 //
 //  1. authentication (SigV4 when Options.Credentials is set; bearer token
 //     when Options.Token is set);
 //  2. throttling (Options.ThrottlePercent);
-//  3. the operation is known: method POST and a known target (rest: a
-//     known path, else not found, and a method it allows, else method
-//     not allowed);
-//  4. the body is at most MaxBodyBytes and one JSON object (rest: only
-//     CreateBucket has a body; the others ignore one);
-//  5. members: required, JSON types, lengths and patterns per the Lightsail
-//     model (unknown members are ignored); in rest, path and query
-//     parameters are members too, each path segment decoded once; in iam,
-//     the IAM model's (validate_iam.go);
+//  3. the operation is known: the wire reads one it knows (an RPC target
+//     header and POST; a form's Action, which must be there, then be
+//     known; a known path, else not found, and a method it allows, else
+//     method not allowed);
+//  4. the body is at most MaxBodyBytes and decodes as the wire's (one JSON
+//     object; a form with the right Version; a path's segments, each
+//     decoded once, and its query parameters);
+//  5. members: required, types, lengths and patterns per the dialect's
+//     model (unknown members are ignored);
 //  6. existence of the bucket, and of the key on it;
 //  7. the two-key limit.
 //
@@ -54,7 +51,8 @@ import (
 type Server struct {
 	opts   Options
 	faults map[Fault]bool
-	wire   wire // the dialect's HTTP form
+	d      *dialect // the dialect of opts.Dialect
+	wire   wire     // its HTTP form, built for opts
 
 	mu sync.Mutex // guards st
 	st *state
@@ -66,11 +64,11 @@ type Server struct {
 // New returns a server for opts, or an error for an unknown dialect or
 // fault or inconsistent options.
 func New(opts Options) (*Server, error) {
-	o, err := opts.normalize()
+	o, d, err := opts.normalize()
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opts: o, faults: map[Fault]bool{}, wire: newWire(o), st: newState()}
+	s := &Server{opts: o, faults: map[Fault]bool{}, d: d, wire: d.wire(o), st: newState()}
 	for _, f := range o.Faults {
 		s.faults[f] = true
 	}
@@ -93,7 +91,8 @@ func NewTestServer(t testing.TB, opts Options) (*httptest.Server, *Server) {
 // has reports whether fault f is injected.
 func (s *Server) has(f Fault) bool { return s.faults[f] }
 
-// Dialect is the server's dialect ("aws", "envelope", "rest" or "iam").
+// Dialect is the name of the server's dialect (Options.Dialect, or the
+// default's name when that was empty).
 func (s *Server) Dialect() string { return s.opts.Dialect }
 
 // Snapshot returns the keys of every bucket (bucket name -> keys in
@@ -104,11 +103,11 @@ func (s *Server) Snapshot() map[string][]KeyInfo {
 	return s.st.snapshot()
 }
 
-// AddBucket pre-seeds a bucket (in iam: a user with path /) with bundle
-// small_1_0. It errors if the name is not a valid bucket (user) name or is
-// taken.
+// AddBucket pre-seeds a bucket (where buckets are IAM users: a user with
+// path /) with bundle small_1_0. It errors if the name is not a valid
+// bucket (user) name in the dialect or is taken.
 func (s *Server) AddBucket(name string) error {
-	if !s.validName(name) {
+	if !s.d.validName(name) {
 		return fmt.Errorf("emulator: invalid bucket name %q", name)
 	}
 	s.mu.Lock()
@@ -178,13 +177,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}()
 		s.handle(r, rep)
 	}()
-	s.forgetUnknownUser(rep)
+	s.forgetUnknownName(rep)
 	s.debugSecret(rep) // fault secret-in-header only
 	s.respell(rep)     // fault media-type-synonym only
 	if rep.header == nil {
 		rep.header = http.Header{}
 	}
-	rep.header.Set(s.requestIDHeader(), rep.id)
+	rep.header.Set(s.d.requestIDHeader, rep.id)
 	s.logRequest(r.Method, rep, time.Since(start))
 	for k, v := range rep.header {
 		w.Header()[k] = v
@@ -217,17 +216,18 @@ func (s *Server) handle(r *http.Request, rep *reply) {
 		if e.badBody && s.has(FaultMalformedJSON500) {
 			e = newErr(errInternal, "")
 		}
-		if s.has(FaultRedirectNoOperation) && s.namesNoOperation(r, e) {
+		if s.has(FaultRedirectNoOperation) && e.noOperation {
 			s.redirect(rep)
 			return
 		}
 		fail(e)
 		return
 	}
-	if name, ok := in["bucketName"].(string); ok && s.validName(name) {
+	if name, ok := in["bucketName"].(string); ok && s.d.validName(name) {
 		rep.bucket = name
 	}
-	if e := s.validateInput(op, in); e != nil {
+	in, e = s.validateInput(op, in)
+	if e != nil {
 		fail(e)
 		return
 	}
@@ -240,12 +240,12 @@ func (s *Server) handle(r *http.Request, rep *reply) {
 	rep.status, rep.header, rep.body = s.success(res)
 }
 
-// forgetUnknownUser keeps, in iam, only the name of a user that exists
-// (or was just deleted) for the log line: a well-formed user name may be
-// any word, a secret sent as a name included, and the log never carries
-// request text that is not a known name.
-func (s *Server) forgetUnknownUser(rep *reply) {
-	if s.opts.Dialect != DialectIAM || rep.bucket == "-" {
+// forgetUnknownName keeps, where a well-formed name may be any word
+// (dialect.opaqueNames: a secret sent as a name, even), only the name of a
+// bucket that exists (or was just deleted) for the log line: the log never
+// carries request text that is not a known name.
+func (s *Server) forgetUnknownName(rep *reply) {
+	if !s.d.opaqueNames || rep.bucket == "-" {
 		return
 	}
 	if rep.op == opDeleteBucket && rep.status/100 == 2 {
@@ -284,12 +284,8 @@ func (s *Server) logRequest(method string, rep *reply, d time.Duration) {
 	default:
 		method = "-"
 	}
-	opName := rep.op
-	if a, ok := iamActionOf[opName]; ok && s.opts.Dialect == DialectIAM {
-		opName = a
-	}
 	line := fmt.Sprintf("%s %s %s %d %s bucket=%s\n",
-		time.Now().UTC().Format(time.RFC3339), method, opName, rep.status,
+		time.Now().UTC().Format(time.RFC3339), method, s.d.action(rep.op), rep.status,
 		d.Round(time.Microsecond), rep.bucket)
 	s.logMu.Lock()
 	defer s.logMu.Unlock()

@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// errorCase is one situation of DESIGN.md's error tables, with the answer
-// expected in each dialect.
+// errorCase is one situation of docs/DESIGN.md's error tables, with the
+// answer expected in each dialect.
 type errorCase struct {
 	name      string
 	target    string // full X-Amz-Target; "" sends none

@@ -32,8 +32,8 @@ type bucket struct {
 	versioning bool
 	keys       []KeyInfo
 	ghosts     int    // deleted keys still counted (fault deleted-still-counts)
-	path       string // iam: the user's path ("" means "/")
-	boundary   string // iam: the user's permissions boundary ARN, if any
+	path       string // the user's path, where buckets are IAM users ("" means "/")
+	boundary   string // the user's permissions boundary ARN, if any
 	// race is the barrier of fault limit-race (race.go).
 	race raceState
 }
@@ -106,6 +106,15 @@ func (st *state) newKey() KeyInfo {
 	st.seen[secret] = struct{}{}
 	st.secrets = append(st.secrets, secret)
 	return KeyInfo{ID: id, Secret: secret, Status: "Active", CreatedAt: now()}
+}
+
+// userPath is the bucket's path, "/" unless one was given (an IAM user's
+// path; GetBuckets filters by its prefix).
+func (b *bucket) userPath() string {
+	if b.path == "" {
+		return "/"
+	}
+	return b.path
 }
 
 // count is the number of keys that count towards the limit.

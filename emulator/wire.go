@@ -1,18 +1,20 @@
 package emulator
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 )
 
-// wire is one dialect's HTTP form. The server keeps one store, one set of
+// wire is a dialect's HTTP form. The server keeps one store, one set of
 // faults and one order of checks (see the package doc); a wire only
 // translates between HTTP and the dialect-neutral operation, input, result
-// and apiError.
+// and apiError, and writes each error kind as its dialect's error table
+// says.
 //
-// A wire never reads faults (its construction may: iam's form reading,
+// A wire never reads faults (its construction may: how a form is read,
 // reading_faults.go): what a fault changes in a response is either
 // applied by the server around the wire (status, headers) or carried on the
 // result (result.listSecrets, result.leaked, result.wrongTimestamps), and
@@ -22,30 +24,15 @@ type wire interface {
 	// the body, path and query, named as in the Lightsail model
 	// (bucketName, accessKeyId, bundleId, forceDelete, tags...). It checks
 	// steps 3 and 4 of the package doc (operation known, body); the
-	// server validates the input against members(op) afterwards. op is ""
-	// when the operation is unknown; a known op may still come with an
-	// error (a bad body).
+	// server validates the input against the dialect's inputs afterwards.
+	// op is "" when the operation is unknown; a known op may still come
+	// with an error (a bad body). An error for a request that names no
+	// operation at all is marked noOperation.
 	decode(r *http.Request, body requestBody) (op string, in map[string]any, e *apiError)
-	// members is the input shape of op in this dialect, for validation.
-	members(op string) []member
 	// success writes a successful result.
 	success(res *result) (status int, h http.Header, body []byte)
 	// failure writes an error.
 	failure(e *apiError) (status int, h http.Header, body []byte)
-}
-
-// newWire returns the wire of a (normalized) dialect.
-func newWire(o Options) wire {
-	switch o.Dialect {
-	case DialectEnvelope:
-		return envelopeWire{}
-	case DialectREST:
-		return restWire{}
-	case DialectIAM:
-		return iamWire{reading: formReadingOf(o)}
-	default:
-		return awsWire{region: o.Region}
-	}
 }
 
 // requestBody is a request's body as read by readBody.
@@ -92,11 +79,34 @@ func (b requestBody) object() (map[string]any, *apiError) {
 	return in, e
 }
 
+// parseBody decodes a request body that must be one JSON object. It
+// returns errSerialization for malformed JSON and errInvalidInput for an
+// empty body or a JSON value that is not an object.
+func parseBody(body []byte) (map[string]any, *apiError) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, newErr(errInvalidInput, "The request body is empty; expected a JSON object")
+	}
+	if !json.Valid(body) {
+		return nil, newErr(errSerialization, "")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, newErr(errSerialization, "")
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, newErr(errInvalidInput, "The request body must be a JSON object")
+	}
+	return obj, nil
+}
+
 // failure writes e with the server's wire, then applies the faults that
 // change any dialect's errors: error-status-mismatch swaps a not-found
-// error's status between 400 and 404 (aws answers 400, so it gets 404;
-// envelope, rest and iam answer 404, so they get 400), and errors-with-200
-// sends every error with 200. A throttling error carries Retry-After.
+// error's status between 400 and 404 (a dialect that answers 400 gets
+// 404, one that answers 404 gets 400), and errors-with-200 sends every
+// error with 200. A throttling error carries Retry-After.
 func (s *Server) failure(e *apiError) (int, http.Header, []byte) {
 	status, h, body := s.wire.failure(e)
 	if e.kind == errNotFound && s.has(FaultErrorStatusMismatch) {
@@ -114,6 +124,9 @@ func (s *Server) failure(e *apiError) (int, http.Header, []byte) {
 	}
 	return status, h, body
 }
+
+// ctWrongSuccess is fault success-content-type's content type.
+const ctWrongSuccess = "text/plain; charset=utf-8"
 
 // success writes res with the server's wire. Fault timestamp-wrong-type
 // travels on the result; success-content-type replaces the content type
@@ -133,30 +146,4 @@ func (s *Server) success(res *result) (int, http.Header, []byte) {
 		body = b
 	}
 	return status, h, body
-}
-
-// mustJSON marshals v. The emulator's bodies are maps, slices, strings,
-// numbers and booleans, so this cannot fail; if it ever did, the panic is
-// recovered by ServeHTTP into the dialect's internal error.
-func mustJSON(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(fmt.Sprintf("emulator: marshalling a response: %v", err))
-	}
-	return b
-}
-
-// envelopeError is the envelope's error body, shared by envelope and rest.
-func envelopeError(code, msg string) []byte {
-	return mustJSON(map[string]any{
-		"success": false,
-		"error":   map[string]string{"code": code, "message": msg},
-	})
-}
-
-// headerWith returns a header holding one Content-Type.
-func headerWith(contentType string) http.Header {
-	h := http.Header{}
-	h.Set("Content-Type", contentType)
-	return h
 }

@@ -35,7 +35,7 @@ var Roles = []Role{CreateKey, ListKeys, DeleteKey, CreateBucket, DeleteBucket, L
 // say which codes an endpoint may answer with in that situation.
 type Situation string
 
-// The situations of DESIGN.md's error tables.
+// The situations of the error tables in docs/DESIGN.md.
 const (
 	InvalidInput     Situation = "invalidInput"
 	UnknownOperation Situation = "unknownOperation"
@@ -57,20 +57,20 @@ var Situations = []Situation{InvalidInput, UnknownOperation, NotFound, LimitExce
 // request or response body, except Key* pointers, which are relative to one
 // key object (the created key, or an item of the key list).
 type Binding struct {
-	// Dialect names the wire family: "aws" (awsJson1_1) or "envelope". It
-	// only selects defaults; every field below may override them.
+	// Dialect names the bundled dialect (spec.Dialects) whose emulator
+	// speaks this description's wire: the embedded emulator a run without
+	// -endpoint starts, and the dialect its report names. It changes
+	// nothing else.
 	Dialect string `json:"dialect"`
 
-	// Protocol is the wire protocol (see Wire): "rpc" (a target header
-	// names the operation; the input is the JSON body), "rest" (each
-	// operation's own method and path; parameters in the path, query and
-	// headers, the rest of the input in the JSON body) or "query" (AWS
-	// query: a form body naming the operation in a member, XML replies).
-	// Empty: rpc when Target names a header, query when it names a member,
-	// rest when it names neither.
+	// Protocol is the wire protocol, one of those registered in wire.go
+	// (each wire file says what its protocol is). Empty: the protocol that
+	// claims Target's members (a target header, a target member, neither;
+	// see wire.go).
 	Protocol string `json:"protocol,omitempty"`
 
-	// Target is how an operation is named on the wire (rpc).
+	// Target is how an operation is named on the wire: its members are the
+	// protocol's own (see TargetRule).
 	Target TargetRule `json:"target"`
 
 	// Operations maps each role to an operationId of the document.
@@ -96,27 +96,6 @@ type Binding struct {
 	// Wire declares where the document differs from what the endpoint
 	// actually sends, as third-party conversions often do.
 	Wire WireBinding `json:"wire,omitempty"`
-}
-
-// TargetRule says how rpc requests name their operation. Every request is
-// sent to the document's path with any "#fragment" removed (so the
-// "/#X-Amz-Target=..." form works), with Header set to Prefix+"."+Operation.
-type TargetRule struct {
-	// Header is the header that names the operation (rpc).
-	Header string `json:"header,omitempty"`
-	// Member is the form member that names the operation (query: Action).
-	Member string `json:"member,omitempty"`
-	Prefix string `json:"prefix,omitempty"`
-	// Fixed are form members every request carries (query: Version).
-	Fixed map[string]string `json:"fixed,omitempty"`
-}
-
-// Value is the header value that names op on the wire.
-func (r TargetRule) Value(operationID string) string {
-	if r.Prefix == "" {
-		return operationID
-	}
-	return r.Prefix + "." + operationID
 }
 
 // RequestBinding says where resource names go in request bodies.
@@ -152,6 +131,11 @@ type ResponseBinding struct {
 	KeySecret    string `json:"keySecret"`
 	KeyStatus    string `json:"keyStatus"`
 	KeyCreatedAt string `json:"keyCreatedAt"`
+	// Success points to a boolean in reply bodies that says whether the
+	// reply is a success, for descriptions that answer errors with a 2xx
+	// and a body that says so: a 2xx whose value there is false is an
+	// error (success.go). Empty: every 2xx is a success.
+	Success string `json:"success,omitempty"`
 }
 
 // ErrorBinding says how an error response is read and judged.
@@ -159,10 +143,9 @@ type ErrorBinding struct {
 	// Code lists where the error code is read, first found wins. Each entry
 	// is "header:NAME" or "body:/json/pointer".
 	Code []string `json:"code"`
-	// Trim "aws-type" keeps the text after the last '#' and before the
-	// first ':' (awsJson error types such as
-	// "com.amazonaws.lightsail#NotFoundException:http://..."). Empty keeps the
-	// code as read.
+	// Trim names what is kept of a code as read, one of the trims a wire
+	// registers for its protocol's codes ("aws-type", wire_rpc.go). Empty
+	// keeps the code as read.
 	Trim string `json:"trim,omitempty"`
 	// Statuses lists every documented code and the HTTP statuses it may use.
 	// An error whose code is absent here is undocumented.
@@ -170,17 +153,22 @@ type ErrorBinding struct {
 	// Accept lists, per situation, the codes a correct endpoint may answer.
 	Accept map[Situation][]string `json:"accept"`
 	// Headers lists, per code, the headers an error with that code must
-	// carry (rest: Allow on METHOD_NOT_ALLOWED), whatever operation the
-	// request addressed.
+	// carry (Allow on METHOD_NOT_ALLOWED), whatever operation the request
+	// addressed.
 	Headers map[string][]string `json:"headers,omitempty"`
+	// Server lists the codes that tell of the endpoint's own failure, for
+	// descriptions whose errors do not say so by a 5xx status (all sent
+	// with 200, say): no-server-errors counts a reply with one as a 5xx
+	// (success.go). Each must be in Statuses.
+	Server []string `json:"server,omitempty"`
 }
 
 // WireBinding declares known differences between a document and its wire.
 type WireBinding struct {
 	// ContentType is the media type actually sent and received, when the
-	// document declares another one (e.g. application/json for
-	// application/x-amz-json-1.1). Responses carrying it are validated
-	// against the document's own media type.
+	// document declares another one (a protocol's own JSON type where the
+	// document says application/json, say). Responses carrying it are
+	// validated against the document's own media type.
 	ContentType string `json:"contentType,omitempty"`
 	// Timestamps "epoch-seconds" says that schemas declared as
 	// string/date-time are sent as JSON numbers.
@@ -233,17 +221,9 @@ func (b Binding) Validate() error {
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrBinding}, args...)...))
 	}
-	switch b.ProtocolName() {
-	case ProtocolRPC:
-		if b.Target.Header == "" {
-			bad("target.header is empty: protocol rpc names operations with a target header")
-		}
-	case ProtocolQuery:
-		if b.Target.Member == "" {
-			bad("target.member is empty: protocol query names operations with a form member (Action)")
-		}
-	case ProtocolREST:
-	default:
+	if p, ok := protocolNamed(b.ProtocolName()); ok {
+		errs = append(errs, p.check(b)...)
+	} else {
 		bad("protocol = %q, want one of %v", b.Protocol, protocolNames())
 	}
 	for _, r := range Roles {
@@ -265,6 +245,7 @@ func (b Binding) Validate() error {
 		"response.buckets": b.Response.Buckets, "response.bucketName": b.Response.BucketName,
 		"response.keyId": b.Response.KeyID, "response.keySecret": b.Response.KeySecret,
 		"response.keyStatus": b.Response.KeyStatus, "response.keyCreatedAt": b.Response.KeyCreatedAt,
+		"response.success": b.Response.Success,
 	}
 	for name, p := range pointers {
 		if p != "" && !strings.HasPrefix(p, "/") {
@@ -286,10 +267,13 @@ func (b Binding) Validate() error {
 			bad("errors.code source %q, want header:NAME or body:/pointer", src)
 		}
 	}
-	switch b.Errors.Trim {
-	case "", "aws-type":
-	default:
-		bad("errors.trim = %q, want aws-type or empty", b.Errors.Trim)
+	if _, ok := trimNamed(b.Errors.Trim); !ok && b.Errors.Trim != "" {
+		bad("errors.trim = %q, want one of %v or empty", b.Errors.Trim, trimNames())
+	}
+	for _, c := range b.Errors.Server {
+		if _, ok := b.Errors.Statuses[c]; !ok {
+			bad("errors.server: code %q has no entry in errors.statuses", c)
+		}
 	}
 	for _, s := range Situations {
 		codes := b.Errors.Accept[s]

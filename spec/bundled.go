@@ -4,24 +4,40 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"strings"
 	"sync"
 )
 
 //go:embed lightsail.yaml envelope.yaml rest.yaml iam.yaml
 var bundled embed.FS
 
-// Dialects are the names of the bundled descriptions, for -dialect.
-var Dialects = []string{"aws", "envelope", "rest", "iam"}
+// bundledFiles is the registry of bundled descriptions: one line per
+// dialect, in -dialect's order (the first is the default).
+var bundledFiles = []struct{ dialect, file string }{
+	{"aws", "lightsail.yaml"},
+	{"envelope", "envelope.yaml"},
+	{"rest", "rest.yaml"},
+	{"iam", "iam.yaml"},
+}
 
-var bundledFiles = map[string]string{"aws": "lightsail.yaml", "envelope": "envelope.yaml", "rest": "rest.yaml", "iam": "iam.yaml"}
+// Dialects are the names of the bundled descriptions, for -dialect.
+var Dialects = func() []string {
+	names := make([]string, len(bundledFiles))
+	for i, b := range bundledFiles {
+		names[i] = b.dialect
+	}
+	return names
+}()
 
 // BundledSource returns the raw bytes of a bundled description.
 func BundledSource(dialect string) ([]byte, error) {
-	file, ok := bundledFiles[dialect]
-	if !ok {
-		return nil, fmt.Errorf("unknown dialect %q, want aws, envelope, rest or iam", dialect)
+	for _, b := range bundledFiles {
+		if b.dialect == dialect {
+			return bundled.ReadFile(b.file)
+		}
 	}
-	return bundled.ReadFile(file)
+	names := strings.Join(Dialects[:len(Dialects)-1], ", ") + " or " + Dialects[len(Dialects)-1]
+	return nil, fmt.Errorf("unknown dialect %q, want %s", dialect, names)
 }
 
 var bundledCache sync.Map // dialect -> *bundledEntry

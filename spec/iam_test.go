@@ -24,7 +24,7 @@ func bundledIAM(t *testing.T) *spec.Document {
 
 const iamNS = ` xmlns="https://iam.amazonaws.com/doc/2010-05-08/"`
 
-// iamReply wraps a result as DESIGN.md shows the wire:
+// iamReply wraps a result as docs/DESIGN.md shows the wire:
 // <{Op}Response xmlns=...><{Op}Result>...</{Op}Result><ResponseMetadata>...
 func iamReply(op, result string) string {
 	body := `<ResponseMetadata><RequestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestId></ResponseMetadata>`
@@ -47,7 +47,7 @@ const (
 
 var textXML = http.Header{"Content-Type": {"text/xml"}}
 
-// Success replies as DESIGN.md shows them, and the variations the wire
+// Success replies as docs/DESIGN.md shows them, and the variations the wire
 // allows, decode and validate; the binding finds the key, the keys and the
 // users in them.
 func TestIAMSuccessReplies(t *testing.T) {
@@ -171,7 +171,7 @@ func TestIAMErrorReplies(t *testing.T) {
 		assert.NoError(t, err, c.body)
 		assert.Equal(t, c.code, code)
 	}
-	// Invalid input, as DESIGN.md's iam table lists it.
+	// Invalid input, as docs/DESIGN.md's iam table lists it.
 	for _, code := range []string{"ValidationError", "InvalidInput", "MalformedInput", "InvalidParameterValue", "MalformedQueryString", "MissingAction"} {
 		assert.True(t, d.Binding.Accepts(spec.InvalidInput, code), code)
 	}

@@ -42,7 +42,7 @@ type Invalid struct {
 // range bound of 2^53 or more: known false negatives.
 //
 // Every case is invalid under every reading a correct endpoint may give it
-// (DESIGN.md, "What a check may demand"), and Expect lists what each
+// (docs/DESIGN.md, "What a check may demand"), and Expect lists what each
 // reading may answer:
 //
 //   - missing required member: absent under every reading. Invalid input,
@@ -50,7 +50,8 @@ type Invalid struct {
 //     path parameter is never left out or sent empty (inPath).
 //   - wrong JSON type: JSON has one reading (RFC 8259), and the value is
 //     not of the declared type. A null counts only for a required member:
-//     awsJson, and Go's encoding/json, read null as absent. A lenient
+//     JSON readers (Smithy's JSON codecs, Go's encoding/json) read null as
+//     absent. A lenient
 //     binder's coercion (12345 read as "12345") accepts an invalid value;
 //     it is no other reading of the bytes.
 //   - wrong type sent as text (a parameter, a form member): only a scalar
@@ -130,7 +131,7 @@ func (d *Document) Invalid(op *Operation, valid map[string]any) []Invalid {
 // empty name.
 func inPath(op *Operation, name string) bool {
 	p, ok := op.param(name)
-	return ok && p.In == "path"
+	return ok && p.In == openapi3.ParameterInPath
 }
 
 // sentAsText reports whether a value of the wrong type still breaks a
@@ -160,8 +161,8 @@ type violation struct {
 }
 
 // violations lists values that break schema s one way each. A null stands
-// for an absent member on JSON wires (awsJson treats it so), so it is a
-// violation only for a required member.
+// for an absent member on JSON wires (JSON readers treat it so), so it is
+// a violation only for a required member.
 func violations(s *openapi3.Schema, required bool) []violation {
 	var out []violation
 	for _, v := range []struct {

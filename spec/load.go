@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -263,55 +262,18 @@ func (d *Document) resolve() error {
 	return errors.Join(errs...)
 }
 
-// targetOf is the name op goes by on a wire that names operations (rpc,
-// query): the value its
-// path's fragment gives the binding's header or member
-// ("/#Action=CreateAccessKey"), or else the target rule's value for its
-// operationId.
-func (d *Document) targetOf(op *Operation) string {
+// fragmentName is the value an operation's path gives, as its
+// "#fragment", to a name the wire accepts: how descriptions name an
+// operation whose requests all go to one path ("/#Name=Value", the wire
+// accepting Name). The fragment never reaches a server.
+func fragmentName(op *Operation, accepts func(name string) bool) (string, bool) {
 	_, frag, _ := strings.Cut(op.Route.Path, "#")
 	for _, pair := range strings.Split(frag, "&") {
-		name, value, ok := strings.Cut(pair, "=")
-		t := d.Binding.Target
-		if ok && value != "" && (t.Header != "" && strings.EqualFold(name, t.Header) || t.Member != "" && name == t.Member) {
-			return value
+		if name, value, ok := strings.Cut(pair, "="); ok && value != "" && accepts(name) {
+			return value, true
 		}
 	}
-	return d.Binding.Target.Value(op.ID)
-}
-
-// jsonBody takes op's body schema from its JSON request body (the rpc and
-// rest wires), and its content type on the wire.
-func (d *Document) jsonBody(op *Operation) error {
-	body := op.Route.Operation.RequestBody
-	op.ContentType = d.Binding.Wire.ContentType
-	if body == nil || body.Value == nil {
-		if op.ContentType == "" {
-			op.ContentType = "application/json"
-		}
-		return nil
-	}
-	op.BodyRequired = body.Value.Required
-	for mt, c := range body.Value.Content {
-		if !strings.Contains(mt, "json") {
-			continue
-		}
-		op.MediaType = mt
-		if c.Schema != nil {
-			op.Request = c.Schema.Value
-		}
-		break
-	}
-	if op.MediaType == "" {
-		return fmt.Errorf("%s: the request body declares no JSON media type", op.ID)
-	}
-	if op.ContentType == "" {
-		op.ContentType = op.MediaType
-	}
-	if op.Method != http.MethodPost && op.Method != http.MethodPut && op.Method != http.MethodPatch {
-		return fmt.Errorf("%s: method %s cannot carry a JSON body", op.ID, op.Method)
-	}
-	return nil
+	return "", false
 }
 
 // numberTimestamps rewrites every string/date-time schema reachable from the

@@ -17,10 +17,9 @@ import (
 //     (RFC 7303: text/xml and application/xml are aliases, and +xml names
 //     an XML document of a particular kind);
 //   - JSON: application/json and any type with the +json suffix (RFC 8259,
-//     RFC 6839), and, on the rpc wire (awsJson), application/x-amz-json-1.0
-//     and application/x-amz-json-1.1, which carry JSON documents (Smithy's
-//     awsJson1_0 and awsJson1_1 protocols), where the description or the
-//     binding sends them;
+//     RFC 6839);
+//   - and what the document's wire adds (Wire.MediaFamily): a protocol's
+//     own types for JSON documents, say;
 //
 // each with or without parameters (a charset, anything else), case
 // insensitively. Any other type (text/plain, text/html,
@@ -35,17 +34,18 @@ const (
 	familyJSON = "json"
 )
 
-// mediaFamily is mt's family ("" for a type of no family), with amzJSON
-// saying whether application/x-amz-json-1.x counts as JSON (the rpc wire).
-func mediaFamily(mt string, amzJSON bool) string {
+// mediaFamily is mt's family ("" for a type of no family); wire, when not
+// nil, gives the families of the types only the document's wire knows
+// (Wire.MediaFamily).
+func mediaFamily(mt string, wire func(base string) string) string {
 	base := mediaBase(mt)
 	switch {
 	case base == "text/xml", base == "application/xml", strings.HasSuffix(base, "+xml"):
 		return familyXML
 	case base == "application/json", strings.HasSuffix(base, "+json"):
 		return familyJSON
-	case amzJSON && (base == "application/x-amz-json-1.0" || base == "application/x-amz-json-1.1"):
-		return familyJSON
+	case wire != nil:
+		return wire(base)
 	}
 	return ""
 }
@@ -61,8 +61,8 @@ func mediaBase(mt string) string {
 
 // sameMedia reports whether two media types mean the same to every check:
 // the same family, or the same type where either has none.
-func sameMedia(a, b string, amzJSON bool) bool {
-	fa, fb := mediaFamily(a, amzJSON), mediaFamily(b, amzJSON)
+func sameMedia(a, b string, wire func(string) string) bool {
+	fa, fb := mediaFamily(a, wire), mediaFamily(b, wire)
 	if fa != "" || fb != "" {
 		return fa == fb
 	}
@@ -72,23 +72,7 @@ func sameMedia(a, b string, amzJSON bool) bool {
 // SameMedia reports whether two media types mean the same on d's wire (see
 // the top of media.go): a reply carrying one passes where the other is
 // declared.
-func (d *Document) SameMedia(a, b string) bool { return sameMedia(a, b, d.amzJSON()) }
-
-// amzJSON: on the awsJson wire, application/x-amz-json-1.x is JSON. That
-// is the rpc wire where the description or the binding (wire.contentType)
-// gives requests an awsJson type; the seed's envelope, also rpc, declares
-// application/json and is not awsJson.
-func (d *Document) amzJSON() bool {
-	if d.Binding.ProtocolName() != ProtocolRPC {
-		return false
-	}
-	for _, op := range d.byRole {
-		if b := mediaBase(op.ContentType); b == "application/x-amz-json-1.0" || b == "application/x-amz-json-1.1" {
-			return true
-		}
-	}
-	return false
-}
+func (d *Document) SameMedia(a, b string) bool { return sameMedia(a, b, d.wire.MediaFamily) }
 
 // declaredMedia finds what content declares for a reply of type ct: the
 // entry kin-openapi's own lookup finds (the exact type, the type without
@@ -96,11 +80,11 @@ func (d *Document) amzJSON() bool {
 // that means the same (sameMedia). key is the declared type the entry was
 // found under, to stand in for ct where a validator looks it up again; ""
 // when ct itself was found. nil when nothing declared means the same.
-func declaredMedia(content openapi3.Content, ct string, amzJSON bool) (m *openapi3.MediaType, key string) {
+func declaredMedia(content openapi3.Content, ct string, wire func(string) string) (m *openapi3.MediaType, key string) {
 	if m := content.Get(ct); m != nil {
 		return m, ""
 	}
-	if mediaFamily(ct, amzJSON) == "" {
+	if mediaFamily(ct, wire) == "" {
 		return nil, ""
 	}
 	keys := make([]string, 0, len(content))
@@ -110,7 +94,7 @@ func declaredMedia(content openapi3.Content, ct string, amzJSON bool) (m *openap
 	slices.Sort(keys)
 	for _, k := range keys {
 		for _, r := range strings.Split(k, ",") {
-			if r = strings.TrimSpace(r); !strings.Contains(r, "*") && sameMedia(r, ct, amzJSON) {
+			if r = strings.TrimSpace(r); !strings.Contains(r, "*") && sameMedia(r, ct, wire) {
 				return content[k], r
 			}
 		}
@@ -118,11 +102,15 @@ func declaredMedia(content openapi3.Content, ct string, amzJSON bool) (m *openap
 	return nil, ""
 }
 
-// ensureDecoder lets openapi3filter decode a body declared as mt, an XML
-// type it has no decoder for (a +xml type); kin-openapi decodes JSON and
-// +json itself, and the awsJson types are registered in validate.go.
+// familyDecoders are openapi3filter's body decoders for a media family, as
+// the wire that reads that family registers them (wire_query_xml.go:
+// XML); kin-openapi decodes JSON and +json itself.
+var familyDecoders = map[string]openapi3filter.BodyDecoder{}
+
+// ensureDecoder lets openapi3filter decode a body declared as mt, a type of
+// a family it has no decoder for (a +xml type), with the family's decoder.
 func ensureDecoder(mt string) {
-	if mediaFamily(mt, false) == familyXML && openapi3filter.RegisteredBodyDecoder(mediaBase(mt)) == nil {
-		openapi3filter.RegisterBodyDecoder(mediaBase(mt), xmlBodyDecoder)
+	if dec := familyDecoders[mediaFamily(mt, nil)]; dec != nil && openapi3filter.RegisteredBodyDecoder(mediaBase(mt)) == nil {
+		openapi3filter.RegisterBodyDecoder(mediaBase(mt), dec)
 	}
 }

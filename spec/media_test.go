@@ -44,8 +44,17 @@ func TestSameMedia(t *testing.T) {
 		{"text/plain", "text/plain; charset=utf-8", false, true},
 		{"text/plain", "text/html", false, false},
 	} {
-		assert.Equal(t, c.same, sameMedia(c.a, c.b, c.rpc), "sameMedia(%q, %q, rpc=%v)", c.a, c.b, c.rpc)
-		assert.Equal(t, c.same, sameMedia(c.b, c.a, c.rpc), "sameMedia(%q, %q, rpc=%v)", c.b, c.a, c.rpc)
+		var wire func(string) string // the awsJson wire's families, or none
+		if c.rpc {
+			wire = func(base string) string {
+				if isAWSJSON(base) {
+					return familyJSON
+				}
+				return ""
+			}
+		}
+		assert.Equal(t, c.same, sameMedia(c.a, c.b, wire), "sameMedia(%q, %q, rpc=%v)", c.a, c.b, c.rpc)
+		assert.Equal(t, c.same, sameMedia(c.b, c.a, wire), "sameMedia(%q, %q, rpc=%v)", c.b, c.a, c.rpc)
 	}
 }
 
@@ -108,7 +117,7 @@ func TestAmzJSONOnlyOnTheAWSJSONWire(t *testing.T) {
 	for dialect, want := range map[string]bool{"aws": true, "envelope": false, "rest": false, "iam": false} {
 		d, err := Bundled(dialect)
 		require.NoError(t, err)
-		assert.Equal(t, want, d.amzJSON(), dialect)
+		assert.Equal(t, want, d.Wire().MediaFamily("application/x-amz-json-1.1") == familyJSON, dialect)
 		assert.Equal(t, want, d.SameMedia("application/json", "application/x-amz-json-1.1"), dialect)
 	}
 }

@@ -23,7 +23,7 @@ import (
 // operation: each either refuses the request whole, addresses no
 // operation, or reads an input its operation's schema rejects. A break
 // that some reading accepts would fail invalid-input-rejected on a correct
-// endpoint (DESIGN.md, "What a check may demand").
+// endpoint (docs/DESIGN.md, "What a check may demand").
 //
 // Readings: a form strictly (a bad escape refuses the body), skipping
 // undecodable pairs (Go's url.ParseQuery, its error ignored), or keeping
@@ -107,7 +107,7 @@ func readings(d *spec.Document, req spec.Request) []reading {
 			out = append(out, queryReadings(d, how, form)...)
 		}
 	case spec.ProtocolRPC:
-		op, _ := d.ByTarget(req.Header.Get(d.Binding.Target.Header))
+		op, _ := d.ByTarget(req.Header.Get(d.OperationHeader()))
 		for how, body := range jsonReadings(req.Body) {
 			out = append(out, reading{how: how, op: op, input: body, refused: body == nil})
 		}
@@ -163,7 +163,10 @@ func queryReadings(d *spec.Document, how string, form url.Values) []reading {
 	if form == nil {
 		return []reading{{how: how, refused: true}}
 	}
-	t := d.Binding.Target
+	t, err := spec.QueryTargetOf(d.Binding)
+	if err != nil {
+		panic(err) // a loaded document's binding passed the query wire's check
+	}
 	op, _ := d.ByTarget(form.Get(t.Member))
 	for k, v := range t.Fixed {
 		if form.Get(k) != v {

@@ -10,14 +10,14 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/getkin/kin-openapi/openapi3"
 )
 
 // Reply is one response as the checks see it: the status, headers and body
-// bytes as received, and the body decoded as JSON at most once, when first
-// asked for (a check that needs only the status or a header never pays
-// for it; a check on another goroutine may pay for it instead).
+// bytes as received, and the body decoded at most once, when first asked
+// for (a check that needs only the status or a header never pays for it;
+// a check on another goroutine may pay for it instead), by the document's
+// wire (Wire.Decode: JSON, XML...), or as JSON for a reply made without a
+// document.
 type Reply struct {
 	Status int
 	Header http.Header
@@ -27,95 +27,66 @@ type Reply struct {
 	value     any
 	decodeErr error
 
-	// An XML body is decoded as its schema says (xml.go); Document.NewReply
-	// sets it from the operation's response for the status.
-	xmlSchema *openapi3.Schema
-	xmlResult bool
+	// wire decodes the body as a reply to op (Document.NewReply); nil:
+	// JSON.
+	wire Wire
+	op   *Operation
+	// ok is whether the reply is a success, decided once when it is made.
+	ok bool
 }
 
 // NewReply keeps a response to op (nil when the request addressed no
-// operation the binding names): an XML body is then decoded as op's
-// documented response for the status describes it.
+// operation the binding names): its body is decoded by the document's
+// wire, as op's documented response for the status describes it, and
+// whether it is a success is the wire's decision, by the status and what
+// the description declares (Binding.Response.Success), taken now.
 func (d *Document) NewReply(op *Operation, status int, header http.Header, body []byte) *Reply {
-	r := NewReply(status, header, body)
-	r.xmlResult = d.Binding.Wire.XMLResult
-	if op != nil {
-		r.xmlSchema = op.responseSchema(status, "xml")
-	}
+	r := &Reply{Status: status, Header: header, Body: body, wire: d.wire, op: op}
+	r.ok = d.wire.Succeeded(r)
 	return r
 }
 
-// responseSchema is the schema op documents for status (or its default
-// response) under a media type containing kind.
-func (op *Operation) responseSchema(status int, kind string) *openapi3.Schema {
-	resp := op.Route.Operation.Responses.Status(status)
-	if resp == nil {
-		resp = op.Route.Operation.Responses.Default()
-	}
-	if resp == nil || resp.Value == nil {
-		return nil
-	}
-	for mt, c := range resp.Value.Content {
-		if strings.Contains(mt, kind) && c.Schema != nil {
-			return c.Schema.Value
-		}
-	}
-	return nil
-}
-
-// NewReply keeps a response. Its body is decoded by Value, once. Numbers
-// are kept as json.Number so that timestamps and ids keep their exact
-// spelling.
+// NewReply keeps a response made without a document: its body is decoded
+// as JSON, and it is a success when its status is 2xx.
 func NewReply(status int, header http.Header, body []byte) *Reply {
-	return &Reply{Status: status, Header: header, Body: body}
+	return &Reply{Status: status, Header: header, Body: body, ok: status2xx(status)}
 }
 
-// Value is the decoded body, JSON or XML (a body whose first character is
-// "<" is XML, whatever its content type says): nil when the body is empty
-// or does not decode (DecodeErr says why).
+// Value is the decoded body: nil when the body is empty or does not decode
+// (DecodeErr says why). Numbers are json.Number, so that timestamps and
+// ids keep their exact spelling.
 func (r *Reply) Value() any {
 	r.once.Do(r.decode)
 	return r.value
 }
 
-// DecodeErr is why the body could not be decoded as JSON (nil when it
-// could, or is empty).
+// DecodeErr is why the body could not be decoded (nil when it could, or is
+// empty).
 func (r *Reply) DecodeErr() error {
 	r.once.Do(r.decode)
 	return r.decodeErr
 }
 
 func (r *Reply) decode() {
-	trimmed := bytes.TrimSpace(r.Body)
-	if len(trimmed) == 0 {
+	if len(bytes.TrimSpace(r.Body)) == 0 {
 		return
 	}
-	if trimmed[0] == '<' {
-		r.value, r.decodeErr = DecodeXML(r.Body, r.xmlSchema, r.xmlResult)
-		if r.decodeErr != nil {
-			r.value = nil
-		}
-		return
+	if r.wire != nil {
+		r.value, r.decodeErr = r.wire.Decode(r.op, r.Status, r.Body)
+	} else {
+		r.value, r.decodeErr = decodeJSON(r.Body)
 	}
-	dec := json.NewDecoder(bytes.NewReader(r.Body))
-	dec.UseNumber()
-	if err := dec.Decode(&r.value); err != nil {
-		r.value, r.decodeErr = nil, err
-		return
-	}
-	if dec.More() {
-		r.value, r.decodeErr = nil, errTrailing
+	if r.decodeErr != nil {
+		r.value = nil
 	}
 }
 
-var errTrailing = jsonError("trailing data after the JSON value")
+// OK reports whether the reply is a success: for a reply to a document,
+// what its wire decided when the reply was made (Document.NewReply); else
+// a 2xx status.
+func (r *Reply) OK() bool { return r.ok }
 
-type jsonError string
-
-func (e jsonError) Error() string { return string(e) }
-
-// OK reports whether the status is 2xx.
-func (r *Reply) OK() bool { return r.Status >= 200 && r.Status < 300 }
+func status2xx(status int) bool { return status >= 200 && status < 300 }
 
 // MediaType is the response's media type without parameters, lower-cased.
 func (r *Reply) MediaType() string {
@@ -169,27 +140,14 @@ func (b Binding) ErrorCode(r *Reply) (string, bool) {
 				code = s
 			}
 		}
-		if b.Errors.Trim == "aws-type" {
-			code = TrimAWSType(code)
+		if trim, ok := trimNamed(b.Errors.Trim); ok {
+			code = trim(code)
 		}
 		if code = strings.TrimSpace(code); code != "" {
 			return code, true
 		}
 	}
 	return "", false
-}
-
-// TrimAWSType keeps the part of an awsJson error type after the last '#' and
-// before the first ':', as AWS SDKs do:
-// "com.amazonaws.lightsail#NotFoundException:http://x" -> "NotFoundException".
-func TrimAWSType(s string) string {
-	if i := strings.LastIndexByte(s, '#'); i >= 0 {
-		s = s[i+1:]
-	}
-	if i := strings.IndexByte(s, ':'); i >= 0 {
-		s = s[:i]
-	}
-	return s
 }
 
 // Accepts reports whether code is one a correct endpoint may answer in

@@ -15,7 +15,7 @@ import (
 
 // TestRESTDocumentIsValidOpenAPI loads the bundled rest.yaml with
 // kin-openapi alone (Load does not read its binding yet; see Dialects) and
-// checks what DESIGN.md fixes: the six operations at their methods and
+// checks what docs/DESIGN.md fixes: the six operations at their methods and
 // paths, the parameters' schemas, a Location on both creates, a 204 for the
 // deletes, and every error status on every operation.
 func TestRESTDocumentIsValidOpenAPI(t *testing.T) {

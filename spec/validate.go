@@ -15,12 +15,6 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 )
 
-func init() {
-	// awsJson bodies are JSON; let openapi3filter decode them.
-	openapi3filter.RegisterBodyDecoder("application/x-amz-json-1.0", openapi3filter.JSONBodyDecoder)
-	openapi3filter.RegisterBodyDecoder("application/x-amz-json-1.1", openapi3filter.JSONBodyDecoder)
-}
-
 // validationOptions keep values out of kin-openapi's messages: a response
 // may carry a secret where it should not, and messages reach reports.
 // Patterns are matched as ECMA-262 (Pattern).
@@ -160,7 +154,7 @@ func (op *Operation) media(d *Document, status int, ct string, content openapi3.
 		f := m.(foundMedia)
 		return f.m, f.declared
 	}
-	m, declared := declaredMedia(content, ct, d.amzJSON())
+	m, declared := declaredMedia(content, ct, d.wire.MediaFamily)
 	if op.nmedias.Add(1) <= maxMedias {
 		op.medias.Store(key, foundMedia{m, declared})
 	}

@@ -2,15 +2,18 @@ package spec
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 )
 
-// A Wire is one protocol: how an operation's input becomes an HTTP request,
-// and which requests only that protocol can break (a malformed body, an
-// unknown operation). Adding a protocol is one file that implements Wire
-// and registers itself in wires; the checks, the client and the state
-// machine never know which protocol they speak.
+// A Wire is one protocol as one document speaks it: how an operation's
+// input becomes an HTTP request, which requests only that protocol can
+// break (a malformed body, an unknown operation), how a reply's body is
+// decoded and whether the reply is a success. Everything a protocol knows
+// is in its own files (wire_NAME*.go) and its one line in protocols below:
+// the checks, the client, the state machine and the rest of this package
+// never know which protocol they speak.
 //
 // An operation's input is one JSON object holding both its body's members
 // and its parameters (path, query and header), by name, as Smithy's input
@@ -32,6 +35,22 @@ type Wire interface {
 	// text (a form member, a path, query or header parameter): a wrong type
 	// is then tried only where its text still breaks the schema.
 	Textual(op *Operation, name string) bool
+	// Decode decodes the body of a reply with status to op (nil when the
+	// request addressed no operation the binding names) into the JSON-like
+	// value the checks and the binding's pointers read. body is not empty.
+	Decode(op *Operation, status int, body []byte) (any, error)
+	// Succeeded reports whether r is a success, by its status and what the
+	// description declares (success.go). It is asked once, when the reply
+	// is made (Document.NewReply); Reply.OK gives the answer.
+	Succeeded(r *Reply) bool
+	// OperationHeader is the request header whose value names the
+	// operation, "" where the wire names operations otherwise (a form
+	// member, a method and a path).
+	OperationHeader() string
+	// MediaFamily is the family (media.go: "json", "xml") of a media type,
+	// without parameters and lower-cased, that only this wire gives one,
+	// "" for any other.
+	MediaFamily(base string) string
 }
 
 // Request is one HTTP request as a wire encodes it, before credentials and
@@ -45,7 +64,7 @@ type Request struct {
 	Header http.Header
 	Body   []byte
 	// Target names the operation on the wire where the protocol has such a
-	// name (a target header's value, a form Action); "" for REST.
+	// name (a target header's value, a form Action); "" where it has none.
 	Target string
 	// Input is the input the request encodes (nil for a raw request).
 	Input map[string]any
@@ -59,43 +78,85 @@ func (r Request) URL() string {
 	return r.Path + "?" + r.Query
 }
 
-// Protocols the binding may name; see Binding.Protocol.
-const (
-	ProtocolRPC   = "rpc"
-	ProtocolREST  = "rest"
-	ProtocolQuery = "query"
-)
+// protocol is one wire protocol's entry in the registry.
+type protocol struct {
+	// name is how a binding names it (Binding.Protocol).
+	name string
+	// claims reports whether a binding that names no protocol speaks this
+	// one, by the members of its target object.
+	claims func(TargetRule) bool
+	// check validates the binding's fields the protocol owns, its target
+	// object first, one error (wrapping ErrBinding) per problem.
+	check func(Binding) []error
+	// open makes the protocol's Wire for d, whose binding passed check.
+	open func(d *Document) (Wire, error)
+	// trims are the errors.trim names the protocol's error codes need,
+	// each with what it keeps of a code as read.
+	trims map[string]func(string) string
+}
 
-// wires maps a protocol to the constructor of its Wire.
-var wires = map[string]func(*Document) Wire{
-	ProtocolRPC:   func(d *Document) Wire { return rpcWire{d} },
-	ProtocolREST:  func(d *Document) Wire { return restWire{d} },
-	ProtocolQuery: func(d *Document) Wire { return queryWire{d} },
+// protocols is the registry: one line per wire, each defined in its own
+// file. A binding that names no protocol speaks the first one that claims
+// its target object.
+var protocols = []*protocol{
+	&rpcProtocol,   // wire_rpc.go
+	&queryProtocol, // wire_query.go
+	&restProtocol,  // wire_rest.go: it names no operation, so it claims every target the others leave
+}
+
+// protocolNamed returns the registered protocol called name.
+func protocolNamed(name string) (*protocol, bool) {
+	for _, p := range protocols {
+		if p.name == name {
+			return p, true
+		}
+	}
+	return nil, false
 }
 
 // protocolNames lists the registered protocols, for messages.
 func protocolNames() []string {
-	names := make([]string, 0, len(wires))
-	for n := range wires {
-		names = append(names, n)
+	names := make([]string, len(protocols))
+	for i, p := range protocols {
+		names[i] = p.name
 	}
-	sort.Strings(names)
+	slices.Sort(names)
 	return names
 }
 
-// ProtocolName is the binding's protocol, or its default: rpc when the
-// binding names a target header, query when it names a form member, rest
-// when it names neither.
+// ProtocolName is the binding's protocol, or, when it names none, the
+// first registered protocol that claims its target object (see each wire
+// file: a target header, a target member, neither).
 func (b Binding) ProtocolName() string {
-	switch {
-	case b.Protocol != "":
+	if b.Protocol != "" {
 		return b.Protocol
-	case b.Target.Header != "":
-		return ProtocolRPC
-	case b.Target.Member != "":
-		return ProtocolQuery
 	}
-	return ProtocolREST
+	for _, p := range protocols {
+		if p.claims(b.Target) {
+			return p.name
+		}
+	}
+	return ""
+}
+
+// trimNamed returns the errors.trim called name, from any protocol.
+func trimNamed(name string) (func(string) string, bool) {
+	for _, p := range protocols {
+		if f, ok := p.trims[name]; ok {
+			return f, true
+		}
+	}
+	return nil, false
+}
+
+// trimNames lists every protocol's errors.trim names, for messages.
+func trimNames() []string {
+	var names []string
+	for _, p := range protocols {
+		names = append(names, slices.Collect(maps.Keys(p.trims))...)
+	}
+	slices.Sort(names)
+	return names
 }
 
 // Wire is the document's protocol.
@@ -106,10 +167,14 @@ func (d *Document) Encode(op *Operation, input map[string]any) Request {
 	return d.wire.Encode(op, input)
 }
 
+// OperationHeader is the request header whose value names the operation on
+// the document's wire, "" where it names operations otherwise.
+func (d *Document) OperationHeader() string { return d.wire.OperationHeader() }
+
 func newWire(d *Document) (Wire, error) {
-	mk, ok := wires[d.Binding.ProtocolName()]
+	p, ok := protocolNamed(d.Binding.ProtocolName())
 	if !ok {
 		return nil, fmt.Errorf("%w: protocol = %q, want one of %v", ErrBinding, d.Binding.Protocol, protocolNames())
 	}
-	return mk(d), nil
+	return p.open(d)
 }

@@ -5,28 +5,130 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 )
+
+// ProtocolQuery is the AWS query protocol (IAM): a form naming the
+// operation in a member, XML replies.
+const ProtocolQuery = "query"
+
+// queryProtocol is the registry's entry (wire.go): a binding whose target
+// names a member speaks query when it names no protocol.
+var queryProtocol = protocol{
+	name:   ProtocolQuery,
+	claims: func(t TargetRule) bool { return t.Has("member") },
+	check: func(b Binding) []error {
+		t, err := QueryTargetOf(b)
+		switch {
+		case err != nil:
+			return []error{err}
+		case t.Member == "":
+			return []error{fmt.Errorf("%w: target.member is empty: protocol query names operations with a form member (Action)", ErrBinding)}
+		}
+		return nil
+	},
+	open: func(d *Document) (Wire, error) {
+		t, err := QueryTargetOf(d.Binding)
+		return queryWire{d, t}, err
+	},
+}
+
+// QueryTarget is the query wire's target object: the form member that
+// names the operation (Action), whose value is Prefix+"."+operationId (the
+// operationId alone without a prefix) or the value the operation's path
+// gives the member as its "#fragment" ("/#Action=CreateAccessKey"), and
+// the members every request carries (Version).
+type QueryTarget struct {
+	Member string            `json:"member"`
+	Prefix string            `json:"prefix,omitempty"`
+	Fixed  map[string]string `json:"fixed,omitempty"`
+}
+
+// Rule is t as a binding's target object.
+func (t QueryTarget) Rule() TargetRule { return targetRuleOf(t) }
+
+func (t QueryTarget) value(operationID string) string {
+	if t.Prefix == "" {
+		return operationID
+	}
+	return t.Prefix + "." + operationID
+}
+
+// QueryTargetOf reads b's target object as the query wire does.
+func QueryTargetOf(b Binding) (QueryTarget, error) {
+	var t QueryTarget
+	if err := b.Target.decode(&t); err != nil {
+		return t, fmt.Errorf("%w: target: %v (protocol query reads member, prefix and fixed)", ErrBinding, err)
+	}
+	return t, nil
+}
 
 // queryWire is the AWS query protocol (IAM): every request is POST to the
 // operation's path (its "#fragment" removed, so "/#Action=..." works) with
 // a form-encoded body that names the operation in the target rule's member
 // (Action), carries its fixed members (Version) and the input flattened the
 // AWS query way: a structure's members as Name.Member, a list's items as
-// Name.member.N (from 1), a map's as Name.entry.N.key and .value. Responses
-// are XML (see xml.go). Parameters the document declares are not sent:
-// on this wire an operation's input is its form body.
-type queryWire struct{ d *Document }
+// Name.member.N (from 1), a map's as Name.entry.N.key and .value. Replies
+// are XML (wire_query_xml.go). Parameters the document declares are not
+// sent: on this wire an operation's input is its form body.
+type queryWire struct {
+	d      *Document
+	target QueryTarget
+}
 
 // Resolve: the operation's Action; its input is its request body's schema,
 // sent as a form.
 func (w queryWire) Resolve(op *Operation) error {
-	op.Target = w.d.targetOf(op)
-	err := w.d.formSchema(op)
+	op.Target = w.target.value(op.ID)
+	if v, ok := fragmentName(op, func(name string) bool { return name == w.target.Member }); ok {
+		op.Target = v
+	}
+	err := w.formSchema(op)
 	op.Input = op.Request
 	return err
 }
+
+// formSchema takes op's input schema from its request body, whatever
+// media type the document gives it (form, or text/xml as third-party
+// conversions of AWS query models declare it): on the wire it is always a
+// form.
+func (w queryWire) formSchema(op *Operation) error {
+	op.ContentType = w.d.Binding.Wire.ContentType
+	if op.ContentType == "" {
+		op.ContentType = formContentType
+	}
+	if op.Method != http.MethodPost {
+		return fmt.Errorf("%s: method %s: the query protocol sends POST (bind the POST variant)", op.ID, op.Method)
+	}
+	body := op.Route.Operation.RequestBody
+	if body == nil || body.Value == nil {
+		return nil
+	}
+	op.BodyRequired = body.Value.Required
+	mts := make([]string, 0, len(body.Value.Content))
+	for mt := range body.Value.Content {
+		mts = append(mts, mt)
+	}
+	slices.Sort(mts)
+	for _, mt := range mts {
+		if c := body.Value.Content[mt]; c != nil && c.Schema != nil && c.Schema.Value != nil {
+			op.MediaType, op.Request = mt, c.Schema.Value
+			return nil
+		}
+	}
+	return nil
+}
+
+// OperationHeader: the operation is named in the form.
+func (queryWire) OperationHeader() string { return "" }
+
+// Succeeded: by the status and the description (success.go).
+func (w queryWire) Succeeded(r *Reply) bool { return w.d.Binding.succeeded(r) }
+
+// MediaFamily: the query wire adds no media type to the common ones.
+func (queryWire) MediaFamily(string) string { return "" }
 
 // Textual: every member of a form is text.
 func (queryWire) Textual(*Operation, string) bool { return true }
@@ -41,7 +143,7 @@ func (w queryWire) Encode(op *Operation, input map[string]any) Request {
 }
 
 func (w queryWire) request(op *Operation, action string, form url.Values, input map[string]any) Request {
-	t := w.d.Binding.Target
+	t := w.target
 	if action != "" {
 		form.Set(t.Member, action)
 	}
@@ -119,7 +221,7 @@ func flatten(form url.Values, prefix string, v any) {
 // Broken: a body that is not a form (an undecodable escape inside a
 // member, where one can hold it), an empty body, an unknown action and a
 // missing action. Each is invalid under every reading a correct endpoint
-// may give it (DESIGN.md, "What a check may demand"):
+// may give it (docs/DESIGN.md, "What a check may demand"):
 //
 //   - "body: malformed form encoding": a required member's value ends in
 //     "%zz", a percent sign not followed by two hex digits (malformedMember
@@ -142,7 +244,7 @@ func (w queryWire) Broken(d *Document, op *Operation, valid map[string]any) []In
 		r.Header, r.Body, r.Input = good.Header.Clone(), []byte(body), nil
 		return r
 	}
-	// A malformed or empty body leaves no Action to read: DESIGN.md
+	// A malformed or empty body leaves no Action to read: docs/DESIGN.md
 	// accepts MissingAction for it, among the invalid-input codes.
 	whole := []Situation{InvalidInput, UnknownOperation}
 	form := url.Values{}
@@ -150,11 +252,11 @@ func (w queryWire) Broken(d *Document, op *Operation, valid map[string]any) []In
 	var out []Invalid
 	if name, ok := w.malformedMember(op, valid); ok {
 		f := maps.Clone(form)
-		f.Set(w.d.Binding.Target.Member, op.Target)
-		for k, v := range w.d.Binding.Target.Fixed {
+		f.Set(w.target.Member, op.Target)
+		for k, v := range w.target.Fixed {
 			f.Set(k, v)
 		}
-		r := raw(encodeFormRaw(f, w.d.Binding.Target.Member, map[string]string{name: undecodable}))
+		r := raw(encodeFormRaw(f, w.target.Member, map[string]string{name: undecodable}))
 		// The one reading under which an endpoint acts on the request reads
 		// the escape literally: what it may create is named so.
 		r.Input = with(valid, name, valid[name].(string)+undecodable)
@@ -202,7 +304,7 @@ func (w queryWire) malformedMember(op *Operation, valid map[string]any) (string,
 	}
 	names := append([]string(nil), s.Required...)
 	sort.Strings(names)
-	t := w.d.Binding.Target
+	t := w.target
 	for _, name := range names {
 		if _, fixed := t.Fixed[name]; fixed || name == t.Member {
 			continue

@@ -3,17 +3,37 @@ package spec
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
-	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
 )
+
+// ProtocolREST addresses each operation by its own method and path.
+const ProtocolREST = "rest"
+
+// restProtocol is the registry's entry (wire.go). It names no operation on
+// the wire, so a binding that names no protocol and whose target names
+// neither a header nor a member speaks rest; its target object is empty.
+var restProtocol = protocol{
+	name:   ProtocolREST,
+	claims: func(TargetRule) bool { return true },
+	check: func(b Binding) []error {
+		var errs []error
+		for _, name := range b.Target.Names() {
+			errs = append(errs, fmt.Errorf("%w: target.%s: protocol rest names no operation on the wire (each has its own method and path)", ErrBinding, name))
+		}
+		return errs
+	},
+	open: func(d *Document) (Wire, error) { return restWire{d}, nil },
+}
 
 // restWire addresses each operation by its own method and path: path
 // parameters are percent-encoded into the path's template, query and
 // header parameters go where the document declares them, and the input's
 // other members are the JSON body, sent only when the operation declares
-// one.
+// one. Replies are JSON.
 type restWire struct{ d *Document }
 
 // Resolve: no name on the wire; a JSON body where one is declared, and the
@@ -23,6 +43,18 @@ func (w restWire) Resolve(op *Operation) error {
 	buildInput(op)
 	return err
 }
+
+// OperationHeader: operations are named by method and path.
+func (restWire) OperationHeader() string { return "" }
+
+// Decode: replies are JSON.
+func (restWire) Decode(_ *Operation, _ int, body []byte) (any, error) { return decodeJSON(body) }
+
+// Succeeded: by the status and the description (success.go).
+func (w restWire) Succeeded(r *Reply) bool { return w.d.Binding.succeeded(r) }
+
+// MediaFamily: the rest wire adds no media type to the common ones.
+func (restWire) MediaFamily(string) string { return "" }
 
 // Textual: parameters are text; body members are JSON.
 func (restWire) Textual(op *Operation, name string) bool { return op.IsParam(name) }
@@ -38,7 +70,7 @@ func (w restWire) Encode(op *Operation, input map[string]any) Request {
 		case !isParam:
 			body[name] = v
 		case v == nil:
-		case p.In == "query":
+		case p.In == openapi3.ParameterInQuery:
 			if items, ok := v.([]any); ok {
 				for _, it := range items {
 					q.Add(name, ParamText(it))
@@ -46,7 +78,7 @@ func (w restWire) Encode(op *Operation, input map[string]any) Request {
 				continue
 			}
 			q.Set(name, ParamText(v))
-		case p.In == "header":
+		case p.In == openapi3.ParameterInHeader:
 			r.Header.Set(name, ParamText(v))
 		}
 	}
@@ -64,8 +96,8 @@ func (w restWire) Encode(op *Operation, input map[string]any) Request {
 // Broken: a malformed or non-object body (for operations with a body), an
 // empty body where the body and a member of it are required, an unknown
 // route, and a method no route of the path allows. Each is invalid under
-// every reading a correct endpoint may give it (DESIGN.md, "What a check
-// may demand"):
+// every reading a correct endpoint may give it (docs/DESIGN.md, "What a
+// check may demand"):
 //
 //   - "body: malformed JSON": the valid body without its closing brace
 //     parses under no JSON reader.
@@ -171,111 +203,4 @@ func (w restWire) methodsAt(path string) map[string]bool {
 		}
 	}
 	return out
-}
-
-// templateMatches reports whether a path template ("/v1/buckets/{name}",
-// its "#fragment" ignored) matches path segment by segment, a {parameter}
-// matching any non-empty text without "/".
-func templateMatches(template, path string) bool {
-	template, _, _ = strings.Cut(template, "#")
-	ts, ps := strings.Split(template, "/"), strings.Split(path, "/")
-	if len(ts) != len(ps) {
-		return false
-	}
-	for i, t := range ts {
-		if !segmentMatches(t, ps[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-// segmentMatches matches one template segment, literal text and
-// {parameters}, against one path segment.
-func segmentMatches(t, p string) bool {
-	open := strings.IndexByte(t, '{')
-	if open < 0 {
-		return t == p
-	}
-	end := strings.IndexByte(t[open:], '}')
-	if end < 0 {
-		return t == p
-	}
-	prefix, rest := t[:open], t[open+end+1:]
-	if !strings.HasPrefix(p, prefix) {
-		return false
-	}
-	p = p[len(prefix):]
-	// The parameter takes at least one character; the rest of the template
-	// segment matches what follows, for some split.
-	for i := 1; i <= len(p); i++ {
-		if segmentMatches(rest, p[i:]) {
-			return true
-		}
-	}
-	return false
-}
-
-// expandPath fills a path template's {name} parameters with their values,
-// each percent-encoded as one segment (EscapeSegment).
-func expandPath(template string, value func(name string) string) string {
-	var b strings.Builder
-	for {
-		open := strings.IndexByte(template, '{')
-		if open < 0 {
-			b.WriteString(template)
-			return b.String()
-		}
-		end := strings.IndexByte(template[open:], '}')
-		if end < 0 {
-			b.WriteString(template)
-			return b.String()
-		}
-		b.WriteString(template[:open])
-		b.WriteString(EscapeSegment(value(template[open+1 : open+end])))
-		template = template[open+end+1:]
-	}
-}
-
-// EscapeSegment percent-encodes v as one path segment: every byte outside
-// RFC 3986's unreserved set (ALPHA, DIGIT, "-", ".", "_", "~") becomes %XX,
-// and a segment "." or ".." is written %2E or %2E%2E, so that no client,
-// proxy or server library resolves it as a relative path.
-func EscapeSegment(v string) string {
-	switch v {
-	case ".":
-		return "%2E"
-	case "..":
-		return "%2E%2E"
-	}
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := range len(v) {
-		c := v[i]
-		if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hex[c>>4])
-		b.WriteByte(hex[c&15])
-	}
-	return b.String()
-}
-
-// ParamText is a parameter value as text: strings as they are, numbers in
-// their JSON spelling, booleans as true or false, anything else as JSON.
-func ParamText(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case bool:
-		return strconv.FormatBool(x)
-	case json.Number:
-		return x.String()
-	}
-	b, _ := json.Marshal(v)
-	return strings.Trim(string(b), `"`)
 }

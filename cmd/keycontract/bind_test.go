@@ -55,7 +55,9 @@ func TestBindJSON(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stderr)
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &out))
 	assert.Equal(t, "query", out[spec.ExtensionName].Protocol)
-	assert.Equal(t, "Action", out[spec.ExtensionName].Target.Member)
+	q, err := spec.QueryTargetOf(out[spec.ExtensionName])
+	require.NoError(t, err)
+	assert.Equal(t, "Action", q.Member)
 }
 
 func TestBindAmbiguousExitTwo(t *testing.T) {

@@ -61,7 +61,7 @@ func (s *Session) startEvidence(rec *record.Recording) error {
 		s.replaying = rec
 		s.runID = rec.Meta.RunID
 		if rt, ok := s.t.Client.Transport.(*record.Transport); ok {
-			rt.TargetHeader = s.b.Target.Header
+			rt.TargetHeader = s.doc.OperationHeader()
 			s.replay = rt
 			s.c.Replaying = true
 		}

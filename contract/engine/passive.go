@@ -89,7 +89,7 @@ func (s *Session) ShapeProblems(ctx context.Context, ex *exchange.Exchange) []*V
 			add(check.ErrorEnvelope, Describe(ex.Describe(), args, fmt.Sprintf("%d: %v", r.Status, err), "a well-formed, documented error"))
 		}
 	}
-	if r.Status >= 500 {
+	if s.b.ServerError(r) { // a 5xx, or a code the description says is one
 		add(check.NoServerErrors, Describe(ex.Describe(), args, s.Outcome(ex), "no 5xx"))
 	}
 	if ex.Op != nil && ex.Op.Role == spec.ListKeys && r.OK() {

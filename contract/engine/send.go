@@ -94,10 +94,11 @@ func (s *Session) Outcome(ex *exchange.Exchange) string {
 	return fmt.Sprintf("%d (no error code)", ex.Reply.Status)
 }
 
-// Is reports whether ex is a 4xx error of situation sit.
+// Is reports whether ex is a client error (a 4xx, or the status the
+// description documents for its code: spec.Binding.ClientError) of
+// situation sit.
 func (s *Session) Is(ex *exchange.Exchange, sit spec.Situation) bool {
-	r := ex.Reply
-	return r.Status >= 400 && r.Status < 500 && s.b.Accepts(sit, s.Code(ex))
+	return s.b.ClientError(ex.Reply) && s.b.Accepts(sit, s.Code(ex))
 }
 
 // Want names what a situation expects, for messages.

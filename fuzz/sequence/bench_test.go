@@ -70,7 +70,7 @@ func openCountedAt(b *testing.B, endpoint string, seed int64) (*engine.Session, 
 	}
 	b.Cleanup(func() { sess.Close() })
 	doc := sess.Doc()
-	sc.header = doc.Binding.Target.Header
+	sc.header = doc.OperationHeader()
 	sc.keyOps = map[string]bool{}
 	for _, r := range []spec.Role{spec.CreateKey, spec.ListKeys, spec.DeleteKey} {
 		sc.keyOps[doc.Op(r).Target] = true

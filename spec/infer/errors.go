@@ -2,9 +2,7 @@ package infer
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -12,6 +10,35 @@ import (
 
 	"github.com/keycontract/keycontract/spec"
 )
+
+// errorRule is how a protocol's errors are read (each wireRule is one).
+type errorRule interface {
+	// errorSource is where the protocol reads an error's code, with the
+	// errors.trim it needs and the reason; nil where the description's
+	// error schemas say.
+	errorSource(x *inference) (sources []string, trim, why string)
+	// codeName is a documented code as the protocol sends it.
+	codeName(code string) string
+	// refIsCode reports whether an error schema's component name is its
+	// code.
+	refIsCode() bool
+	// ownCodes are the protocol's own errors, which its services document
+	// once for all (so descriptions leave them out), sent with 400, and
+	// the reason.
+	ownCodes() (codes []string, from string)
+	// ownStatuses gives the statuses the protocol sends each code with, in
+	// place of the description's, where it has its own.
+	ownStatuses() (func(code string) []int, bool)
+	// limitBy409 reports whether, where no code is named for the limit,
+	// the codes under 409 are the limit's.
+	limitBy409() bool
+	// invalidInput adds the protocol's own invalid-input codes, with the
+	// reason.
+	invalidInput(statuses map[string][]int, accept map[spec.Situation][]string, whys map[spec.Situation]string)
+	// unknownOperation returns the codes, beyond the invalid-input ones,
+	// an unknown operation may get, and the reason's end.
+	unknownOperation(accept map[spec.Situation][]string) ([]string, string)
+}
 
 // errResp is one documented error response of a bound operation.
 type errResp struct {
@@ -22,6 +49,9 @@ type errResp struct {
 	ref    string // the schema's component name
 }
 
+// errorResponses lists the bound operations' documented errors: their 4xx
+// and 5xx responses, their default one, and the errors their 2xx replies
+// declare in the body (success.go).
 func (x *inference) errorResponses() []errResp {
 	var out []errResp
 	for _, role := range spec.Roles {
@@ -34,6 +64,10 @@ func (x *inference) errorResponses() []errResp {
 			n, err := strconv.Atoi(code)
 			if code == "default" {
 				n, err = 0, nil // any status: see narrow
+			}
+			if e, ok := inBodyError(n, resp); ok {
+				out = append(out, e)
+				continue
 			}
 			if err != nil || n < 400 && n != 0 || resp == nil || resp.Value == nil {
 				continue
@@ -55,6 +89,17 @@ func (x *inference) errorResponses() []errResp {
 	return out
 }
 
+// mentions reports whether an error schema of the bound operations has
+// the member name.
+func (x *inference) mentions(name string) bool {
+	for _, f := range x.errorSchemas() {
+		if _, ok := properties(f)[name]; ok {
+			return true
+		}
+	}
+	return false
+}
+
 func (x *inference) errorSchemas() []*openapi3.Schema {
 	var out []*openapi3.Schema
 	for _, e := range x.errorResponses() {
@@ -65,91 +110,22 @@ func (x *inference) errorSchemas() []*openapi3.Schema {
 	return out
 }
 
-var (
-	snakeCode = regexp.MustCompile(`\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b|\b[A-Z]{4,}\b`)
-	camelCode = regexp.MustCompile(`\b[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+\b`)
-)
-
-// situationOf classifies an error code by its name.
-func situationOf(code string) (spec.Situation, bool) {
-	n := norm(code)
-	has := func(ws ...string) bool {
-		for _, w := range ws {
-			if strings.Contains(n, w) {
-				return true
-			}
-		}
-		return false
-	}
-	switch {
-	case has("throttl", "ratelimit", "toomanyrequest", "slowdown", "requestlimitexceeded"):
-		return spec.Throttled, true
-	case has("auth", "accessdenied", "forbidden", "signature", "unrecognizedclient", "clienttoken", "credential", "permission", "denied", "expiredtoken", "invalidtoken"):
-		return spec.AuthFailed, true
-	case has("unknownoperation", "invalidaction", "missingaction", "methodnotallowed", "notimplemented", "unsupportedoperation", "unknownmethod", "routenotfound", "unknownaction"):
-		return spec.UnknownOperation, true
-	case has("notfound", "nosuch", "doesnotexist", "notexist", "unknownbucket", "unknownuser"):
-		return spec.NotFound, true
-	case has("limit", "quota", "toomany", "exceeded"):
-		return spec.LimitExceeded, true
-	case has("invalid", "validation", "malformed", "serialization", "badrequest", "missingparameter", "unprocessable", "missinginput"):
-		return spec.InvalidInput, true
-	}
-	return "", false
-}
-
-func situationOfStatus(status int) (spec.Situation, bool) {
-	switch status {
-	case 400, 422:
-		return spec.InvalidInput, true
-	case 401, 403:
-		return spec.AuthFailed, true
-	case 404:
-		return spec.NotFound, true
-	case 405, 501:
-		return spec.UnknownOperation, true
-	case 409:
-		return spec.LimitExceeded, true
-	case 429:
-		return spec.Throttled, true
-	}
-	return "", false
-}
-
-// codeish reports whether a word from a description names an error code.
-func codeish(w string) bool {
-	if _, ok := situationOf(w); ok {
-		return true
-	}
-	n := norm(w)
-	return strings.HasSuffix(n, "exception") || strings.HasSuffix(n, "error") || strings.HasSuffix(n, "fault") || strings.HasSuffix(n, "failure")
-}
-
-// awsJSONCodes and queryCodes are the protocols' own errors, which AWS
-// documents for every service (so descriptions leave them out).
-var (
-	awsJSONCodes = []string{"UnknownOperationException", "SerializationException", "ThrottlingException", "MissingAuthenticationTokenException",
-		"InvalidSignatureException", "UnrecognizedClientException", "IncompleteSignatureException", "AccessDeniedException", "ValidationException"}
-	queryCodes = []string{"InvalidAction", "MissingAction", "ValidationError", "MalformedInput", "InvalidInput", "InvalidParameterValue", "MissingParameter", "InvalidQueryParameter", "MalformedQueryString", "MissingAuthenticationToken",
-		"IncompleteSignature", "InvalidClientTokenId", "SignatureDoesNotMatch", "AccessDenied", "Throttling", "ServiceFailure"}
-)
-
 // errors infers the error code's source, the documented codes and their
 // statuses, and the codes accepted per situation.
 func (x *inference) errors() {
 	b, r := &x.r.Binding, x.r
 	resps := x.errorResponses()
 
-	// Where the code is read.
-	switch {
-	case x.awsJSON:
-		b.Errors.Code = []string{"header:X-Amzn-ErrorType", "body:/__type"}
-		b.Errors.Trim = "aws-type"
-		r.note("errors.code", "header:X-Amzn-ErrorType, body:/__type (trim aws-type)", "awsJson names the error type in X-Amzn-ErrorType or __type, as namespace#Type:uri")
-	case x.protocol == spec.ProtocolQuery:
-		b.Errors.Code = []string{"body:/Error/Code"}
-		r.note("errors.code", "body:/Error/Code", "AWS query errors are <ErrorResponse><Error><Code>")
-	default:
+	// Where the code is read: where the protocol says, else where the
+	// description's error schemas have a code member.
+	if src, trim, why := x.rule.errorSource(x); src != nil {
+		b.Errors.Code, b.Errors.Trim = src, trim
+		note := strings.Join(src, ", ")
+		if trim != "" {
+			note += " (trim " + trim + ")"
+		}
+		r.note("errors.code", note, why)
+	} else {
 		src, why := codeSource(resps)
 		if src == "" {
 			x.r.Problems = append(x.r.Problems, Problem{Field: "errors.code", Message: "no error response schema has a code member (code, error.code, errorCode, type)"})
@@ -164,9 +140,7 @@ func (x *inference) errors() {
 	statuses := map[string][]int{}
 	seen := map[string]string{}
 	addCode := func(code string, status int, from string) {
-		if x.protocol == spec.ProtocolQuery {
-			code = strings.TrimSuffix(code, "Exception")
-		}
+		code = x.rule.codeName(code)
 		if _, ok := seen[code]; !ok {
 			seen[code] = from
 		}
@@ -198,25 +172,24 @@ func (x *inference) errors() {
 				addCode(w, e.status, fmt.Sprintf("described under %d", e.status))
 			}
 		}
-		if e.ref != "" && codeish(e.ref) && (x.awsJSON || x.protocol == spec.ProtocolQuery) {
+		if e.ref != "" && codeish(e.ref) && x.rule.refIsCode() {
 			addCode(e.ref, e.status, fmt.Sprintf("schema %s under %d", e.ref, e.status))
 		}
 	}
-	switch {
-	case x.awsJSON:
-		for _, c := range awsJSONCodes {
-			addCode(c, 400, "awsJson's own error")
-		}
-	case x.protocol == spec.ProtocolQuery:
-		for _, c := range queryCodes {
-			addCode(c, 400, "AWS query's own error")
+	if codes, from := x.rule.ownCodes(); codes != nil {
+		for _, c := range codes {
+			addCode(c, 400, from)
 		}
 	}
 	narrow(statuses, resps)
-	if x.awsJSON || x.protocol == spec.ProtocolQuery || x.pseudoErrs {
+	own, hasOwn := x.rule.ownStatuses()
+	if hasOwn || x.pseudoErrs {
 		// The document's statuses are not the wire's: the protocol's are.
+		if !hasOwn {
+			own = namedStatuses
+		}
 		for code := range statuses {
-			statuses[code] = protocolStatuses(code, x.protocol == spec.ProtocolQuery)
+			statuses[code] = own(code)
 		}
 		r.note("errors.statuses", fmt.Sprintf("%d codes", len(statuses)), "codes from the error responses and the protocol; statuses are the protocol's (400, 500 for service failures; 401/403 for auth, 404 not found and 409 limits on AWS query)")
 	} else {
@@ -224,232 +197,32 @@ func (x *inference) errors() {
 	}
 	b.Errors.Statuses = statuses
 
-	// Situations.
-	accept := map[spec.Situation][]string{}
-	for _, code := range sortedKeys(statuses) {
-		if s, ok := situationOf(code); ok {
-			accept[s] = append(accept[s], code)
+	b.Errors.Accept = x.situations(statuses, hasOwn)
+}
+
+// inBodyError is the error a 2xx response declares in its body, where it
+// declares one (successIn): its error branch, or the whole schema.
+func inBodyError(status int, resp *openapi3.ResponseRef) (errResp, bool) {
+	if status < 200 || status > 299 || resp == nil || resp.Value == nil {
+		return errResp{}, false
+	}
+	for _, mt := range sortedKeys(resp.Value.Content) {
+		ref := resp.Value.Content[mt].Schema
+		if ref == nil {
 			continue
 		}
-		if x.awsJSON || x.pseudoErrs || x.protocol == spec.ProtocolQuery {
-			continue
+		_, _, branch, ok := successIn(schemaOf(ref))
+		if !ok {
+			return errResp{}, false
 		}
-		if n := norm(code); strings.Contains(n, "exist") || strings.Contains(n, "conflict") || strings.Contains(n, "internal") || strings.Contains(n, "server") || strings.Contains(n, "service") || strings.Contains(n, "unavailable") {
-			continue
+		if branch == nil {
+			branch = ref
 		}
-		for _, st := range statuses[code] {
-			if s, ok := situationOfStatus(st); ok && !slices.Contains(accept[s], code) {
-				accept[s] = append(accept[s], code)
-			}
+		e := errResp{status: status, schema: branch.Value, ref: branch.Ref[strings.LastIndexByte(branch.Ref, '/')+1:]}
+		if resp.Value.Description != nil {
+			e.desc = *resp.Value.Description
 		}
+		return e, true
 	}
-	whys := map[spec.Situation]string{}
-	if len(accept[spec.LimitExceeded]) == 0 {
-		for _, code := range sortedKeys(statuses) {
-			if slices.Contains(statuses[code], 409) && !slices.Contains(accept[spec.NotFound], code) && !x.awsJSON {
-				accept[spec.LimitExceeded] = append(accept[spec.LimitExceeded], code)
-			}
-		}
-		whys[spec.LimitExceeded] = "no code names a limit: the codes under 409"
-		if len(accept[spec.LimitExceeded]) == 0 {
-			accept[spec.LimitExceeded] = append(accept[spec.LimitExceeded], accept[spec.InvalidInput]...)
-			for _, code := range sortedKeys(statuses) {
-				if n := norm(code); strings.Contains(n, "operationfailure") || strings.Contains(n, "conflict") {
-					accept[spec.LimitExceeded] = append(accept[spec.LimitExceeded], code)
-				}
-			}
-			whys[spec.LimitExceeded] = "no code names a limit: the invalid-input codes and any operation-failure or conflict code, as AWS answers a third key"
-		}
-	}
-	if _, ok := statuses["MissingAction"]; ok && x.protocol == spec.ProtocolQuery {
-		// AWS query answers MissingAction when a malformed or empty body
-		// leaves no Action to read: invalid input too.
-		accept[spec.InvalidInput] = append(accept[spec.InvalidInput], "MissingAction")
-		whys[spec.InvalidInput] = "codes named for it, and MissingAction (a body with no Action to read)"
-	}
-	unknown := accept[spec.UnknownOperation]
-	for _, c := range accept[spec.InvalidInput] {
-		if !slices.Contains(unknown, c) {
-			unknown = append(unknown, c)
-		}
-	}
-	if x.protocol == spec.ProtocolREST {
-		unknown = append(unknown, accept[spec.NotFound]...)
-	}
-	accept[spec.UnknownOperation] = unknown
-	whys[spec.UnknownOperation] = "codes naming an unknown operation, and the invalid-input codes" + map[bool]string{true: " and not-found (an unknown route)"}[x.protocol == spec.ProtocolREST]
-	for _, s := range []spec.Situation{spec.AuthFailed, spec.Throttled} {
-		if len(accept[s]) == 0 {
-			code, st := "UNAUTHENTICATED", []int{401, 403}
-			if s == spec.Throttled {
-				code, st = "TOO_MANY_REQUESTS", []int{429}
-			}
-			statuses[code] = st
-			accept[s] = []string{code}
-			whys[s] = fmt.Sprintf("the description documents no such error; assumed %s %v", code, st)
-		}
-	}
-	for _, s := range []spec.Situation{spec.NotFound, spec.InvalidInput} {
-		if len(accept[s]) == 0 {
-			x.r.Problems = append(x.r.Problems, Problem{Field: "errors.accept." + string(s), Message: "no documented error code fits " + string(s)})
-		}
-	}
-	for _, s := range spec.Situations {
-		sort.Strings(accept[s])
-		accept[s] = slices.Compact(accept[s])
-		why := whys[s]
-		if why == "" {
-			why = "codes named for it" + map[bool]string{true: " or documented under its status"}[!x.awsJSON && x.protocol != spec.ProtocolQuery]
-		}
-		r.note("errors.accept."+string(s), strings.Join(accept[s], ", "), why)
-	}
-	b.Errors.Accept = accept
-}
-
-func protocolStatuses(code string, query bool) []int {
-	n := norm(code)
-	if strings.Contains(n, "service") || strings.Contains(n, "internal") {
-		return []int{500}
-	}
-	s, _ := situationOf(code)
-	if !query {
-		switch s {
-		case spec.AuthFailed:
-			return []int{400, 401, 403}
-		case spec.Throttled:
-			return []int{400, 429}
-		case spec.UnknownOperation:
-			return []int{400, 404}
-		}
-		return []int{400}
-	}
-	switch {
-	case s == spec.AuthFailed && !strings.Contains(n, "incomplete"):
-		return []int{403}
-	case n == "malformedquerystring": // AWS documents it with 404
-		return []int{404}
-	case s == spec.NotFound:
-		return []int{404}
-	case s == spec.LimitExceeded, strings.Contains(n, "exist"), strings.Contains(n, "conflict"):
-		return []int{409}
-	}
-	return []int{400}
-}
-
-// codeSource finds the error code member in the documented error schemas.
-func codeSource(resps []errResp) (string, string) {
-	best, bestScore, from := "", 0, ""
-	for _, e := range resps {
-		for _, f := range objects(e.schema) {
-			for name, s := range properties(f.schema) {
-				if !isType(s, openapi3.TypeString) {
-					continue
-				}
-				sc := 0
-				switch norm(name) {
-				case "code":
-					sc = 4
-				case "errorcode":
-					sc = 3
-				case "type", "errortype":
-					sc = 2
-				}
-				if strings.Contains(strings.ToLower(f.ptr), "error") {
-					sc++
-				}
-				if sc > bestScore {
-					best, bestScore, from = f.ptr+pointer(name), sc, fmt.Sprintf("the error schema %s (under %d) has a string %s", e.ref, e.status, name)
-				}
-			}
-		}
-	}
-	return best, from
-}
-
-// schemaAt resolves a pointer in a schema, through properties.
-func schemaAt(s *openapi3.Schema, p string) *openapi3.Schema {
-	for _, tok := range strings.Split(strings.TrimPrefix(p, "/"), "/") {
-		if s = properties(s)[tok]; s == nil {
-			return nil
-		}
-	}
-	return s
-}
-
-var statusInText = regexp.MustCompile(`\((\d{3})\)`)
-
-// pairedStatuses reads "NOT_FOUND (404), KEY_LIMIT or EXISTS (409)" in a
-// description: each code with the status written after it.
-func pairedStatuses(desc string) map[string][]int {
-	out := map[string][]int{}
-	prev := 0
-	for _, m := range statusInText.FindAllStringSubmatchIndex(desc, -1) {
-		n, _ := strconv.Atoi(desc[m[2]:m[3]])
-		seg := desc[prev:m[0]]
-		for _, w := range append(snakeCode.FindAllString(seg, -1), camelCode.FindAllString(seg, -1)...) {
-			if (codeish(w) || strings.Contains(w, "_")) && !slices.Contains(out[w], n) {
-				out[w] = append(out[w], n)
-			}
-		}
-		prev = m[1]
-	}
-	return out
-}
-
-// narrow gives each code the statuses its situation implies, when one
-// error response is shared by several statuses (or is the default): a
-// NOT_FOUND listed under 400, 404 and 409 is a 404. A code with no status
-// left (only under default) takes its situation's usual one.
-func narrow(statuses map[string][]int, resps []errResp) {
-	for code, sts := range statuses {
-		s, named := situationOf(code)
-		var keep []int
-		for _, st := range sts {
-			if ss, ok := situationOfStatus(st); ok && named && ss == s {
-				keep = append(keep, st)
-			}
-		}
-		if len(keep) == 0 {
-			for _, st := range sts {
-				if st != 0 {
-					keep = append(keep, st)
-				}
-			}
-			if len(keep) > 1 {
-				keep = nil // the shared response says nothing of this code
-			}
-		}
-		if len(keep) == 0 {
-			keep = usualStatus(code, s, named)
-		}
-		slices.Sort(keep)
-		statuses[code] = keep
-	}
-}
-
-func usualStatus(code string, s spec.Situation, named bool) []int {
-	n := norm(code)
-	switch {
-	case strings.Contains(n, "internal") || strings.Contains(n, "server") || strings.Contains(n, "service"):
-		return []int{500}
-	case strings.Contains(n, "unavailable"):
-		return []int{503}
-	case strings.Contains(n, "exist") || strings.Contains(n, "conflict"):
-		return []int{409}
-	case !named:
-		return []int{400}
-	}
-	switch s {
-	case spec.AuthFailed:
-		return []int{401, 403}
-	case spec.NotFound:
-		return []int{404}
-	case spec.LimitExceeded:
-		return []int{409}
-	case spec.Throttled:
-		return []int{429}
-	case spec.UnknownOperation:
-		return []int{404, 405}
-	}
-	return []int{400}
+	return errResp{}, false
 }

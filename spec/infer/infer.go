@@ -183,17 +183,20 @@ func Infer(t *openapi3.T, overlay []byte) (*Result, error) {
 	r := &Result{Routes: map[spec.Role]string{}}
 	b := &r.Binding
 	b.Operations = map[spec.Role]string{}
-	ops := collect(t)
+	rules := newWireRules()
+	ops := collect(t, rules)
 	if len(ops) == 0 {
 		r.Problems = append(r.Problems, Problem{Field: "operations", Message: "the description has no operation with an operationId"})
 		return r, nil
 	}
-	x := &inference{r: r, t: t, ops: ops, ov: ov}
+	x := &inference{r: r, t: t, ops: ops, ov: ov, rules: rules}
 	x.roles()
 	if len(r.Problems) == 0 {
 		x.wire()
 		x.pointers()
+		x.success()
 		x.errors()
+		x.serverCodes()
 		x.request()
 		x.pages()
 	}
@@ -221,50 +224,14 @@ type inference struct {
 	chosen     map[spec.Role]*cand
 	pending    map[spec.Role]Note // scores for the next take, see margin
 	p          parent
-	protocol   string
-	awsJSON    bool
+	rules      []wireRule // newWireRules, the operations' rules
+	rule       wireRule   // createKey's: the binding's protocol
 	pseudoErrs bool
-}
-
-func route(x *op) string {
-	switch {
-	case x.header != "":
-		return fmt.Sprintf("%s %s %s: %s", x.method, x.tmpl, x.header, targetValue(x))
-	case x.action:
-		return fmt.Sprintf("%s %s Action=%s", x.method, x.tmpl, x.name)
-	}
-	return x.method + " " + x.tmpl
-}
-
-func targetValue(x *op) string {
-	if x.prefix == "" {
-		return x.name
-	}
-	return x.prefix + "." + x.name
-}
-
-// preferred drops operations that are another variant of one the protocol
-// prefers: AWS query descriptions list a GET and a POST for each Action.
-func preferred(ops []*op) []*op {
-	posts := map[string]bool{}
-	for _, o := range ops {
-		if o.action && o.method == "POST" {
-			posts[o.name] = true
-		}
-	}
-	var out []*op
-	for _, o := range ops {
-		if o.action && o.method != "POST" && posts[o.name] {
-			continue
-		}
-		out = append(out, o)
-	}
-	return out
 }
 
 func (x *inference) roles() {
 	x.chosen = map[spec.Role]*cand{}
-	ops := preferred(x.ops)
+	ops := preferred(x.rules, x.ops)
 	ck := x.chooseKey(ops)
 	if ck == nil {
 		return

@@ -19,33 +19,37 @@ type op struct {
 	path   string // as declared, fragment included
 	tmpl   string // the path without its fragment
 	name   string // the operation's name on the wire (target, Action) or its id
-	// prefix and header: the rpc target (X-Amz-Target: prefix.name), from
-	// a "/#Header=prefix.name" path or a one-value header parameter.
-	prefix, header string
-	action         bool // "/#Action=name": AWS query
-	words          []string
-	text           string // summary and description, lower-cased
-	verb           string // create, read, delete, update or ""
-	input          map[string]member
-	success        *openapi3.Schema
-	successStatus  int
-	successMedia   string
-	o              *openapi3.Operation
+	// rule is the protocol whose way of naming operations the description
+	// shows for this one (wire.go), namedBy the header or member that
+	// names it there ("" where its method and path do), and prefix the
+	// part of its name on the wire before name ("Lightsail_20161128").
+	rule          wireRule
+	namedBy       string
+	prefix        string
+	words         []string
+	text          string // summary and description, lower-cased
+	verb          string // create, read, delete, update or ""
+	input         map[string]member
+	success       *openapi3.Schema
+	successStatus int
+	successMedia  string
+	o             *openapi3.Operation
 }
 
 // member is one input member: a body member or a path/query/header
 // parameter, as spec.Operation's input holds them.
 type member struct {
 	name     string
-	in       string // "body", "path", "query", "header"
+	in       string // "body", or the parameter's location (openapi3.ParameterIn...)
 	required bool
 	schema   *openapi3.Schema
 }
 
 var fragmentRE = regexp.MustCompile(`^#?([A-Za-z0-9-]+)=([A-Za-z0-9_.-]+)$`)
 
-// collect builds the document's operations, sorted by path and method.
-func collect(t *openapi3.T) []*op {
+// collect builds the document's operations, sorted by path and method,
+// each claimed by the first of rules that recognises how it is named.
+func collect(t *openapi3.T, rules []wireRule) []*op {
 	var ops []*op
 	for _, path := range t.Paths.InMatchingOrder() {
 		item := t.Paths.Value(path)
@@ -60,11 +64,10 @@ func collect(t *openapi3.T) []*op {
 			}
 			x.tmpl = tmpl
 			if m := fragmentRE.FindStringSubmatch(frag); m != nil {
-				if strings.EqualFold(m[1], "Action") {
-					x.action, x.name = true, m[2]
-				} else {
-					x.header = m[1]
-					x.prefix, x.name = splitTarget(m[2])
+				for _, w := range rules {
+					if w.fragment(x, m[1], m[2]) {
+						break
+					}
 				}
 			} else if n, ok := o.Extensions["x-aws-operation-name"].(string); ok && n != "" {
 				x.name = n
@@ -73,28 +76,22 @@ func collect(t *openapi3.T) []*op {
 			params = append(params, o.Parameters...)
 			x.input = map[string]member{}
 			for _, ref := range params {
-				if ref == nil || ref.Value == nil || ref.Value.In == "cookie" {
+				if ref == nil || ref.Value == nil || ref.Value.In == openapi3.ParameterInCookie {
 					continue
 				}
 				p := ref.Value
 				s := schemaOf(p.Schema)
-				if p.In == "header" && s != nil && len(s.Enum) == 1 {
-					if v, ok := s.Enum[0].(string); ok && x.header == "" && strings.HasSuffix(v, x.name) && strings.Contains(v, ".") {
-						x.header = p.Name
-						x.prefix, _ = splitTarget(v)
-					}
+				wireSets := false
+				for _, w := range rules {
+					wireSets = w.param(x, p, s) || wireSets
 				}
-				if p.In == "header" && p.Name == x.header {
-					continue
+				if wireSets || p.In == openapi3.ParameterInHeader && (strings.HasPrefix(http.CanonicalHeaderKey(p.Name), "X-Amz-") || strings.EqualFold(p.Name, "Authorization")) {
+					continue // set by the wire, or by the signer
 				}
-				if p.In == "header" && (strings.HasPrefix(http.CanonicalHeaderKey(p.Name), "X-Amz-") || strings.EqualFold(p.Name, "Authorization")) {
-					continue
-				}
-				if p.In == "query" && (p.Name == "Action" || p.Name == "Version") && s != nil && len(s.Enum) == 1 {
-					x.action = x.action || p.Name == "Action"
-					continue
-				}
-				x.input[p.Name] = member{name: p.Name, in: p.In, required: p.Required || p.In == "path", schema: s}
+				x.input[p.Name] = member{name: p.Name, in: p.In, required: p.Required || p.In == openapi3.ParameterInPath, schema: s}
+			}
+			if x.rule == nil {
+				x.claim(rules[len(rules)-1], "") // named by its method and path
 			}
 			if rb := o.RequestBody; rb != nil && rb.Value != nil {
 				for _, mt := range sortedKeys(rb.Value.Content) {
@@ -108,11 +105,9 @@ func collect(t *openapi3.T) []*op {
 					}
 					for name, s := range properties(body) {
 						// A parameter named like a body member stands for
-						// it (spec's buildInput), except on AWS query,
-						// whose input is the form body alone: APIs.guru
-						// adds MaxItems and Marker as string query
-						// parameters beside the body's integer MaxItems.
-						if _, dup := x.input[name]; (!dup || x.action) && name != "Action" && name != "Version" {
+						// it (spec's buildInput), unless the wire says
+						// otherwise.
+						if _, dup := x.input[name]; x.rule.body(x, name, dup) {
 							x.input[name] = member{name: name, in: "body", required: req[name], schema: s}
 						}
 					}
@@ -146,14 +141,6 @@ func collect(t *openapi3.T) []*op {
 }
 
 var versionSeg = regexp.MustCompile(`^v[0-9]+(\.[0-9]+)?$`)
-
-// splitTarget splits "Lightsail_20161128.CreateBucket" at its last dot.
-func splitTarget(v string) (prefix, name string) {
-	if i := strings.LastIndexByte(v, '.'); i >= 0 {
-		return v[:i], v[i+1:]
-	}
-	return "", v
-}
 
 // words splits an identifier or path segment into lower-case words,
 // singular: "CreateBucketAccessKey", "access-keys", "GET_ListUsers".
@@ -223,7 +210,7 @@ func verbOf(x *op) string {
 			return v
 		}
 	}
-	if x.header != "" || x.action {
+	if x.named() {
 		return ""
 	}
 	switch x.method {
@@ -253,7 +240,8 @@ func (x *op) nouns() []string {
 	return out
 }
 
-// successOf returns the first 2xx response's body schema, status and media.
+// successOf returns the first 2xx response's body schema, status and
+// media.
 func successOf(o *openapi3.Operation) (*openapi3.Schema, int, string) {
 	if o.Responses == nil {
 		return nil, 0, ""
@@ -276,6 +264,11 @@ func successOf(o *openapi3.Operation) (*openapi3.Schema, int, string) {
 				break
 			}
 		}
+	}
+	// A reply that is a success or an error envelope (success.go) succeeds
+	// with its success branch.
+	if _, ok, _, found := successIn(schema); found && ok != nil {
+		schema = schemaOf(ok)
 	}
 	return schema, best, media
 }

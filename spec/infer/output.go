@@ -176,8 +176,8 @@ func (r *Result) MarginTable() string {
 
 // Unstated lists the inferred fields the description cannot state and the
 // overlay did not give: a default or an assumption each (the key limit, a
-// required set-up member with no enum, default or example, the awsJson
-// version), one line each, "field = value: reason".
+// required set-up member with no enum, default or example, a protocol's
+// version on the wire), one line each, "field = value: reason".
 func (r *Result) Unstated() []string {
 	var out []string
 	for _, n := range r.Notes {

@@ -12,8 +12,8 @@ import (
 
 // pages infers Binding.Pages for listKeys and listBuckets from the shapes
 // of their requests and replies, so that an inferred binding reads every
-// page of a list, never the first alone (DESIGN.md: every reader follows
-// the pages). A list pages when it takes an optional string member named
+// page of a list, never the first alone (docs/DESIGN.md: every reader
+// follows the pages). A list pages when it takes an optional string member named
 // as a page token (marker, nextToken, pageToken, continuationToken,
 // cursor, starting_after, page_token...) and its success body has a string
 // member naming the next one: the same name (IAM's Marker, NextToken), or

@@ -52,7 +52,7 @@ func findParent(ck, lk, dk *op) (parent, string) {
 			p.nouns = append(p.nouns, w)
 		}
 	}
-	if i := strings.Index(ck.tmpl, "/{"+p.member+"}"); i >= 0 && ck.header == "" && !ck.action {
+	if i := strings.Index(ck.tmpl, "/{"+p.member+"}"); i >= 0 && !ck.named() {
 		p.coll, p.item = ck.tmpl[:i], ck.tmpl[:i]+"/{"+p.member+"}"
 		if len(p.nouns) == 0 {
 			segs := strings.Split(p.coll, "/")

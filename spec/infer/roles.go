@@ -82,7 +82,7 @@ func verbScore(c *cand, want string) {
 	v := c.op.verb
 	switch {
 	case v == want:
-		if c.op.header != "" || c.op.action || verbFromName(c.op) {
+		if c.op.named() || verbFromName(c.op) {
 			c.add(2, "name says %s", strings.Join(words(c.op.name), " "))
 		} else {
 			c.add(2, "%s %s", c.op.method, c.op.tmpl)
@@ -152,7 +152,7 @@ func scoreCreateKey(ops []*op) []*cand {
 		c.score = best
 		verbScore(c, "create")
 		lexicalKey(c)
-		rest := x.header == "" && !x.action
+		rest := !x.named()
 		if seg, param, ok := underParam(x.tmpl); ok && rest {
 			c.reasons = append([]string{fmt.Sprintf("path has %s under a %s parameter", seg, param)}, c.reasons...)
 			c.score += 2
@@ -203,7 +203,7 @@ func scoreListKeys(ops []*op, ck *cand) []*cand {
 		verbScore(c, "read")
 		lexicalKey(c)
 		sameFamily(c, ck)
-		if x.tmpl == ck.op.tmpl && x.method == "GET" && ck.op.header == "" && !ck.op.action {
+		if x.tmpl == ck.op.tmpl && x.method == "GET" && !ck.op.named() {
 			c.add(3, "GET on the create path")
 		}
 		cs = append(cs, c)
@@ -264,7 +264,7 @@ func scoreDeleteKey(ops []*op, ck *cand) []*cand {
 		// create path, takes the created key's id, or takes an id named
 		// like the key next to a member of the create.
 		evidence := false
-		if strings.HasPrefix(x.tmpl, ck.op.tmpl+"/{") && strings.Count(strings.TrimPrefix(x.tmpl, ck.op.tmpl+"/"), "/") == 0 && ck.op.header == "" && !ck.op.action {
+		if strings.HasPrefix(x.tmpl, ck.op.tmpl+"/{") && strings.Count(strings.TrimPrefix(x.tmpl, ck.op.tmpl+"/"), "/") == 0 && !ck.op.named() {
 			c.add(3, "path adds %s to the create path", strings.TrimPrefix(x.tmpl, ck.op.tmpl+"/"))
 			evidence, c.holds = true, 2
 		}

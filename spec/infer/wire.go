@@ -1,7 +1,6 @@
 package infer
 
 import (
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -11,41 +10,100 @@ import (
 	"github.com/keycontract/keycontract/spec"
 )
 
+// A wireRule is what inference knows of one protocol, as spec's wires are
+// what the harness knows of it: how a description shows that an operation
+// is named on that wire, the binding's target and wire differences it
+// implies, and how the protocol's errors are read. Each is one file
+// (wire_rpc.go, wire_query.go, wire_rest.go) and one line in newWireRules;
+// the scoring, the families and the pointers never know which protocol a
+// description speaks.
+//
+// Detection hooks are asked of every rule, in newWireRules' order, for every
+// operation (an operation is claimed by the first rule that recognises how
+// it is named); the binding hooks are asked of the rule that claimed the
+// chosen createKey (inference.rule).
+type wireRule interface {
+	// fragment claims x when its path's "#name=value" fragment is how this
+	// wire names operations, naming x from it.
+	fragment(x *op, name, value string) bool
+	// param reads one of x's parameters: it may claim x, and reports
+	// whether the wire sets the parameter itself (it is then no input
+	// member).
+	param(x *op, p *openapi3.Parameter, s *openapi3.Schema) (wireSets bool)
+	// body reports whether x's body member name is an input member, dup
+	// saying that a parameter already has its name; asked of x's rule.
+	body(x *op, name string, dup bool) bool
+	// preferred drops the operations that are another variant of one the
+	// protocol prefers.
+	preferred(ops []*op) []*op
+	// route is how x is addressed, for messages: "POST / Header: P.Op".
+	route(x *op) string
+
+	// target sets the binding's protocol and target object from the
+	// chosen operations, with their notes and problems.
+	target(x *inference, ck *op)
+	// differences infers the rule's flavour and the document's wire
+	// differences (wire.contentType, wire.timestamps, wire.xmlResult...),
+	// with their notes; media is createKey's request media type.
+	differences(x *inference, ck *op, media string)
+	// dialect is the bundled dialect whose emulator speaks this wire.
+	dialect() string
+
+	// The protocol's errors (errors.go).
+	errorRule
+}
+
+// newWireRules is the registry: one line per protocol, a fresh rule each
+// (a rule learns its protocol's flavour from the description it infers).
+// Detection asks them in this order, so a more specific way of naming
+// comes first; rest, which names operations by method and path, claims
+// what the others leave.
+func newWireRules() []wireRule {
+	return []wireRule{
+		&queryRule{}, // wire_query.go: a member named Action
+		&rpcRule{},   // wire_rpc.go: any other header, in a fragment or a one-value parameter
+		&restRule{},  // wire_rest.go
+	}
+}
+
+// named reports whether x's wire names it (a target header, a form
+// member), so that its path says nothing of what it does.
+func (x *op) named() bool { return x.namedBy != "" }
+
+// claim makes rule x's wire, named by namedBy ("" where the method and
+// path name it).
+func (x *op) claim(rule wireRule, namedBy string) {
+	x.rule, x.namedBy = rule, namedBy
+}
+
+// route is how x is addressed, for messages.
+func route(x *op) string { return x.rule.route(x) }
+
+// targetValue is x's name on its wire, prefix included.
+func targetValue(x *op) string {
+	if x.prefix == "" {
+		return x.name
+	}
+	return x.prefix + "." + x.name
+}
+
+// preferred keeps, of the variants of one operation a protocol lists, the
+// one it prefers (AWS query descriptions list a GET and a POST for each
+// Action).
+func preferred(rules []wireRule, ops []*op) []*op {
+	for _, w := range rules {
+		ops = w.preferred(ops)
+	}
+	return ops
+}
+
 // wire infers the protocol, the target rule, the authentication and the
 // document's known differences from its wire.
 func (x *inference) wire() {
 	b, r := &x.r.Binding, x.r
 	ck := x.chosen[spec.CreateKey].op
-	switch {
-	case ck.header != "":
-		x.protocol = spec.ProtocolRPC
-		b.Protocol = spec.ProtocolRPC
-		b.Target = spec.TargetRule{Header: ck.header, Prefix: ck.prefix}
-		r.note("protocol", "rpc", fmt.Sprintf("%s names its operation in header %s (%s)", ck.id, ck.header, route(ck)))
-		r.note("target", ck.header+" "+targetValue(ck), "header value is prefix.operationId")
-		for _, role := range spec.Roles {
-			if c := x.chosen[role]; c != nil && (c.op.name != c.op.id || c.op.prefix != ck.prefix) {
-				x.r.Problems = append(x.r.Problems, Problem{Field: "target", Message: fmt.Sprintf("%s's target %s is not %s.%s: the binding names targets by operationId", c.op.id, targetValue(c.op), ck.prefix, c.op.id)})
-			}
-		}
-	case ck.action:
-		x.protocol = spec.ProtocolQuery
-		b.Protocol = spec.ProtocolQuery
-		version := x.t.Info.Version
-		how := "info.version"
-		for _, p := range ck.o.Parameters {
-			if p.Value != nil && p.Value.Name == "Version" && p.Value.Schema != nil && p.Value.Schema.Value != nil && len(p.Value.Schema.Value.Enum) == 1 {
-				version, how = fmt.Sprint(p.Value.Schema.Value.Enum[0]), "the Version parameter's enum"
-			}
-		}
-		b.Target = spec.TargetRule{Member: "Action", Fixed: map[string]string{"Version": version}}
-		r.note("protocol", "query", fmt.Sprintf("%s is addressed by form member Action (%s)", ck.id, route(ck)))
-		r.note("target", "Action, Version="+version, "Version from "+how)
-	default:
-		x.protocol = spec.ProtocolREST
-		b.Protocol = spec.ProtocolREST
-		r.note("protocol", "rest", fmt.Sprintf("no target header or Action: %s is addressed by %s", ck.id, route(ck)))
-	}
+	x.rule = ck.rule
+	x.rule.target(x, ck)
 
 	b.Auth, r.Notes = auth(x.t, r.Notes)
 	if b.Auth == "sigv4" {
@@ -54,11 +112,6 @@ func (x *inference) wire() {
 			r.note("service", svc, "the SigV4 signing name, from "+from)
 		}
 	}
-
-	// awsJson: a target header with SigV4, an x-amz-json media type or an
-	// __type error member.
-	media := requestMedia(ck)
-	x.awsJSON = x.protocol == spec.ProtocolRPC && (b.Auth == "sigv4" || strings.Contains(media, "x-amz-json") || x.mentionsType())
 	for _, role := range spec.Roles {
 		if c := x.chosen[role]; c != nil {
 			for code, resp := range c.op.o.Responses.Map() {
@@ -68,40 +121,19 @@ func (x *inference) wire() {
 			}
 		}
 	}
-	switch x.protocol {
-	case spec.ProtocolRPC:
-		if x.awsJSON {
-			b.Dialect = "aws"
-		} else {
-			b.Dialect = "envelope"
-		}
-	case spec.ProtocolREST:
-		b.Dialect = "rest"
-	default:
-		b.Dialect = "iam"
-	}
-	r.note("dialect", b.Dialect, "the bundled dialect whose emulator speaks this wire")
-	if x.awsJSON && !strings.Contains(media, "x-amz-json") {
-		b.Wire.ContentType = "application/x-amz-json-1.1"
-		r.note("wire.contentType", b.Wire.ContentType, fmt.Sprintf("the document says %s, but an X-Amz-Target RPC with SigV4 is awsJson 1.1 on the wire (a 1.0 service would need -binding)", media))
-		r.Notes[len(r.Notes)-1].Unstated = true
-	}
-	if x.awsJSON && hasDateTime(x.t) {
-		b.Wire.Timestamps = "epoch-seconds"
-		r.note("wire.timestamps", "epoch-seconds", "the document declares date-time strings; awsJson sends timestamps as epoch seconds")
-	}
-	if x.protocol == spec.ProtocolQuery {
-		if c := x.chosen[spec.CreateKey]; c != nil {
-			if schema, _, _ := successOf(c.op.o); schema != nil && !hasResultMember(schema) {
-				b.Wire.XMLResult = true
-				r.note("wire.xmlResult", "true", fmt.Sprintf("%s's success schema has no ...Result member: it describes the <%sResult> element's content, as AWS query conversions do", c.op.id, c.op.name))
-			}
-		}
-	}
+	media := requestMedia(ck)
+	x.rule.differences(x, ck, media)
 	if x.pseudoErrs {
 		b.Wire.IgnoreErrorResponses = true
 		r.note("wire.ignoreErrorResponses", "true", "error responses sit under statuses no server sends (480-499): errors are judged by the codes alone")
 	}
+}
+
+// noteDialect sets and notes the binding's dialect, for a rule's
+// differences.
+func (x *inference) noteDialect(dialect string) {
+	x.r.Binding.Dialect = dialect
+	x.r.note("dialect", dialect, "the bundled dialect whose emulator speaks this wire")
 }
 
 // pseudoStatus is a 4xx status no HTTP registry has, as converters use to
@@ -115,15 +147,6 @@ func requestMedia(x *op) string {
 		}
 	}
 	return ""
-}
-
-func (x *inference) mentionsType() bool {
-	for _, f := range x.errorSchemas() {
-		if _, ok := properties(f)["__type"]; ok {
-			return true
-		}
-	}
-	return false
 }
 
 // auth reads the security schemes the document applies.
@@ -193,14 +216,20 @@ func signingName(t *openapi3.T) (name, from string) {
 	return "", ""
 }
 
-// hasResultMember reports whether a reply schema names its AWS query
-// result element (CreateAccessKeyResult): the whole reply, not only the
-// result's content.
-func hasResultMember(s *openapi3.Schema) bool {
-	for name := range properties(s) {
-		if strings.HasSuffix(name, "Result") {
-			return true
-		}
-	}
-	return false
+// baseRule is what a rule does where its protocol has nothing to add:
+// rules embed it and override what they know.
+type baseRule struct{}
+
+func (baseRule) fragment(*op, string, string) bool                     { return false }
+func (baseRule) param(*op, *openapi3.Parameter, *openapi3.Schema) bool { return false }
+func (baseRule) body(_ *op, _ string, dup bool) bool                   { return !dup }
+func (baseRule) preferred(ops []*op) []*op                             { return ops }
+func (baseRule) errorSource(*inference) ([]string, string, string)     { return nil, "", "" }
+func (baseRule) codeName(code string) string                           { return code }
+func (baseRule) refIsCode() bool                                       { return false }
+func (baseRule) ownCodes() ([]string, string)                          { return nil, "" }
+func (baseRule) ownStatuses() (func(string) []int, bool)               { return nil, false }
+func (baseRule) limitBy409() bool                                      { return true }
+func (baseRule) invalidInput(map[string][]int, map[spec.Situation][]string, map[spec.Situation]string) {
 }
+func (baseRule) unknownOperation(map[spec.Situation][]string) ([]string, string) { return nil, "" }

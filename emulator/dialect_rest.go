@@ -8,11 +8,24 @@ import (
 	"strings"
 )
 
+// DialectREST is the envelope dialect's bodies, codes, statuses and bearer
+// token, addressed by method and path (docs/DESIGN.md, "rest").
+const DialectREST = "rest"
+
+// restDialect is the envelope dialect but for its wire and the input
+// shapes that wire gives (path and query parameters).
+var restDialect = func() *dialect {
+	d := *envelopeDialect
+	d.name = DialectREST
+	d.wire = func(Options) wire { return restWire{} }
+	d.inputs = restInputs
+	return &d
+}()
+
 // RESTPrefix is the path every rest route starts with.
 const RESTPrefix = "/v1/buckets"
 
-// restWire is the rest dialect: the envelope's bodies, codes, statuses and
-// bearer token, addressed by method and path (DESIGN.md, "rest").
+// restWire is the rest dialect's wire.
 //
 // Paths are split on "/" in their escaped form and each segment is decoded
 // once, so a %2F inside a bucket name or key id stays in that segment (and
@@ -48,9 +61,9 @@ var keyIDPathPattern = regexp.MustCompile(`^[A-Z0-9]{20}$`)
 
 // restInputs is each operation's input in the rest dialect: the Lightsail
 // members (CreateBucket's in its body, the others' as path and query
-// parameters), but GetBuckets takes only bucketName. The key id path parameter is declared ^[A-Z0-9]{20}$,
-// so a malformed one is invalid input here (aws and envelope answer
-// not-found).
+// parameters), but GetBuckets takes only bucketName. The key id path
+// parameter is declared ^[A-Z0-9]{20}$, so a malformed one is invalid
+// input here (the RPC dialects answer not-found).
 var restInputs = map[string][]member{
 	opCreateBucket:          inputs[opCreateBucket],
 	opDeleteBucket:          inputs[opDeleteBucket],
@@ -76,8 +89,6 @@ func ruleKeyID(_ *Server, v any) string {
 	return ""
 }
 
-func (restWire) members(op string) []member { return restInputs[op] }
-
 // decode matches the route (unknown path: not found; known path, other
 // method: method not allowed with Allow), then reads CreateBucket's body or
 // the path and query parameters. Unknown query parameters, and a body
@@ -86,12 +97,15 @@ func (restWire) members(op string) []member { return restInputs[op] }
 // anything else stays a string, for validation to reject.
 func (restWire) decode(r *http.Request, body requestBody) (string, map[string]any, *apiError) {
 	segs, ok := splitEscapedPath(r.URL.EscapedPath())
-	if !ok {
-		return "", nil, newErr(errUnknownOperation, "Unknown path: the routes are under "+RESTPrefix)
+	var route *restRoute
+	var params []pathParam
+	if ok {
+		route, params = matchRoute(segs)
 	}
-	route, params := matchRoute(segs)
 	if route == nil {
-		return "", nil, newErr(errUnknownOperation, "Unknown path: the routes are under "+RESTPrefix)
+		e := newErr(errUnknownOperation, "Unknown path: the routes are under "+RESTPrefix)
+		e.noOperation = true // a path names the operation: this one names none
+		return "", nil, e
 	}
 	op, allowed := route.methods[r.Method]
 	if !allowed {
@@ -194,7 +208,7 @@ func (restWire) success(res *result) (int, http.Header, []byte) {
 		return http.StatusNoContent, h, nil
 	}
 	h.Set("Content-Type", ctEnvelope)
-	body := mustJSON(map[string]any{"success": true, "data": envelopeData(res)})
+	body := envelopeSuccess(res)
 	switch res.op {
 	case opCreateBucket:
 		h.Set("Location", RESTPrefix+"/"+escapeSegment(res.bucket.name))
@@ -213,8 +227,8 @@ const headerLeakedSecret = "X-Deleted-Secret-Access-Key"
 // 404 NOT_FOUND and a method the path does not allow is 405
 // METHOD_NOT_ALLOWED with an Allow header.
 func (restWire) failure(e *apiError) (int, http.Header, []byte) {
-	info := kinds[e.kind]
-	code, status := info.envCode, info.envStatus
+	form := envelopeErrors[e.kind]
+	code, status := form.code, form.status
 	if e.kind == errUnknownOperation {
 		code, status = "NOT_FOUND", http.StatusNotFound
 	}

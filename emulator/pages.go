@@ -6,39 +6,13 @@ import (
 	"strings"
 )
 
-// The iam dialect's list semantics, on the shared store: ListUsers filters
-// by PathPrefix, and both lists paginate with MaxItems (default 100, and
-// at most Options.PageSize) and an opaque Marker.
+// Paged lists, for a dialect whose lists page (dialect.pagesLists; IAM's
+// ListUsers and ListAccessKeys): a list answers at most MaxItems items
+// (default 100, as IAM's, and at most Options.PageSize), with an opaque
+// Marker for the next page.
 
-// defaultMaxItems is IAM's page size when MaxItems is absent.
+// defaultMaxItems is a page's size when MaxItems is absent (IAM's).
 const defaultMaxItems = 100
-
-// listUsers fills r (GetBuckets) with the users whose path starts with
-// pathPrefix, one page of them; called with s.mu held.
-func (s *Server) listUsers(in map[string]any, r *result) (*result, *apiError) {
-	prefix := str(in, "pathPrefix")
-	var all []bucket
-	for _, n := range s.st.order {
-		b := s.st.buckets[n]
-		if strings.HasPrefix(b.userPath(), prefix) {
-			all = append(all, *b)
-		}
-	}
-	from, to, next, e := s.page(in, len(all))
-	if e != nil {
-		return nil, e
-	}
-	r.buckets, r.nextMarker = append(r.buckets, all[from:to]...), next
-	return r, nil
-}
-
-// userPath is the bucket's IAM path, "/" unless one was given.
-func (b *bucket) userPath() string {
-	if b.path == "" {
-		return "/"
-	}
-	return b.path
-}
 
 // page returns the slice [from, to) of a list of n items that the request's
 // marker and maxItems (both validated) ask for, and the marker of the next

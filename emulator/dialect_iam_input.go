@@ -9,12 +9,11 @@ import (
 )
 
 // The iam dialect's input shapes, from the IAM model
-// (../shared/reference/iam-access-keys.botocore.json). Members keep the
-// Lightsail names of the shared store in the input map (UserName is
-// bucketName, AccessKeyId is accessKeyId) and IAM's lowerCamel names in
-// messages (iamLabels). Lengths count characters; patterns must match the
-// whole value. Form values are always strings: MaxItems is an integer in
-// text.
+// (fixtures/reference/iam-model.json). Members keep the Lightsail names of
+// the shared store in the input map (UserName is bucketName, AccessKeyId
+// is accessKeyId) and IAM's lowerCamel names in messages (iamLabels).
+// Lengths count characters; patterns must match the whole value. Form
+// values are always strings: MaxItems is an integer in text.
 
 var (
 	userNamePattern   = regexp.MustCompile(`^[\w+=,.@-]+$`)
@@ -39,15 +38,6 @@ func validUserName(name string) bool {
 	return n >= 1 && n <= iamExistingNameLen && userNamePattern.MatchString(name)
 }
 
-// validName reports whether name is a well-formed bucket name in the
-// server's dialect (a user name in iam).
-func (s *Server) validName(name string) bool {
-	if s.opts.Dialect == DialectIAM {
-		return validUserName(name)
-	}
-	return validBucketName(name)
-}
-
 var iamInputs = map[string][]member{
 	opCreateBucket: { // CreateUser
 		{"path", false, stringRule(1, 512, pathPattern, `(\u002F)|(\u002F[\u0021-\u007E]+\u002F)`)},
@@ -63,8 +53,8 @@ var iamInputs = map[string][]member{
 		{"marker", false, stringRule(1, 320, markerPattern, `[\u0020-\u00FF]+`)},
 		{"maxItems", false, ruleMaxItems},
 	},
-	// IAM acts on the caller's own keys without UserName; DESIGN.md lets
-	// an endpoint answer ValidationError instead, and this one does.
+	// IAM acts on the caller's own keys without UserName; docs/DESIGN.md
+	// lets an endpoint answer ValidationError instead, and this one does.
 	opCreateBucketAccessKey: { // CreateAccessKey
 		{"bucketName", true, userNameRule(iamExistingNameLen)},
 	},

@@ -8,16 +8,43 @@ import (
 	"strings"
 )
 
-// iamWire is the iam dialect: IAM user access keys over the AWS query wire
-// (DESIGN.md, "iam"). A request is POST / with a form-encoded body,
+// DialectIAM is IAM user access keys over the AWS query wire
+// (docs/DESIGN.md, "iam"). A request is POST / with a form-encoded body,
 // Action=<Operation>&Version=2010-05-08&<Member>=<value>..., lists
 // flattened as Name.member.N (from 1); the same parameters are accepted
-// as a GET query string. Responses are XML (render_iam.go).
+// as a GET query string. Responses are XML (dialect_iam_xml.go), input
+// shapes IAM's (dialect_iam_input.go).
 //
 // The six IAM operations are the store's six: a user is a bucket, its
 // UserName the bucketName, and an access key's AccessKeyId the
 // accessKeyId. Operations are named by the store's (Lightsail) names
-// inside the server; iamActionOf gives their IAM names.
+// inside the server; iamActionOf gives their IAM names. Where IAM's
+// behaviour differs, the dialect says so: a user name may be any word,
+// DeleteUser answers DeleteConflict while the user has keys, and both
+// lists page with MaxItems and Marker.
+const DialectIAM = "iam"
+
+var iamDialect = &dialect{
+	name:            DialectIAM,
+	wire:            func(o Options) wire { return iamWire{reading: formReadingOf(o)} },
+	inputs:          iamInputs,
+	labels:          iamLabels,
+	actions:         iamActionOf,
+	entity:          "user",
+	validName:       validUserName,
+	opaqueNames:     true,
+	deleteConflict:  "Cannot delete entity, must delete access keys first.",
+	pagesLists:      true,
+	readsForms:      true,
+	signingService:  "iam",
+	requestIDHeader: headerAWSRequestID,
+	createdKey:      xmlKey{id: "AccessKeyId", secret: "SecretAccessKey"},
+	mediaSynonyms:   map[string]string{ctXML: "application/xml; charset=utf-8"},
+}
+
+const ctXML = "text/xml"
+
+// iamWire is the iam dialect's wire.
 type iamWire struct {
 	reading formReading // how undecodable escapes are read (reading_faults.go)
 }
@@ -58,15 +85,6 @@ var iamFormMembers = map[string]string{
 	"MaxItems":            "maxItems",
 }
 
-func (iamWire) members(op string) []member { return iamInputs[op] }
-
-func (iamWire) label(name string) string {
-	if l, ok := iamLabels[name]; ok {
-		return l
-	}
-	return name
-}
-
 // decode reads the form (the body of a POST, the query of a GET). With no
 // Action to read the answer is MissingAction (a body that is empty or not
 // form encoding is a bad body, for fault malformed-json-500); an unknown
@@ -97,6 +115,7 @@ func (w iamWire) decode(r *http.Request, body requestBody) (string, map[string]a
 	if action == "" {
 		e := newErr(errMissingOperation, "Missing Action: send Action=<Operation>&Version="+IAMVersion)
 		e.badBody = perr != nil || strings.TrimSpace(raw) == ""
+		e.noOperation = true
 		return "", nil, e
 	}
 	op, known := iamOperation[action]
@@ -179,6 +198,33 @@ func (iamWire) success(res *result) (int, http.Header, []byte) {
 // failure is IAM's ErrorResponse with the code's status; Type is
 // Receiver for a 500, Sender otherwise.
 func (iamWire) failure(e *apiError) (int, http.Header, []byte) {
-	info := kinds[e.kind]
-	return info.iamStatus, headerWith(ctXML), iamErrorBody(info.iamCode, info.iamStatus, e.msg, e.requestID)
+	form := iamErrors[e.kind]
+	return form.status, headerWith(ctXML), iamErrorBody(form.code, form.status, e.msg, e.requestID)
+}
+
+// iamError is how the iam dialect writes an error kind: its Error/Code and
+// HTTP status.
+type iamError struct {
+	code   string
+	status int
+}
+
+// iamErrors is docs/DESIGN.md's iam error table.
+var iamErrors = map[errKind]iamError{
+	errInvalidInput:        {"ValidationError", 400},
+	errSerialization:       {"ValidationError", 400},
+	errUnknownOperation:    {"InvalidAction", 400},
+	errMethodNotAllowed:    {"InvalidAction", 400},
+	errNotFound:            {"NoSuchEntity", 404},
+	errLimit:               {"LimitExceeded", 409},
+	errMissingAuth:         {"MissingAuthenticationToken", 403},
+	errUnrecognizedClient:  {"InvalidClientTokenId", 403},
+	errBadSignature:        {"SignatureDoesNotMatch", 403},
+	errAccessDenied:        {"AccessDenied", 403},
+	errThrottled:           {"Throttling", 400},
+	errInternal:            {"ServiceFailure", 500},
+	errMissingOperation:    {"MissingAction", 400},
+	errAlreadyExists:       {"EntityAlreadyExists", 409},
+	errDeleteConflict:      {"DeleteConflict", 409},
+	errIncompleteSignature: {"IncompleteSignature", 400},
 }

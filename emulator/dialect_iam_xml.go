@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// The iam dialect's XML bodies (DESIGN.md, "iam"): <{Action}Response
+// The iam dialect's XML bodies (docs/DESIGN.md, "iam"): <{Action}Response
 // xmlns="https://iam.amazonaws.com/doc/2010-05-08/"> with a
 // <{Action}Result> (none for the deletes) and <ResponseMetadata>, list
 // items as <member>, timestamps in ISO 8601; errors as <ErrorResponse>.
@@ -176,14 +176,4 @@ func iamErrorBody(code string, status int, msg, requestID string) []byte {
 		typ = "Receiver"
 	}
 	return mustXML(iamErrorResponse{Xmlns: iamNamespace, Error: iamErrorDetail{typ, code, msg}, RequestID: requestID})
-}
-
-// mustXML marshals v; as with mustJSON, a failure is a bug, recovered by
-// ServeHTTP into the dialect's internal error.
-func mustXML(v any) []byte {
-	b, err := xml.Marshal(v)
-	if err != nil {
-		panic(fmt.Sprintf("emulator: marshalling a response: %v", err))
-	}
-	return b
 }
