@@ -3,6 +3,9 @@ package contract
 import (
 	"context"
 
+	"github.com/keycontract/keycontract/contract/check"
+	"github.com/keycontract/keycontract/contract/client"
+	"github.com/keycontract/keycontract/contract/engine"
 	"github.com/keycontract/keycontract/spec"
 )
 
@@ -11,29 +14,34 @@ import (
 // secret: each must be refused with an auth error, and a refused create must
 // create nothing. Without credentials configured it is skipped: an open
 // endpoint is not a violation the harness can see.
-func authRequired(ctx context.Context, s *session) error {
-	const id = "auth-required"
-	_, wrong := s.t.Signer.(WrongSigner)
-	if s.t.Signer == nil && len(s.t.Headers) == 0 {
-		s.skip(id, "no credentials configured: give -sign (SigV4) or -header with the endpoint's auth header")
+func authRequired(ctx context.Context, s *engine.Session) error {
+	const id = check.AuthRequired
+	tgt := s.Target()
+	_, wrong := tgt.Signer.(client.WrongSigner)
+	if tgt.Signer == nil && len(tgt.Headers) == 0 {
+		s.Skip(id, "no credentials configured: give -sign (SigV4) or -header with the endpoint's auth header")
 		return nil
 	}
-	a := s.buckets[0]
-	defer s.clearKeys(context.WithoutCancel(ctx), a)
-	variants := []struct{ auth, name string }{{"none", "without credentials"}}
+	a := s.Buckets()[0]
+	defer s.ClearKeys(context.WithoutCancel(ctx), a)
+	type variant struct {
+		auth client.Auth
+		name string
+	}
+	variants := []variant{{client.NoCredentials, "without credentials"}}
 	if wrong {
-		variants = append(variants, struct{ auth, name string }{"wrong", "signed with a wrong secret"})
+		variants = append(variants, variant{client.WrongSecret, "signed with a wrong secret"})
 	}
 	for _, v := range variants {
 		for _, role := range []spec.Role{spec.ListKeys, spec.CreateKey} {
-			op := s.doc.Op(role)
-			req := s.doc.Encode(op, s.doc.Minimal(op, spec.Resources{Bucket: a}))
-			ex, err := s.c.send(ctx, call{op: op, req: req, auth: v.auth})
+			op := s.Doc().Op(role)
+			req := s.Doc().Encode(op, s.Request(role, spec.Resources{Bucket: a}))
+			ex, err := s.SendCall(ctx, client.Call{Op: op, Req: req, Auth: v.auth})
 			if err != nil {
 				return err
 			}
-			if !s.is(ex, spec.AuthFailed) {
-				s.fail(id, describe(op.ID, []string{a, v.name}, s.outcome(ex), "the auth error "+s.want(spec.AuthFailed)), ex)
+			if !s.Is(ex, spec.AuthFailed) {
+				s.Fail(id, engine.Describe(op.ID, []string{a, v.name}, s.Outcome(ex), "the auth error "+s.Want(spec.AuthFailed)), ex)
 			}
 		}
 	}

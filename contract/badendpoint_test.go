@@ -16,8 +16,8 @@ import (
 	"github.com/keycontract/keycontract/contract"
 )
 
-// rawServer answers every connection with serve, below HTTP.
-func rawServer(t *testing.T, serve func(net.Conn)) string {
+// tcpServer answers every connection with serve, below HTTP.
+func tcpServer(t *testing.T, serve func(net.Conn)) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -52,7 +52,7 @@ func TestBadEndpointsEndTheRun(t *testing.T) {
 		want     string
 	}{
 		{"garbage bytes", func(t *testing.T) string {
-			return rawServer(t, func(c net.Conn) {
+			return tcpServer(t, func(c net.Conn) {
 				defer c.Close()
 				readRequest(c)
 				c.Write([]byte("\x00\xffthis is not HTTP at all\r\n\r\n"))
@@ -72,7 +72,7 @@ func TestBadEndpointsEndTheRun(t *testing.T) {
 			return ts.URL
 		}, "exceeds"},
 		{"never answers", func(t *testing.T) string {
-			return rawServer(t, func(c net.Conn) {
+			return tcpServer(t, func(c net.Conn) {
 				defer c.Close()
 				// Hold the connection until the client gives up on it (or,
 				// should it never, for longer than the bound below).
@@ -81,14 +81,14 @@ func TestBadEndpointsEndTheRun(t *testing.T) {
 			})
 		}, "timeout"},
 		{"connection reset", func(t *testing.T) string {
-			return rawServer(t, func(c net.Conn) {
+			return tcpServer(t, func(c net.Conn) {
 				readRequest(c)
 				c.(*net.TCPConn).SetLinger(0)
 				c.Close()
 			})
 		}, "connection reset"},
 		{"truncated body", func(t *testing.T) string {
-			return rawServer(t, func(c net.Conn) {
+			return tcpServer(t, func(c net.Conn) {
 				defer c.Close()
 				readRequest(c)
 				c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: 400\r\n\r\n{\"bucket\": {\"na"))

@@ -6,39 +6,21 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/keycontract/keycontract/contract"
 	"github.com/keycontract/keycontract/emulator"
+	"github.com/keycontract/keycontract/internal/testutil"
 	"github.com/keycontract/keycontract/spec"
 )
 
-const (
-	testKeyID  = "AKIDKEYCONTRACTTEST1"
-	testSecret = "keycontractTestSigningSecret0123456789ab"
-	testToken  = "keycontract-test-bearer-token-0123456789"
-)
-
 // target returns a Target for a fresh in-process emulator of dialect, with
-// credentials configured (SigV4 for aws, a bearer token for envelope) so
-// that auth-required runs too.
+// credentials configured (SigV4 for aws and iam, a bearer token for
+// envelope and rest) so that auth-required runs too.
 func target(t *testing.T, dialect string, faults ...emulator.Fault) (contract.Target, *emulator.Server) {
 	t.Helper()
-	opts := emulator.Options{Dialect: dialect, Faults: faults}
-	tgt := contract.Target{Dialect: dialect, Seed: 7}
-	switch dialect {
-	case "aws", "iam":
-		opts.Credentials = map[string]string{testKeyID: testSecret}
-		tgt.Signer = contract.NewSigV4(credentials.NewStaticCredentialsProvider(testKeyID, testSecret, ""), "us-east-1")
-	case "envelope", "rest":
-		opts.Token = testToken
-		tgt.Headers = map[string][]string{"Authorization": {"Bearer " + testToken}}
-	}
-	ts, srv := emulator.NewTestServer(t, opts)
-	tgt.Endpoint = ts.URL
-	return tgt, srv
+	return testutil.Target(t, dialect, faults...)
 }
 
 // assertClean fails unless the emulator holds nothing the run created.
@@ -72,7 +54,7 @@ func TestCorrectEmulatorPassesEveryCheck(t *testing.T) {
 func TestEachCheckFires(t *testing.T) {
 	cases := []struct {
 		fault emulator.Fault
-		check string
+		check contract.ID
 		want  error
 	}{
 		{emulator.FaultSuccessContentType, "success-envelope", contract.ErrSuccessEnvelope},
@@ -139,7 +121,7 @@ func TestEachCheckFires(t *testing.T) {
 				continue // no effect there (only iam's lists take a page size)
 			}
 			t.Run(dialect+"/"+string(tc.fault), func(t *testing.T) {
-				require.Equal(t, tc.check, tc.fault.Breaks(), "the emulator documents the check %s breaks", tc.fault)
+				require.Equal(t, tc.check, contract.ID(tc.fault.Breaks()), "the emulator documents the check %s breaks", tc.fault)
 				tgt, srv := target(t, dialect, tc.fault)
 				rep, err := contract.Check(context.Background(), tgt)
 				if err != nil {
@@ -217,7 +199,7 @@ func TestLegalVariationsPassEveryCheck(t *testing.T) {
 func TestValidBucketsWhateverTheSeed(t *testing.T) {
 	for seed := int64(1); seed <= 5; seed++ {
 		tgt, srv := target(t, "aws", emulator.FaultRejectValidInput)
-		tgt.Seed, tgt.Checks = seed, []string{"valid-input-accepted"}
+		tgt.Seed, tgt.Checks = seed, []contract.ID{"valid-input-accepted"}
 		rep, err := contract.Check(context.Background(), tgt)
 		require.NoError(t, err)
 		c, _ := rep.Check("valid-input-accepted")

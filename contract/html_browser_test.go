@@ -48,7 +48,7 @@ func TestHTMLReportInBrowser(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, rows, len(rep.Checks))
 		for i, c := range rep.Checks {
-			assert.Equal(t, c.ID, rows[i].Check, "row %d", i)
+			assert.Equal(t, string(c.ID), rows[i].Check, "row %d", i)
 			assert.Equal(t, c.Status, rows[i].Status, "status of %s", c.ID)
 			assert.Contains(t, strings.ToLower(rows[i].Text), c.Status, "%s: the status is not in words", c.ID)
 		}

@@ -16,7 +16,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/keycontract/keycontract/contract"
+	"github.com/keycontract/keycontract/contract/check"
 	"github.com/keycontract/keycontract/emulator"
+	"github.com/keycontract/keycontract/internal/testutil"
 )
 
 // failingHTMLRun runs every check against an aws emulator that lists keys
@@ -37,7 +39,7 @@ func failingHTMLRun(t *testing.T) (contract.Report, string, map[string]string) {
 	require.NoError(t, rep.WriteHTML(&buf))
 	issued := srv.IssuedSecrets()
 	require.NotEmpty(t, issued, "the emulator issued no secret: the scan would prove nothing")
-	secrets := map[string]string{"the SigV4 signing secret": testSecret}
+	secrets := map[string]string{"the SigV4 signing secret": testutil.Secret}
 	for i, s := range issued {
 		secrets[fmt.Sprintf("issued secret access key #%d of %d", i+1, len(issued))] = s
 	}
@@ -69,13 +71,13 @@ func TestHTMLReport(t *testing.T) {
 	require.Len(t, rows, len(rep.Checks))
 	require.Len(t, rep.Checks, len(contract.IDs()))
 	for i, c := range rep.Checks {
-		assert.Equal(t, c.ID, rows[i][1], "row %d", i)
+		assert.Equal(t, string(c.ID), rows[i][1], "row %d", i)
 		assert.Equal(t, c.Status, rows[i][2], "status of %s", c.ID)
 		if c.Status == contract.Skip {
 			assert.Contains(t, text, c.Reason, "skip reason of %s", c.ID)
 		}
 	}
-	for _, info := range contract.Checks {
+	for _, info := range check.All() {
 		assert.Contains(t, text, info.Meaning)
 	}
 

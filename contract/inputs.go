@@ -6,6 +6,10 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/keycontract/keycontract/contract/check"
+	"github.com/keycontract/keycontract/contract/client"
+	"github.com/keycontract/keycontract/contract/engine"
+	"github.com/keycontract/keycontract/contract/exchange"
 	"github.com/keycontract/keycontract/spec"
 )
 
@@ -18,40 +22,40 @@ const validPerRole = 6
 // and here, with a few more buckets deleted at once; with -bucket, or
 // against a real account (SharedBuckets: buckets are slow and cost money),
 // only bucket A's request is judged, or none: a known false negative.
-func validInput(ctx context.Context, s *session) error {
-	const id = "valid-input-accepted"
-	a := s.buckets[0]
-	defer s.clearKeys(context.WithoutCancel(ctx), a)
-	expectOK := func(ex *Exchange, body map[string]any) {
+func validInput(ctx context.Context, s *engine.Session) error {
+	const id = check.ValidInputAccepted
+	a := s.Buckets()[0]
+	defer s.ClearKeys(context.WithoutCancel(ctx), a)
+	expectOK := func(ex *exchange.Exchange, body map[string]any) {
 		if !ex.Reply.OK() {
-			s.fail(id, describe(ex.Describe(), []string{"generated valid request " + members(body)}, s.outcome(ex), "success"), ex)
+			s.Fail(id, engine.Describe(ex.Describe(), []string{"generated valid request " + members(body)}, s.Outcome(ex), "success"), ex)
 		}
 	}
-	if err := s.validBuckets(ctx, expectOK); err != nil {
+	if err := validBuckets(ctx, s, expectOK); err != nil {
 		return err
 	}
 	for i := range validPerRole {
-		seed := int(s.seed) + i
+		seed := int(s.Seed()) + i
 		for _, role := range []spec.Role{spec.CreateKey, spec.ListKeys, spec.ListBuckets} {
-			body := s.doc.Valid(s.doc.Op(role), spec.Resources{Bucket: a}).Example(seed)
-			ex, err := s.c.do(ctx, role, body)
+			body := s.Example(role, spec.Resources{Bucket: a}, seed)
+			ex, err := s.Do(ctx, role, body)
 			if err != nil {
 				return err
 			}
 			expectOK(ex, body)
-			if err := s.clearKeys(ctx, a); err != nil {
+			if err := s.ClearKeys(ctx, a); err != nil {
 				return err
 			}
 		}
-		_, k, ok, err := s.createKey(ctx, a)
+		_, k, ok, err := s.CreateKey(ctx, a)
 		if err != nil {
 			return err
 		}
 		if !ok {
 			continue
 		}
-		body := s.doc.Valid(s.doc.Op(spec.DeleteKey), spec.Resources{Bucket: a, KeyID: k.ID}).Example(seed)
-		ex, err := s.c.do(ctx, spec.DeleteKey, body)
+		body := s.Example(spec.DeleteKey, spec.Resources{Bucket: a, KeyID: k.ID}, seed)
+		ex, err := s.Do(ctx, spec.DeleteKey, body)
 		if err != nil {
 			return err
 		}
@@ -62,21 +66,20 @@ func validInput(ctx context.Context, s *session) error {
 
 // validBuckets creates buckets from generated valid requests (bucket A's
 // was the first example), each deleted right after it is made.
-func (s *session) validBuckets(ctx context.Context, expectOK func(*Exchange, map[string]any)) error {
-	if len(s.t.Buckets) > 0 || s.t.SharedBuckets {
+func validBuckets(ctx context.Context, s *engine.Session, expectOK func(*exchange.Exchange, map[string]any)) error {
+	if tgt := s.Target(); len(tgt.Buckets) > 0 || tgt.SharedBuckets {
 		return nil
 	}
-	op := s.doc.Op(spec.CreateBucket)
 	for i := 1; i < validPerRole; i++ {
-		name := fmt.Sprintf("%s%s-v%d", BucketPrefix, s.runID, i)
-		body := s.doc.Valid(op, spec.Resources{Bucket: name}).Example(int(s.seed) + i)
-		ex, err := s.c.do(ctx, spec.CreateBucket, body)
+		name := fmt.Sprintf("%s%s-v%d", BucketPrefix, s.RunID(), i)
+		body := s.Example(spec.CreateBucket, spec.Resources{Bucket: name}, int(s.Seed())+i)
+		ex, err := s.Do(ctx, spec.CreateBucket, body)
 		if err != nil {
 			return err
 		}
 		expectOK(ex, body)
 		if ex.Reply.OK() {
-			if _, err := s.call(ctx, spec.DeleteBucket, spec.Resources{Bucket: name}); err != nil {
+			if _, err := s.Call(ctx, spec.DeleteBucket, spec.Resources{Bucket: name}); err != nil {
 				return err
 			}
 		}
@@ -97,10 +100,10 @@ func members(body map[string]any) string {
 // constraint (spec.Document.Invalid): each must get a 4xx with an error of
 // the situations the case allows, never a 2xx or 5xx. What a wrongly
 // accepted request created is cleaned up like any other key or bucket.
-func invalidInput(ctx context.Context, s *session) error {
-	const id = "invalid-input-rejected"
-	a := s.buckets[0]
-	defer s.clearKeys(context.WithoutCancel(ctx), a)
+func invalidInput(ctx context.Context, s *engine.Session) error {
+	const id = check.InvalidInputRejected
+	a := s.Buckets()[0]
+	defer s.ClearKeys(context.WithoutCancel(ctx), a)
 	bases := []struct {
 		role spec.Role
 		res  spec.Resources
@@ -108,41 +111,41 @@ func invalidInput(ctx context.Context, s *session) error {
 		{spec.CreateKey, spec.Resources{Bucket: a}},
 		{spec.ListKeys, spec.Resources{Bucket: a}},
 		{spec.DeleteKey, spec.Resources{Bucket: a, KeyID: missingKey}},
-		{spec.CreateBucket, spec.Resources{Bucket: fmt.Sprintf("%s%s-invalid", BucketPrefix, s.runID)}},
-		{spec.DeleteBucket, spec.Resources{Bucket: s.missingBucket()}},
+		{spec.CreateBucket, spec.Resources{Bucket: fmt.Sprintf("%s%s-invalid", BucketPrefix, s.RunID())}},
+		{spec.DeleteBucket, spec.Resources{Bucket: s.MissingBucket()}},
 		{spec.ListBuckets, spec.Resources{Bucket: a}},
 	}
 	seenOtherCases := false
 	for _, base := range bases {
-		op := s.doc.Op(base.role)
-		for _, inv := range s.doc.Invalid(op, s.doc.Minimal(op, base.res)) {
-			cl := call{op: op, req: inv.Request}
+		op := s.Doc().Op(base.role)
+		for _, inv := range s.Invalid(base.role, base.res) {
+			cl := client.Call{Op: op, Req: inv.Request}
 			if inv.OtherOperation {
 				if seenOtherCases {
 					continue // unknown operations: once is enough
 				}
-				cl.op = nil
+				cl.Op = nil
 			}
-			ex, err := s.c.send(ctx, cl)
+			ex, err := s.SendCall(ctx, cl)
 			if err != nil {
 				return err
 			}
-			if !s.isAny(ex, inv.Expect) {
+			if !s.IsAny(ex, inv.Expect) {
 				want := make([]string, 0, len(inv.Expect))
 				for _, sit := range inv.Expect {
-					want = append(want, fmt.Sprint(s.b.Errors.Accept[sit]))
+					want = append(want, fmt.Sprint(s.Binding().Errors.Accept[sit]))
 				}
-				s.fail(id, describe(ex.Describe(), []string{inv.Name}, s.outcome(ex), "a 4xx error of "+strings.Join(want, " or ")), ex)
+				s.Fail(id, engine.Describe(ex.Describe(), []string{inv.Name}, s.Outcome(ex), "a 4xx error of "+strings.Join(want, " or ")), ex)
 			}
 			switch {
 			case base.role == spec.CreateKey:
-				if err := s.clearKeys(ctx, a); err != nil {
+				if err := s.ClearKeys(ctx, a); err != nil {
 					return err
 				}
 			case base.role == spec.CreateBucket && ex.Reply.OK():
 				// A wrongly accepted create made the bucket: delete it now,
 				// or every later case would meet a name already taken.
-				if err := s.dropBucket(ctx, base.res.Bucket); err != nil {
+				if err := s.DropBucket(ctx, base.res.Bucket); err != nil {
 					return err
 				}
 			}
@@ -150,14 +153,4 @@ func invalidInput(ctx context.Context, s *session) error {
 		seenOtherCases = true
 	}
 	return nil
-}
-
-// isAny reports whether ex is a 4xx error of any of the situations.
-func (s *session) isAny(ex *Exchange, sits []spec.Situation) bool {
-	for _, sit := range sits {
-		if s.is(ex, sit) {
-			return true
-		}
-	}
-	return false
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/keycontract/keycontract/contract"
 	"github.com/keycontract/keycontract/emulator"
+	"github.com/keycontract/keycontract/internal/testutil"
 	"github.com/keycontract/keycontract/spec"
 )
 
@@ -66,17 +67,7 @@ func TestRedirectIsTheAnswer(t *testing.T) {
 // redirecting is target with fault redirect-no-operation pointing at to.
 func redirecting(t *testing.T, dialect, to string) (contract.Target, *emulator.Server) {
 	t.Helper()
-	tgt, _ := target(t, dialect)
-	opts := emulator.Options{Dialect: dialect, Faults: []emulator.Fault{emulator.FaultRedirectNoOperation}, RedirectTo: to}
-	switch dialect {
-	case "aws", "iam":
-		opts.Credentials = map[string]string{testKeyID: testSecret}
-	default:
-		opts.Token = testToken
-	}
-	ts, srv := emulator.NewTestServer(t, opts)
-	tgt.Endpoint = ts.URL
-	return tgt, srv
+	return testutil.TargetWith(t, emulator.Options{Dialect: dialect, Faults: []emulator.Fault{emulator.FaultRedirectNoOperation}, RedirectTo: to})
 }
 
 // TestNoRequestFollowsAnyRedirect: an endpoint that answers every request
@@ -93,7 +84,7 @@ func TestNoRequestFollowsAnyRedirect(t *testing.T) {
 			redirect.ServeHTTP(w, r)
 		}))
 		tgt := contract.Target{Endpoint: ts.URL, Dialect: "envelope", Seed: 7,
-			Headers: http.Header{"Authorization": {"Bearer " + testToken}}}
+			Headers: http.Header{"Authorization": {"Bearer " + testutil.Token}}}
 		rep, err := contract.Check(t.Context(), tgt)
 		if err == nil {
 			assert.NotZero(t, rep.Summary.Failed, "redirects everywhere cannot pass")

@@ -15,6 +15,7 @@ import (
 
 	"github.com/keycontract/keycontract/contract"
 	"github.com/keycontract/keycontract/emulator"
+	"github.com/keycontract/keycontract/internal/testutil"
 	"github.com/keycontract/keycontract/spec"
 )
 
@@ -39,8 +40,8 @@ func replay(t *testing.T, dir string, tweak ...func(*contract.Target)) (contract
 	return contract.Check(context.Background(), tgt)
 }
 
-func verdicts(rep contract.Report) map[string]string {
-	out := map[string]string{}
+func verdicts(rep contract.Report) map[contract.ID]string {
+	out := map[contract.ID]string{}
 	for _, c := range rep.Checks {
 		out[c.ID] = c.Status
 	}
@@ -88,7 +89,7 @@ func TestReplayReachesTheRecordedVerdicts(t *testing.T) {
 				name = "correct"
 			}
 			t.Run(dialect+"/"+name, func(t *testing.T) {
-				dir, rep := record(t, dialect, faultList(fault)...)
+				dir, rep := record(t, dialect, testutil.Faults(fault)...)
 				got, err := replay(t, dir)
 				require.NoError(t, err)
 				assert.Equal(t, verdicts(rep), verdicts(got))
@@ -164,7 +165,7 @@ func TestReplayMismatch(t *testing.T) {
 	})
 	t.Run("the harness sends other requests", func(t *testing.T) {
 		dir, _ := record(t, "envelope")
-		_, err := replay(t, dir, func(tgt *contract.Target) { tgt.Checks = []string{"unknown-bucket"} })
+		_, err := replay(t, dir, func(tgt *contract.Target) { tgt.Checks = []contract.ID{"unknown-bucket"} })
 		require.ErrorIs(t, err, contract.ErrReplayMismatch)
 		assert.Contains(t, err.Error(), "request POST Lightsail_20161128.")
 	})

@@ -2,18 +2,20 @@ package contract
 
 import (
 	"context"
+
+	"github.com/keycontract/keycontract/contract/engine"
 )
 
 // secretOnlyOnce creates keys up to the limit, lists them, deletes one
 // twice (the second an error reply) and lists again, so that every kind of
 // later response passes before the passive check (judge) searches them all
 // for the secrets the creates returned.
-func secretOnlyOnce(ctx context.Context, s *session) error {
-	a := s.buckets[0]
-	defer s.clearKeys(context.WithoutCancel(ctx), a)
+func secretOnlyOnce(ctx context.Context, s *engine.Session) error {
+	a := s.Buckets()[0]
+	defer s.ClearKeys(context.WithoutCancel(ctx), a)
 	var first string
-	for n := s.free(a); n > 0; n-- {
-		_, k, ok, err := s.createKey(ctx, a)
+	for n := s.Free(a); n > 0; n-- {
+		_, k, ok, err := s.CreateKey(ctx, a)
 		if err != nil {
 			return err
 		}
@@ -21,16 +23,16 @@ func secretOnlyOnce(ctx context.Context, s *session) error {
 			first = k.ID
 		}
 	}
-	if _, _, _, err := s.listKeys(ctx, a, nil); err != nil {
+	if _, _, _, err := s.ListKeys(ctx, a, nil); err != nil {
 		return err
 	}
 	if first != "" {
 		for range 2 {
-			if _, err := s.deleteKey(ctx, a, first); err != nil {
+			if _, err := s.DeleteKey(ctx, a, first); err != nil {
 				return err
 			}
 		}
 	}
-	_, _, _, err := s.listKeys(ctx, a, nil)
+	_, _, _, err := s.ListKeys(ctx, a, nil)
 	return err
 }

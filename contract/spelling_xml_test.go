@@ -13,6 +13,7 @@ import (
 
 	"github.com/keycontract/keycontract/contract"
 	"github.com/keycontract/keycontract/emulator"
+	"github.com/keycontract/keycontract/internal/testutil"
 )
 
 // respelledXML serves a correct iam emulator (SigV4 as target() sets it
@@ -21,7 +22,7 @@ import (
 func respelledXML(t *testing.T, rewrite func(body []byte, h http.Header) []byte, pageSize int) contract.Target {
 	t.Helper()
 	tgt, _ := target(t, "iam")
-	srv, err := emulator.New(emulator.Options{Dialect: "iam", Credentials: map[string]string{testKeyID: testSecret}, PageSize: pageSize})
+	srv, err := emulator.New(emulator.Options{Dialect: "iam", Credentials: map[string]string{testutil.KeyID: testutil.Secret}, PageSize: pageSize})
 	require.NoError(t, err)
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := httptest.NewRecorder()

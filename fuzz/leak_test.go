@@ -19,7 +19,7 @@ import (
 	"github.com/keycontract/keycontract/contract"
 	"github.com/keycontract/keycontract/emulator"
 	"github.com/keycontract/keycontract/fuzz"
-	"github.com/keycontract/keycontract/internal/redactoff"
+	"github.com/keycontract/keycontract/internal/testutil"
 	"github.com/keycontract/keycontract/spec"
 )
 
@@ -32,7 +32,6 @@ import (
 const (
 	leakEndpointEnv = "KEYCONTRACT_LEAK_ENDPOINT"
 	leakDialectEnv  = "KEYCONTRACT_LEAK_DIALECT"
-	leakOffEnv      = "KEYCONTRACT_LEAK_REDACTION_OFF"
 )
 
 func TestGoTestLogsHoldNoSecret(t *testing.T) {
@@ -43,29 +42,30 @@ func TestGoTestLogsHoldNoSecret(t *testing.T) {
 	for _, dialect := range spec.Dialects {
 		for _, f := range []emulator.Fault{"create-id-number", "create-truncated", "secret-in-header", emulator.FaultSecretInList} {
 			t.Run(dialect+"/"+string(f), func(t *testing.T) {
-				out, secrets := leakParent(t, dialect, f, false)
+				out, secrets := leakParent(t, dialect, f)
 				for what, where := range findLeaks(out, secrets) {
 					t.Errorf("%s was written to %s", what, where)
 				}
 			})
 		}
 	}
-	// The same scan, with redaction switched off in the child, finds them
-	// (secret-only-once's messages name the secret that leaked).
+	// The same scan finds them once every mark redaction left in the
+	// child's output and files is replaced by an issued secret
+	// (secret-only-once's messages name the secret that leaked, as
+	// <secret-N>): it reads the outputs the secrets would be in.
 	t.Run("scan-can-fail", func(t *testing.T) {
-		out, secrets := leakParent(t, "envelope", emulator.FaultSecretInList, true)
-		assert.NotEmpty(t, findLeaks(out, secrets), "with redaction off, the scan found no secret")
+		out, secrets := leakParent(t, "envelope", emulator.FaultSecretInList)
+		require.Empty(t, findLeaks(out, secrets), "the outputs as written hold no secret")
+		unredacted, marks := testutil.Unredact(out, secrets["issued secret #1 of "+fmt.Sprint(len(secrets))])
+		require.Positive(t, marks, "redaction left no mark in the child's outputs")
+		assert.NotEmpty(t, findLeaks(unredacted, secrets), "with redaction's %d marks replaced by a secret, the scan found none", marks)
 	})
 }
 
 // leakChild is the child's side: a go test of an emulator author, as the
 // README shows it, failing.
 func leakChild(t *testing.T, endpoint, dialect string) {
-	if os.Getenv(leakOffEnv) != "" {
-		redactoff.Off.Store(true)
-	}
-	fuzz.ShrinkTime = 300 * time.Millisecond
-	tgt := contract.Target{Endpoint: endpoint, Dialect: dialect, Seed: 3, Sequences: 20}
+	tgt := contract.Target{Endpoint: endpoint, Dialect: dialect, Seed: 3, Sequences: 20, ShrinkTime: 300 * time.Millisecond}
 	contract.Run(t, tgt)
 	fuzz.Run(t, tgt)
 }
@@ -73,7 +73,7 @@ func leakChild(t *testing.T, endpoint, dialect string) {
 // leakParent serves a faulty emulator, runs the child against it in a
 // directory of its own (where rapid writes its fail files), and returns
 // everything the child printed or wrote.
-func leakParent(t *testing.T, dialect string, fault emulator.Fault, off bool) (map[string][]byte, map[string]string) {
+func leakParent(t *testing.T, dialect string, fault emulator.Fault) (map[string][]byte, map[string]string) {
 	_, err := emulator.ParseFault(string(fault))
 	require.NoError(t, err)
 	ts, srv := emulator.NewTestServer(t, emulator.Options{Dialect: dialect, Faults: []emulator.Fault{fault}})
@@ -81,9 +81,6 @@ func leakParent(t *testing.T, dialect string, fault emulator.Fault, off bool) (m
 	cmd := exec.Command(os.Args[0], "-test.run=^TestGoTestLogsHoldNoSecret$", "-test.v", "-test.count=1")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), leakEndpointEnv+"="+ts.URL, leakDialectEnv+"="+dialect)
-	if off {
-		cmd.Env = append(cmd.Env, leakOffEnv+"=1")
-	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err = cmd.Run()

@@ -8,7 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/keycontract/keycontract/contract"
+	"github.com/keycontract/keycontract/contract/exchange"
+	"github.com/keycontract/keycontract/contract/redact"
 	"github.com/keycontract/keycontract/spec"
 )
 
@@ -76,7 +77,7 @@ func FuzzRedact(f *testing.F) {
 		}
 		esc, _ := json.Marshal(secret)
 		forms := [][]byte{[]byte(secret), esc[1 : len(esc)-1], []byte(strings.ReplaceAll(secret, "/", `\/`))}
-		red := contract.NewRedactor()
+		red := redact.New()
 		red.AddSecret(secret)
 		for _, form := range forms {
 			i := 0
@@ -84,7 +85,7 @@ func FuzzRedact(f *testing.F) {
 				i = (at%len(body) + len(body)) % len(body)
 			}
 			leaked := append(append(append([]byte{}, body[:i]...), form...), body[i:]...)
-			ex := &contract.Exchange{Method: "POST", URL: "http://x/", Body: leaked,
+			ex := &exchange.Exchange{Method: "POST", URL: "http://x/", Body: leaked,
 				Header: http.Header{"X-Echo": {string(leaked)}},
 				Reply:  spec.NewReply(200, http.Header{"X-Echo": {string(leaked)}}, leaked)}
 			rec, err := json.Marshal(ex.Record(red))

@@ -10,6 +10,7 @@ import (
 
 	"github.com/keycontract/keycontract/contract"
 	"github.com/keycontract/keycontract/emulator"
+	"github.com/keycontract/keycontract/fuzz/sequence"
 )
 
 // TestRunRecordsAndReplays: go test users record with Target.Record and
@@ -32,7 +33,7 @@ func TestReplayReproducesShrinking(t *testing.T) {
 		t.Run(string(fault), func(t *testing.T) {
 			ts, _ := emulator.NewTestServer(t, emulator.Options{Faults: []emulator.Fault{fault}})
 			dir := filepath.Join(t.TempDir(), "recording")
-			tgt := contract.Target{Endpoint: ts.URL, Seed: 3, Record: dir, Checks: sequenceChecks}
+			tgt := contract.Target{Endpoint: ts.URL, Seed: 3, Record: dir, Checks: sequence.Checks}
 			rep, err := contract.Check(context.Background(), tgt)
 			require.NoError(t, err)
 			require.True(t, rep.Failed())

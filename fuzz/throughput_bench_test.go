@@ -19,9 +19,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/keycontract/keycontract/contract"
+	"github.com/keycontract/keycontract/contract/engine"
+	"github.com/keycontract/keycontract/contract/exchange"
 	"github.com/keycontract/keycontract/emulator"
-	"github.com/keycontract/keycontract/fuzz"
+	"github.com/keycontract/keycontract/fuzz/sequence"
 	"github.com/keycontract/keycontract/spec"
 )
 
@@ -33,7 +34,7 @@ const benchRound = 67
 // bucket.
 type benchEnv struct {
 	ctx    context.Context
-	sess   *contract.Session
+	sess   *engine.Session
 	bucket string
 }
 
@@ -44,11 +45,11 @@ func newBenchEnv(b *testing.B, dialect string, record bool) *benchEnv {
 	b.Helper()
 	ts, _ := emulator.NewTestServer(b, emulator.Options{Dialect: dialect})
 	ctx := context.Background()
-	tgt := contract.Target{Endpoint: ts.URL, Dialect: dialect, Seed: 1}
+	tgt := engine.Target{Endpoint: ts.URL, Dialect: dialect, Seed: 1}
 	if record {
 		tgt.Record = filepath.Join(b.TempDir(), "recording")
 	}
-	sess, err := contract.Open(ctx, tgt)
+	sess, err := engine.Open(ctx, tgt)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -148,9 +149,9 @@ func (r *rawLoop) cycle(b *testing.B) {
 type harnessLoop struct {
 	e       *benchEnv
 	b       spec.Binding
-	checker *contract.Checker
-	model   *fuzz.Model
-	secrets []contract.PriorSecret // secrets returned in this sequence
+	checker *engine.Checker
+	model   *sequence.Model
+	secrets []engine.PriorSecret // secrets returned in this sequence
 	cycles  int
 	steps   int
 }
@@ -162,7 +163,7 @@ func newHarnessLoop(b *testing.B, e *benchEnv) *harnessLoop {
 }
 
 // step sends one request and judges it as the state machine does.
-func (h *harnessLoop) step(b *testing.B, role spec.Role, res spec.Resources) *contract.Exchange {
+func (h *harnessLoop) step(b *testing.B, role spec.Role, res spec.Resources) *exchange.Exchange {
 	sess := h.e.sess
 	ex, err := sess.SendJSON(h.e.ctx, role, sess.Request(role, res))
 	if err != nil {
@@ -181,10 +182,10 @@ func (h *harnessLoop) step(b *testing.B, role spec.Role, res spec.Resources) *co
 
 // cycle is create, list, delete with the model checked at each step. A new
 // model starts every 3 cycles, as the state machine starts one for every
-// sequence of about fuzz.DefaultSteps steps.
+// sequence of about sequence.DefaultSteps steps.
 func (h *harnessLoop) cycle(b *testing.B) {
 	if h.cycles%3 == 0 {
-		h.model, h.secrets = fuzz.NewModel(h.b.Limit, nil), nil
+		h.model, h.secrets = sequence.NewModel(h.b.Limit, nil), nil
 	}
 	h.cycles++
 	bucket := h.e.bucket
@@ -202,7 +203,7 @@ func (h *harnessLoop) cycle(b *testing.B) {
 		}
 	}
 	h.model.Created(bucket, k.ID)
-	h.secrets = append(h.secrets, contract.PriorSecret{Value: k.Secret, Origin: fmt.Sprintf("step %d", h.steps)})
+	h.secrets = append(h.secrets, engine.PriorSecret{Value: k.Secret, Origin: fmt.Sprintf("step %d", h.steps)})
 
 	ex = h.step(b, spec.ListKeys, spec.Resources{Bucket: bucket})
 	keys, _ := h.b.ListedKeys(ex.Reply)

@@ -1,17 +1,17 @@
 package spec
 
 import (
-	"bytes"
 	"encoding/json"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-// Secrets read from a createKey reply for redaction. Nothing here depends on
-// the reply being valid: a nightly run against a broken release is exactly
-// when a create answers with a mistyped id, a wrong content type, extra
-// members or a truncated body, and its secret must still never be written.
+// Where a key's secret is, by the binding. Nothing here depends on the
+// reply being valid: a nightly run against a broken release is exactly when
+// a create answers with a mistyped id, a wrong content type, extra members
+// or a truncated body, and its secret must still be found (package
+// contract/redact decides what else of a reply is hidden).
 
 // CreatedSecret returns the value at the binding's secret location in a
 // createKey reply (Response.Key, then Response.KeySecret), whatever else is
@@ -23,28 +23,12 @@ func (b Binding) CreatedSecret(r *Reply) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	return b.secretOf(obj)
+	return b.KeySecret(obj)
 }
 
-// ListedSecrets is every value at the binding's secret location in the
-// items of a listKeys reply, whatever else the items hold: ListedKeys skips
-// an item whose id is missing or mistyped, and a secret such an item shows
-// (of a key the run did not create, say) must still be redacted.
-func (b Binding) ListedSecrets(r *Reply) []string {
-	v, _ := Pointer(r.Value(), b.Response.Keys)
-	items, _ := v.([]any)
-	var secrets []string
-	for _, it := range items {
-		if s, ok := b.secretOf(it); ok {
-			secrets = append(secrets, s)
-		}
-	}
-	return secrets
-}
-
-// secretOf is the value at the binding's secret location in a key object,
+// KeySecret is the value at the binding's secret location in a key object,
 // as text: a string, or a number's digits.
-func (b Binding) secretOf(obj any) (string, bool) {
+func (b Binding) KeySecret(obj any) (string, bool) {
 	v, ok := Pointer(obj, b.Response.KeySecret)
 	if !ok {
 		return "", false
@@ -58,222 +42,10 @@ func (b Binding) secretOf(obj any) (string, bool) {
 	return "", false
 }
 
-// Hidden is what redaction must hide of a createKey reply: Secrets are
-// shown as numbered placeholders (<secret-N>), Others as <redacted>.
-// Undecodable says the body did not decode at all: it must then be withheld
-// from every output, in full and in part.
-type Hidden struct {
-	Secrets     []string
-	Others      []string
-	Undecodable bool
-}
-
-// RedactionValues returns what redaction must hide of a createKey reply,
-// whatever its status, content type or shape:
-//
-//   - the value at the binding's secret location (CreatedSecret), first;
-//   - every string member of the created key object that is not a declared
-//     non-secret field (and, in its nested objects and lists, every string
-//     that looks like a credential, SecretLike): the binding's id, status and timestamp members,
-//     members the description declares with an enum or a date-time format,
-//     and a member whose value plain says is plain (the parent's name). An
-//     endpoint's undeclared member (a secret under another name, say) is
-//     thus hidden too;
-//   - when the key object is missing or not an object, every string in the
-//     body that looks like a credential (SecretLike), as Others: a create
-//     whose body is shaped wrongly may hold its secret anywhere;
-//   - when the body does not decode, what UndecodableValues finds, as
-//     Others.
-//
-// This wider set is for redaction only: secret-only-once tracks
-// CreatedSecret, so an endpoint's extra members never raise a false alarm.
-func (d *Document) RedactionValues(r *Reply, plain func(string) bool) Hidden {
-	var h Hidden
-	if len(bytes.TrimSpace(r.Body)) == 0 {
-		return h
-	}
-	if r.DecodeErr() != nil {
-		h.Undecodable = true
-		h.Others = UndecodableValues(r.Body)
-		return h
-	}
-	b := d.Binding
-	if s, ok := b.CreatedSecret(r); ok {
-		h.Secrets = append(h.Secrets, s)
-	}
-	obj, _ := Pointer(r.Value(), b.Response.Key)
-	m, isObject := obj.(map[string]any)
-	if !isObject {
-		walkStrings(r.Value(), func(s string) {
-			if !plain(s) && SecretLike(s) {
-				h.Others = append(h.Others, s)
-			}
-		})
-		return h
-	}
-	plainMember := map[string]bool{}
-	for _, p := range []string{b.Response.KeyID, b.Response.KeyStatus, b.Response.KeyCreatedAt} {
-		if name, top := topMember(p); top {
-			plainMember[name] = true
-		}
-	}
-	if op := d.Op(CreateKey); op != nil {
-		if ks := op.successSchemaAt(b.Response.Key); ks != nil {
-			for name, p := range ks.Properties {
-				if p.Value != nil && (len(p.Value.Enum) > 0 || p.Value.Format == "date-time") {
-					plainMember[name] = true
-				}
-			}
-		}
-	}
-	secretName, _ := topMember(b.Response.KeySecret)
-	for name, v := range m {
-		s, ok := v.(string)
-		if !ok {
-			// A member nested in the key (an object, a list) may hold the
-			// secret too: its credential-like strings are hidden.
-			walkStrings(v, func(s string) {
-				if !plain(s) && SecretLike(s) {
-					h.Others = append(h.Others, s)
-				}
-			})
-			continue
-		}
-		if name == secretName || plainMember[name] || plain(s) {
-			continue
-		}
-		h.Secrets = append(h.Secrets, s)
-	}
-	return h
-}
-
-// topMember returns the member name of a one-token pointer ("/id" -> "id").
-func topMember(p string) (string, bool) {
-	name, ok := strings.CutPrefix(p, "/")
-	if !ok || strings.Contains(name, "/") {
-		return "", false
-	}
-	return strings.ReplaceAll(strings.ReplaceAll(name, "~1", "/"), "~0", "~"), true
-}
-
-// walkStrings calls f with every string in a decoded value, members' names
-// excepted.
-func walkStrings(v any, f func(string)) {
-	switch c := v.(type) {
-	case string:
-		f(c)
-	case map[string]any:
-		for _, e := range c {
-			walkStrings(e, f)
-		}
-	case []any:
-		for _, e := range c {
-			walkStrings(e, f)
-		}
-	}
-}
-
-// UndecodableValues finds what may be a secret in a body that does not
-// decode (truncated, not JSON, another encoding): every string value a
-// tolerant JSON scan reads before the body breaks, and every run of at
-// least minTokenRun characters of the base64 alphabet that mixes letters
-// and digits (a secret in a form-encoded or text body). The body itself is
-// withheld from every output; these values are redacted from every other
-// response and message, in case one shows them. Known false negative: a
-// secret shorter than minTokenRun, or without a digit, in a body that is
-// not JSON, shown again elsewhere.
-func UndecodableValues(body []byte) []string {
-	var out []string
-	type frame struct{ object, key bool }
-	var stack []frame
-	valueDone := func() {
-		if n := len(stack); n > 0 && stack[n-1].object {
-			stack[n-1].key = true
-		}
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			break // the end, or where the body breaks
-		}
-		switch t := tok.(type) {
-		case json.Delim:
-			switch t {
-			case '{':
-				stack = append(stack, frame{object: true, key: true})
-			case '[':
-				stack = append(stack, frame{})
-			default:
-				if len(stack) > 0 {
-					stack = stack[:len(stack)-1]
-				}
-				valueDone()
-			}
-		case string:
-			if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].key {
-				stack[n-1].key = false // a member name
-				continue
-			}
-			out = append(out, t)
-			valueDone()
-		default:
-			valueDone()
-		}
-	}
-	return append(out, tokenRuns(body)...)
-}
-
-// SecretLike reports whether s looks like a credential rather than prose,
-// a code, a name or a timestamp: at least minTokenRun characters, all of
-// the base64 and URL-safe alphabets ("+/=_-."), letters and digits both.
-func SecretLike(s string) bool {
-	if len(s) < minTokenRun {
-		return false
-	}
-	for i := range len(s) {
-		if c := s[i]; !isTokenByte(c) && c != '=' && c != '_' && c != '-' && c != '.' {
-			return false
-		}
-	}
-	return strings.ContainsAny(s, "0123456789") && strings.IndexFunc(s, isLetter) >= 0
-}
-
-// minTokenRun is the shortest run of secret-like characters taken from a
-// body that does not decode. AWS secret access keys have 40.
-const minTokenRun = 16
-
-// tokenRuns returns the runs of [A-Za-z0-9+/] that are SecretLike ("="
-// ends a run: it joins names and values in a form-encoded body).
-func tokenRuns(body []byte) []string {
-	var out []string
-	start := -1
-	for i := 0; i <= len(body); i++ {
-		if i < len(body) && isTokenByte(body[i]) {
-			if start < 0 {
-				start = i
-			}
-			continue
-		}
-		if start >= 0 && SecretLike(string(body[start:i])) {
-			out = append(out, string(body[start:i]))
-		}
-		start = -1
-	}
-	return out
-}
-
-func isTokenByte(c byte) bool {
-	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/'
-}
-
-func isLetter(r rune) bool { return r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' }
-
-// successSchemaAt returns the schema of the operation's first 2xx JSON
-// response, walked down pointer through object properties (nil when the
-// description does not say).
-func (op *Operation) successSchemaAt(pointer string) *openapi3.Schema {
+// SuccessSchemaAt returns the schema of the operation's first 2xx JSON or
+// XML response, walked down pointer through object properties (nil when
+// the description does not say).
+func (op *Operation) SuccessSchemaAt(pointer string) *openapi3.Schema {
 	if op.Route == nil || op.Route.Operation == nil || op.Route.Operation.Responses == nil {
 		return nil
 	}

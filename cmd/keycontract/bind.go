@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/keycontract/keycontract/internal/rapidsettings"
 	"github.com/keycontract/keycontract/spec"
 	"github.com/keycontract/keycontract/spec/infer"
 )
@@ -98,7 +99,8 @@ Flags:
 		return 2
 	}
 	// The binding must load: the same check run makes.
-	if _, err := spec.LoadBound(*specFile, t, res.Binding); err != nil {
+	rapidsettings.Use(func() { _, err = spec.LoadBound(*specFile, t, res.Binding) })
+	if err != nil {
 		return fail(err)
 	}
 	for _, line := range append(res.Lines(), res.PageLines()...) {

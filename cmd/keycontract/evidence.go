@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/keycontract/keycontract/contract"
+	"github.com/keycontract/keycontract/internal/rapidsettings"
 	"github.com/keycontract/keycontract/spec"
 )
 
@@ -40,7 +41,9 @@ func (o *runOptions) replayTarget(ctx context.Context, set map[string]bool) (con
 	}
 	switch {
 	case specFile != "":
-		doc, err := spec.LoadFile(ctx, specFile, binding)
+		var doc *spec.Document
+		var err error
+		rapidsettings.Use(func() { doc, err = spec.LoadFile(ctx, specFile, binding) })
 		if err != nil {
 			return t, fmt.Errorf("the description of the recorded run: %w", err)
 		}

@@ -284,8 +284,8 @@ func pinVerdicts(t *testing.T, impl string, rep contract.Report, fails map[strin
 	t.Helper()
 	seen := map[string]bool{}
 	for _, c := range rep.Checks {
-		seen[c.ID] = true
-		want, failing := fails[c.ID]
+		seen[string(c.ID)] = true
+		want, failing := fails[string(c.ID)]
 		if !failing {
 			first := ""
 			if len(c.Failures) > 0 {

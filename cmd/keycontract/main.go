@@ -19,6 +19,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 )
 
 const usage = `keycontract: contract tests and fuzzing for the Lightsail bucket access key API
@@ -35,12 +36,19 @@ Exit status: 0 all checks that ran passed, 1 a check failed, 2 the run could not
 `
 
 func main() {
-	os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr, tuning{}))
+}
+
+// tuning holds the settings of a run that no flag sets: the command uses
+// the defaults (the zero tuning); the CLI's tests bound shrinking, so that
+// a run against a faulty emulator stays quick.
+type tuning struct {
+	shrinkTime time.Duration // contract.Target.ShrinkTime (0: its default)
 }
 
 // dispatch runs a subcommand and returns the exit status. It never panics:
 // a panic is reported as exit 2 in one line.
-func dispatch(args []string, stdout, stderr io.Writer) (code int) {
+func dispatch(args []string, stdout, stderr io.Writer, tune tuning) (code int) {
 	defer func() {
 		if p := recover(); p != nil {
 			fmt.Fprintf(stderr, "keycontract: internal error: %v\n", p)
@@ -53,7 +61,7 @@ func dispatch(args []string, stdout, stderr io.Writer) (code int) {
 	}
 	switch args[0] {
 	case "run":
-		return runCmd(args[1:], stdout, stderr)
+		return runCmd(args[1:], stdout, stderr, tune)
 	case "serve":
 		return serveCmd(args[1:], stdout, stderr)
 	case "sweep":

@@ -18,6 +18,7 @@ import (
 
 	"github.com/keycontract/keycontract/contract"
 	"github.com/keycontract/keycontract/emulator"
+	"github.com/keycontract/keycontract/internal/testutil"
 )
 
 // Issue 5, "What it must show", through the CLI, against the emulator
@@ -152,7 +153,7 @@ func TestNightlyForeignKeys(t *testing.T) {
 	for _, dialect := range []string{"aws", "envelope"} {
 		for _, fault := range []emulator.Fault{"", emulator.FaultSecretInList} {
 			t.Run(dialect+"/"+string(fault), func(t *testing.T) {
-				ts, srv := emulator.NewTestServer(t, emulator.Options{Dialect: dialect, Faults: faultList(fault)})
+				ts, srv := emulator.NewTestServer(t, emulator.Options{Dialect: dialect, Faults: testutil.Faults(fault)})
 				require.NoError(t, srv.AddBucket("users-bucket-a"))
 				require.NoError(t, srv.AddBucket("users-bucket-b"))
 				foreign, _, err := srv.AddKey("users-bucket-a")
@@ -187,13 +188,6 @@ func TestNightlyForeignKeys(t *testing.T) {
 	})
 }
 
-func faultList(f emulator.Fault) []emulator.Fault {
-	if f == "" {
-		return nil
-	}
-	return []emulator.Fault{f}
-}
-
 // TestNightlyCleanupAfterAnyRun: after passing and failing runs, in both
 // dialects, the emulator holds nothing: no bucket, so no key.
 func TestNightlyCleanupAfterAnyRun(t *testing.T) {
@@ -208,7 +202,7 @@ func TestNightlyCleanupAfterAnyRun(t *testing.T) {
 				// concurrent check alone (the sequences would wait RaceHold
 				// for every create that fills a bucket), and the run then
 				// fails whatever the scheduling.
-				ts, srv := emulator.NewTestServer(t, emulator.Options{Dialect: dialect, Faults: faultList(f), RaceHold: time.Minute})
+				ts, srv := emulator.NewTestServer(t, emulator.Options{Dialect: dialect, Faults: testutil.Faults(f), RaceHold: time.Minute})
 				args := []string{"-endpoint", ts.URL, "-dialect", dialect}
 				if f == emulator.FaultLimitRace {
 					args = append(args, "-checks", "concurrent-limit")

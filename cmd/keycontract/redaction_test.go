@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -8,7 +9,7 @@ import (
 
 	"github.com/keycontract/keycontract/contract"
 	"github.com/keycontract/keycontract/emulator"
-	"github.com/keycontract/keycontract/internal/redactoff"
+	"github.com/keycontract/keycontract/internal/testutil"
 	"github.com/keycontract/keycontract/spec"
 )
 
@@ -57,7 +58,7 @@ func TestRunNoSecretWhateverTheBody(t *testing.T) {
 					return
 				}
 				require.Equal(t, 1, r.code, "exit status; checks: %s", statuses(rep))
-				c, ok := rep.Check(f.Breaks())
+				c, ok := rep.Check(contract.ID(f.Breaks()))
 				require.True(t, ok, "fault %s names check %q", f, f.Breaks())
 				assert.Equal(t, contract.Fail, c.Status, "%s against %s; checks: %s", f.Breaks(), f, statuses(rep))
 			})
@@ -65,19 +66,22 @@ func TestRunNoSecretWhateverTheBody(t *testing.T) {
 	}
 }
 
-// TestRedactionScanCanFail: the same scan, with redaction switched off,
-// finds the secrets. Without this, a scan that looks in the wrong place
-// would pass whatever the harness wrote.
+// TestRedactionScanCanFail: the same scan finds the secrets in the same
+// outputs with every mark redaction left there replaced by an issued
+// secret (testutil.Unredact: what the harness would have written without
+// redaction). Without this, a scan that looks in the wrong place, or for
+// the wrong spelling, would pass whatever the harness wrote.
 func TestRedactionScanCanFail(t *testing.T) {
-	redactoff.Off.Store(true)
-	defer redactoff.Off.Store(false)
 	for _, dialect := range spec.Dialects {
 		for _, f := range []emulator.Fault{"create-id-number", "create-not-json", "secret-in-header"} {
 			t.Run(dialect+"/"+string(f), func(t *testing.T) {
 				_, outputs, secrets, _ := leakRun(t, dialect, f)
-				found := findSecrets(outputs, secrets)
-				assert.NotEmpty(t, found, "with redaction off, the scan found no secret in any output")
-				t.Logf("with redaction off: %d (secret, output) pairs found", len(found))
+				require.Empty(t, findSecrets(outputs, secrets), "the outputs as written hold no secret")
+				unredacted, marks := testutil.Unredact(outputs, secrets[fmt.Sprintf("issued secret access key #1 of %d", len(secrets))])
+				require.Positive(t, marks, "redaction left no mark in any output: the outputs show no secret's place")
+				found := findSecrets(unredacted, secrets)
+				assert.NotEmpty(t, found, "with redaction's %d marks replaced by a secret, the scan found none", marks)
+				t.Logf("%d marks replaced: %d (secret, output) pairs found", marks, len(found))
 			})
 		}
 	}

@@ -16,7 +16,8 @@ import (
 	"time"
 
 	"github.com/keycontract/keycontract/contract"
-	_ "github.com/keycontract/keycontract/fuzz" // the property-based sequences and concurrent-limit
+	"github.com/keycontract/keycontract/contract/check"
+	"github.com/keycontract/keycontract/internal/rapidsettings"
 	"github.com/keycontract/keycontract/spec"
 	"github.com/keycontract/keycontract/spec/infer"
 )
@@ -27,7 +28,7 @@ type listFlag []string
 func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
-// runOptions are the parsed flags of run, as DESIGN.md fixes them.
+// runOptions are the parsed flags of run, as docs/DESIGN.md fixes them.
 type runOptions struct {
 	endpoint, dialect, specFile, binding, region, profile string
 	buckets, headers                                      listFlag
@@ -46,7 +47,7 @@ func runFlags(o *runOptions) *flag.FlagSet {
 	fs := flag.NewFlagSet("keycontract run", flag.ContinueOnError)
 	targetFlags(fs, o, "the target's base `URL`; absent: start the embedded emulator in-process")
 	fs.Var(&o.buckets, "bucket", "use this existing bucket `NAME` instead of creating one (repeatable); keys the run did not create are never deleted")
-	fs.StringVar(&o.checks, "checks", "", "run only these check `IDs`, comma-separated: "+strings.Join(contract.IDs(), ","))
+	fs.StringVar(&o.checks, "checks", "", "run only these check `IDs`, comma-separated: "+strings.Join(check.Names(), ","))
 	fs.Int64Var(&o.seed, "seed", 0, "seed for every random choice (0: pick one; the report prints it)")
 	fs.IntVar(&o.sequences, "sequences", 0, "number of property-based sequences (0: the default)")
 	fs.IntVar(&o.steps, "steps", 0, "steps per sequence (0: the default)")
@@ -75,7 +76,7 @@ not be made (bad flags or document, unreachable endpoint, unusable bucket, a
 replay that does not match its recording).
 
 Flags:
-`, strings.Join(contract.IDs(), ", "))
+`, strings.Join(check.Names(), ", "))
 		fs.PrintDefaults()
 	}
 	return fs
@@ -97,7 +98,7 @@ func targetFlags(fs *flag.FlagSet, o *runOptions, endpointHelp string) {
 	fs.Float64Var(&o.rate, "rate", 0, "at most `N` requests per second (0: no cap)")
 }
 
-func runCmd(args []string, stdout, stderr io.Writer) int {
+func runCmd(args []string, stdout, stderr io.Writer, tune tuning) int {
 	var o runOptions
 	fs := runFlags(&o)
 	if code, done := parseFlags(fs, "keycontract", args, stdout, stderr); done {
@@ -124,6 +125,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	defer shutdown()
+	target.ShrinkTime = tune.shrinkTime
 	rep, runErr := contract.Check(ctx, target)
 	if rep.Tool != "" {
 		if err := writeReports(&o, &rep, stdout); err != nil {
@@ -188,7 +190,7 @@ func (o *runOptions) target(ctx context.Context, stderr io.Writer) (contract.Tar
 	}
 	if o.checks != "" {
 		for _, id := range strings.Split(o.checks, ",") {
-			t.Checks = append(t.Checks, strings.TrimSpace(id))
+			t.Checks = append(t.Checks, check.ID(strings.TrimSpace(id)))
 		}
 	}
 	if o.timeout <= 0 {
@@ -257,7 +259,10 @@ func (o *runOptions) loadSpec(ctx context.Context, stderr io.Writer) (*spec.Docu
 			return nil, fmt.Errorf("binding: %w", err)
 		}
 	}
-	doc, res, err := infer.Load(ctx, o.specFile, data, overlay)
+	// Loading generates values (a pattern's examples): see rapidsettings.
+	var doc *spec.Document
+	var res *infer.Result
+	rapidsettings.Use(func() { doc, res, err = infer.Load(ctx, o.specFile, data, overlay) })
 	if res != nil && err == nil {
 		fmt.Fprintf(stderr, "keycontract: %s has no binding: inferred one (keycontract bind -spec %s prints it)\n", o.specFile, o.specFile)
 		for _, line := range append(res.Lines(), res.PageLines()...) {

@@ -14,12 +14,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/keycontract/keycontract/contract"
+	"github.com/keycontract/keycontract/contract/check"
 	"github.com/keycontract/keycontract/emulator"
 )
 
-// Tests of run's -json and -junit reports against DESIGN.md's "JSON report".
+// Tests of run's -json and -junit reports against docs/DESIGN.md's "JSON report".
 
-// The field names DESIGN.md fixes, per object of the JSON report.
+// The field names docs/DESIGN.md fixes, per object of the JSON report.
 var (
 	reportKeys   = []string{"tool", "version", "target", "seed", "started", "duration_ms", "requests", "checks", "summary"}
 	targetKeys   = []string{"endpoint", "dialect", "spec"}
@@ -119,7 +120,7 @@ func TestRunReportJSONFields(t *testing.T) {
 						assertKeys(t, exchangeKeys, ex, id+" exchange")
 						em := ex.(map[string]any)
 						assertKeys(t, requestKeys, em["request"], id+" exchange request")
-						// request_id: beside DESIGN.md's fields, when the
+						// request_id: beside docs/DESIGN.md's fields, when the
 						// endpoint gave one (the emulator always does).
 						assertKeys(t, append(slices.Clone(responseKeys), "request_id"), em["response"], id+" exchange response")
 						assert.NotEmpty(t, em["response"].(map[string]any)["request_id"], "%s: the exchange's request id", id)
@@ -135,7 +136,7 @@ func TestRunReportJSONFields(t *testing.T) {
 			}
 			assert.Positive(t, exchanges, "no failure carried an exchange, so their fields went unchecked")
 			for _, id := range contract.IDs() {
-				assert.Equal(t, 1, seen[id], "check %s appears %d times", id, seen[id])
+				assert.Equal(t, 1, seen[string(id)], "check %s appears %d times", id, seen[string(id)])
 			}
 			assert.Len(t, checks, len(contract.IDs()), "checks holds an ID that is not a check")
 			assert.Positive(t, count["fail"], "FaultNoKeyLimit made no check fail")
@@ -191,13 +192,13 @@ func TestRunReportJUnit(t *testing.T) {
 			for i, c := range suite.Cases {
 				names[i] = c.Name
 			}
-			assert.Equal(t, contract.IDs(), names, "one testcase per check, in report order")
+			assert.Equal(t, check.Names(), names, "one testcase per check, in report order")
 			assert.Equal(t, len(contract.IDs()), suite.Tests)
 			assert.Equal(t, rep.Summary.Failed, suite.Failures)
 			assert.Equal(t, rep.Summary.Skipped, suite.Skipped)
 
 			for _, c := range suite.Cases {
-				res, ok := rep.Check(c.Name)
+				res, ok := rep.Check(contract.ID(c.Name))
 				require.True(t, ok, c.Name)
 				assert.Equal(t, "keycontract."+dialect, c.Classname)
 				assert.Equal(t, res.Status == contract.Fail, c.Failure != nil, "%s: status %s, <failure> %v", c.Name, res.Status, c.Failure != nil)

@@ -24,7 +24,7 @@ import (
 	"github.com/keycontract/keycontract/spec"
 )
 
-// DESIGN.md "Secrets": no secret access key, credential or -header value is
+// docs/DESIGN.md "Secrets": no secret access key, credential or -header value is
 // ever written, by a passing run or a failing one. These tests never log a
 // secret: a leak is reported by which secret (its index) and where.
 
@@ -89,7 +89,7 @@ func assertNoSecretWritten(t *testing.T, outputs map[string][]byte, secrets map[
 func statuses(rep contract.Report) string {
 	var b strings.Builder
 	for _, c := range rep.Checks {
-		b.WriteString(c.ID + "=" + c.Status + " ")
+		b.WriteString(string(c.ID) + "=" + c.Status + " ")
 	}
 	return b.String()
 }
@@ -193,7 +193,7 @@ func secretRun(t *testing.T, dialect string, auth bool, fault emulator.Fault, br
 		assert.False(t, strings.Contains(o, "panic") || strings.Contains(o, "goroutine "), "the run panicked")
 	}
 	if breaks != "" {
-		c, _ := rep.Check(breaks)
+		c, _ := rep.Check(contract.ID(breaks))
 		assert.Equal(t, contract.Fail, c.Status, "%s against %s; checks: %s", breaks, fault, statuses(rep))
 	}
 	if fault == emulator.FaultSecretInList || fault == emulator.FaultSecretRepeated {

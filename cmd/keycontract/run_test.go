@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -25,11 +26,17 @@ type cliResult struct {
 	stdout, stderr string
 }
 
-// cli runs dispatch(args) in-process.
+// testTuning keeps the CLI tests quick: every run includes the
+// property-based sequences, and a run against a faulty emulator would
+// otherwise spend the full shrink budget on each failure. fuzz/sequence's
+// own tests measure shrinking.
+var testTuning = tuning{shrinkTime: 300 * time.Millisecond}
+
+// cli runs dispatch(args) in-process, with testTuning.
 func cli(t *testing.T, args ...string) cliResult {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := dispatch(args, &out, &errb)
+	code := dispatch(args, &out, &errb, testTuning)
 	return cliResult{code: code, stdout: out.String(), stderr: errb.String()}
 }
 

@@ -105,7 +105,7 @@ func TestSuccessByDescriptionEachCheckFires(t *testing.T) {
 		}
 		t.Run(string(f), func(t *testing.T) {
 			rep, _ := checkEnvelope200(t, emulator.FaultErrorsWith200, f)
-			res, ok := rep.Check(f.Breaks())
+			res, ok := rep.Check(contract.ID(f.Breaks()))
 			require.True(t, ok)
 			require.Equal(t, contract.Fail, res.Status, "%s did not fire on %s", f.Breaks(), f)
 			require.NotEmpty(t, res.Failures)

@@ -23,9 +23,6 @@ import (
 // it is named); the binding hooks are asked of the rule that claimed the
 // chosen createKey (inference.rule).
 type wireRule interface {
-	// protocol is the rule's spec protocol (spec.Binding.Protocol).
-	protocol() string
-
 	// fragment claims x when its path's "#name=value" fragment is how this
 	// wire names operations, naming x from it.
 	fragment(x *op, name, value string) bool

@@ -14,8 +14,6 @@ import (
 // Action with one value. Action and Version are the wire's own members.
 type queryRule struct{ baseRule }
 
-func (*queryRule) protocol() string { return spec.ProtocolQuery }
-
 // The form members the wire sets itself: the operation's name, and the
 // API version every request carries.
 const (

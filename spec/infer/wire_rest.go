@@ -9,8 +9,6 @@ import (
 // path, which then say what it does.
 type restRule struct{ baseRule }
 
-func (*restRule) protocol() string { return spec.ProtocolREST }
-
 func (*restRule) route(x *op) string { return x.method + " " + x.tmpl }
 
 func (*restRule) target(x *inference, ck *op) {

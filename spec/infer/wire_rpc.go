@@ -19,8 +19,6 @@ type rpcRule struct {
 	awsJSON bool // decided by differences
 }
 
-func (*rpcRule) protocol() string { return spec.ProtocolRPC }
-
 // fragment: any fragment name the rules before it left is a header.
 func (w *rpcRule) fragment(x *op, name, value string) bool {
 	x.claim(w, name)
