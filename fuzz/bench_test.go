@@ -7,8 +7,10 @@ package fuzz_test
 import (
 	"context"
 	"slices"
+	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,11 +27,13 @@ const detectionSeeds = 10
 // failWatch is a run's progress writer that notes when the run first
 // reports a failure of check, and then stops the run.
 type failWatch struct {
-	start  time.Time
-	prefix string
-	stop   context.CancelFunc
-	mu     sync.Mutex
-	at     time.Duration
+	start    time.Time
+	prefix   string
+	stop     context.CancelFunc
+	sent     *counting // the run's requests so far
+	mu       sync.Mutex
+	at       time.Duration
+	requests int64 // sent when the failure was reported
 }
 
 func (w *failWatch) Write(p []byte) (int, error) {
@@ -37,9 +41,22 @@ func (w *failWatch) Write(p []byte) (int, error) {
 	defer w.mu.Unlock()
 	if w.at == 0 && strings.Contains(string(p), w.prefix) {
 		w.at = time.Since(w.start)
+		w.requests = w.sent.n.Load()
 		w.stop()
 	}
 	return len(p), nil
+}
+
+// counting is a transport that counts the requests a run sends (retries
+// included: each costs a round trip).
+type counting struct {
+	n    atomic.Int64
+	next http.RoundTripper
+}
+
+func (c *counting) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return c.next.RoundTrip(r)
 }
 
 // BenchmarkDetection: for every dialect (spec.Dialects) and every emulator
@@ -48,8 +65,10 @@ func (w *failWatch) Write(p []byte) (int, error) {
 // with that check selected, the sequences and concurrent-limit included,
 // credentials configured) to the moment the run reports the failure (its
 // "[check] FAIL" progress line: for a sequence finding, after shrinking),
-// over seeds 1..10, and the length of that first failure (its exchanges:
-// the shrunk sequence for a sequence finding). The run is stopped once the
+// over seeds 1..10, the requests the run sent until then (requests per
+// kill: the cost of finding it, set-up and shrinking included), and the
+// length of that first failure (its exchanges: the shrunk sequence for a
+// sequence finding). The run is stopped once the
 // failure is reported. limit-race keeps the emulator's default RaceHold
 // (500 ms): a run of concurrent-limit alone fills no bucket sequentially,
 // so its barrier is released by the count of racing creates, never by the
@@ -79,17 +98,21 @@ func BenchmarkDetection(b *testing.B) {
 // detect times check's report of fault on dialect over seeds
 // 1..detectionSeeds and reports the figures.
 func detect(b *testing.B, dialect string, fault emulator.Fault, check contract.ID) {
-	var secs, lengths []float64
+	var secs, lengths, requests []float64
 	for seed := int64(1); seed <= detectionSeeds; seed++ {
 		opts := emulator.Options{Dialect: dialect, Faults: []emulator.Fault{fault}}
 		tgt := contract.Target{Dialect: dialect, Seed: seed, Checks: []contract.ID{check}}
 		testutil.WithCredentials(dialect, &opts, &tgt)
 		ts, _ := emulator.NewTestServer(b, opts)
 		ctx, stop := context.WithCancel(context.Background())
-		w := &failWatch{start: time.Now(), prefix: "[" + string(check) + "] FAIL", stop: stop}
-		tgt.Endpoint, tgt.Progress = ts.URL, w
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = 16
+		sent := &counting{next: tr}
+		w := &failWatch{start: time.Now(), prefix: "[" + string(check) + "] FAIL", stop: stop, sent: sent}
+		tgt.Endpoint, tgt.Progress, tgt.Client = ts.URL, w, &http.Client{Transport: sent}
 		rep, _ := contract.Check(ctx, tgt)
 		stop()
+		tr.CloseIdleConnections()
 		c, _ := rep.Check(check)
 		if w.at == 0 || c.Status != contract.Fail {
 			b.Errorf("seed %d: %s did not make %s fail (%s)", seed, fault, check, c.Status)
@@ -97,7 +120,8 @@ func detect(b *testing.B, dialect string, fault emulator.Fault, check contract.I
 		}
 		secs = append(secs, w.at.Seconds())
 		lengths = append(lengths, float64(len(c.Failures[0].Exchanges)))
-		b.Logf("seed %2d: %s reported after %.3fs, shown by %d exchanges", seed, check, w.at.Seconds(), len(c.Failures[0].Exchanges))
+		requests = append(requests, float64(w.requests))
+		b.Logf("seed %2d: %s reported after %.3fs and %d requests, shown by %d exchanges", seed, check, w.at.Seconds(), w.requests, len(c.Failures[0].Exchanges))
 	}
 	if len(secs) == 0 {
 		return // no metrics: benchsum names the fault as missing
@@ -105,4 +129,5 @@ func detect(b *testing.B, dialect string, fault emulator.Fault, check contract.I
 	b.ReportMetric(testutil.Median(secs), "median-s")
 	b.ReportMetric(slices.Max(secs), "max-s")
 	b.ReportMetric(testutil.Median(lengths), "median-steps")
+	b.ReportMetric(testutil.Median(requests), "median-requests")
 }
