@@ -139,8 +139,9 @@ func (s *Server) createKey(ctx context.Context, in map[string]any) (*result, *ap
 	b := s.st.buckets[name]
 	if b == nil {
 		if !s.has(FaultUnknownBucketCreates) {
+			err := s.notFoundBucket(name) // reads the buckets: under s.mu
 			s.mu.Unlock()
-			return nil, s.notFoundBucket(name)
+			return nil, err
 		}
 		b, _ = s.st.addBucket(name, "small_1_0", nil, false)
 	}
