@@ -86,6 +86,9 @@ func Check(ctx context.Context, t Target) (Report, error) {
 // inside a check is recovered and reported as that check's failure; an
 // endpoint that stops answering ends the run.
 func runPlan(ctx context.Context, s *engine.Session) error {
+	if s.Parallel() > 1 {
+		return runOverlapped(ctx, s)
+	}
 	for _, st := range plan {
 		if !anySelected(s, st.ids) {
 			continue

@@ -92,6 +92,10 @@ type (
 	EndpointError = client.EndpointError
 )
 
+// DefaultParallel is how many independent sequences a run drives at once
+// unless Target.Parallel says otherwise.
+const DefaultParallel = engine.DefaultParallel
+
 // BucketPrefix starts the name of every bucket a run creates; sweep finds
 // leftovers by it.
 const BucketPrefix = engine.BucketPrefix

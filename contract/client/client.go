@@ -60,8 +60,9 @@ type Client struct {
 	// OnReply sees every kept exchange first: the run's ledger, and the
 	// registration of the secrets it shows.
 	OnReply func(*exchange.Exchange)
-	// OnJudge sees every kept exchange whose caller does not judge it.
-	OnJudge func(*exchange.Exchange)
+	// OnJudge sees every kept exchange whose caller does not judge it,
+	// with the context its request was sent with.
+	OnJudge func(context.Context, *exchange.Exchange)
 	// Recorder, when set, streams every exchange to a recording.
 	Recorder Recorder
 	// Replaying says the transport answers from a recording: a retry then
@@ -182,11 +183,11 @@ func (c *Client) Send(ctx context.Context, cl Call) (*exchange.Exchange, error) 
 			throttled++
 			c.keepRetried(ex)
 		case err == nil && c.isThrottled(ex.Reply):
-			c.keep(ex, cl.Own)
+			c.keep(ctx, ex, cl.Own)
 			return ex, &EndpointError{Op: describeCall(cl), Err: fmt.Errorf("still throttled after %d retries", throttled)}
 		default:
 			if err == nil {
-				c.keep(ex, cl.Own)
+				c.keep(ctx, ex, cl.Own)
 			}
 			return ex, err
 		}
@@ -224,7 +225,7 @@ func describeCall(cl Call) string {
 
 // keep numbers an exchange, lets the run observe it, records it, and
 // hands it to the passive checks unless its caller judges it.
-func (c *Client) keep(ex *exchange.Exchange, own bool) {
+func (c *Client) keep(ctx context.Context, ex *exchange.Exchange, own bool) {
 	c.mu.Lock()
 	c.seq++
 	ex.Seq = c.seq
@@ -236,7 +237,7 @@ func (c *Client) keep(ex *exchange.Exchange, own bool) {
 		c.Recorder.Hold(ex) // after OnReply: its secrets are registered
 	}
 	if !own && c.OnJudge != nil {
-		c.OnJudge(ex)
+		c.OnJudge(ctx, ex)
 	}
 }
 

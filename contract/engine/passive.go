@@ -35,15 +35,30 @@ func newPassive(s *Session) *passive {
 	return &passive{s: s, count: map[check.ID]int{}, secrets: newSecretLedger()}
 }
 
-// judge checks one exchange.
-func (p *passive) judge(ex *exchange.Exchange) {
+// judge checks one exchange. The findings on a lane's exchange (ctx) are
+// held in the lane, and counted when it is flushed.
+func (p *passive) judge(ctx context.Context, ex *exchange.Exchange) {
+	l := p.s.laneOf(ctx)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, v := range p.s.ShapeProblems(context.Background(), ex) {
-		p.report(v.Check, v.Message, v.Exchanges...)
+		p.reportIn(l, v.Check, v.Message, v.Exchanges...)
 	}
 	for _, leak := range p.secrets.observe(p.s, ex) {
-		p.report(check.SecretOnlyOnce, leak.msg, leak.exs...)
+		p.reportIn(l, check.SecretOnlyOnce, leak.msg, leak.exs...)
+	}
+}
+
+// reportIn reports a finding of the run, or holds it in lane l (until
+// its Flush hands it to l's parent). p.mu is held.
+func (p *passive) reportIn(l *Session, id check.ID, msg string, exs ...*exchange.Exchange) {
+	held := l.held(func(parent *Session) {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		p.reportIn(parent, id, msg, exs...)
+	})
+	if !held {
+		p.report(id, msg, exs...)
 	}
 }
 

@@ -20,14 +20,14 @@ import (
 
 // Do sends role's operation with input, encoded by the document's wire.
 func (s *Session) Do(ctx context.Context, role spec.Role, input map[string]any) (*exchange.Exchange, error) {
-	return s.c.Do(ctx, role, input)
+	return s.c.Do(s.within(ctx), role, input)
 }
 
 // SendCall sends a call the caller built (an invalid request, a request
 // without credentials), judged like Do's.
 func (s *Session) SendCall(ctx context.Context, cl client.Call) (*exchange.Exchange, error) {
 	cl.Own = false
-	return s.c.Send(ctx, cl)
+	return s.c.Send(s.within(ctx), cl)
 }
 
 // Send sends a request the document's wire built (an Invalid's, say) to

@@ -21,7 +21,17 @@ import (
 // property-based sequences, concurrent-limit) drive it through its methods;
 // its client observes every reply into it, so that cleanup knows everything
 // the run created and every secret a reply showed is redacted everywhere.
+//
+// A Session is the run itself, or a lane of it (Lane: work that runs
+// beside other work, with buckets of its own and its verdicts held until
+// Flush); every lane shares the run's state.
 type Session struct {
+	*state
+	lane *lane // nil: the run itself
+}
+
+// state is what every lane of a run shares.
+type state struct {
 	t     *Target
 	doc   *spec.Document
 	b     spec.Binding
@@ -72,13 +82,13 @@ func newSession(t *Target, doc *spec.Document, seed int64) (*Session, error) {
 	if _, err := rand.Read(id[:]); err != nil {
 		return nil, err
 	}
-	s := &Session{
+	s := &Session{state: &state{
 		t: t, doc: doc, b: doc.Binding, red: red, seed: seed,
 		runID: hex.EncodeToString(id[:]),
 		owned: map[string]bool{}, foreign: map[string][]string{},
 		created: map[string]string{}, unread: map[string]int{}, ever: map[string]string{}, everIn: map[string][]string{},
 		violations: map[check.ID][]*Violation{}, skips: map[check.ID]string{}, ran: map[check.ID]bool{},
-	}
+	}}
 	s.c = client.New(client.Config{Doc: doc, Endpoint: t.Endpoint, HTTP: t.Client, Signer: t.Signer,
 		Headers: t.Headers, Timeout: t.timeout(), Rate: t.Rate})
 	s.c.OnReply = s.observe
@@ -101,8 +111,14 @@ func (s *Session) Seed() int64 { return s.seed }
 // RunID names the run's buckets (keycontract-<run>-a).
 func (s *Session) RunID() string { return s.runID }
 
-// Buckets are the run's buckets: [A] or [A, B].
-func (s *Session) Buckets() []string { return append([]string(nil), s.buckets...) }
+// Buckets are the run's buckets: [A] or [A, B] (a lane's own, when it has
+// them).
+func (s *Session) Buckets() []string {
+	if s.lane != nil {
+		return append([]string(nil), s.lane.buckets...)
+	}
+	return append([]string(nil), s.buckets...)
+}
 
 // Selected reports whether check id is to run.
 func (s *Session) Selected(id check.ID) bool { return s.t.selected(id) }
@@ -216,6 +232,9 @@ func stringAt(v any, pointer string) (string, bool) {
 // The first violation of a check is also a progress line, so that a long
 // run shows a failure when it is found.
 func (s *Session) Fail(id check.ID, msg string, exs ...*exchange.Exchange) {
+	if s.held(func(run *Session) { run.Fail(id, msg, exs...) }) {
+		return
+	}
 	msg = s.red.String(msg)
 	s.mu.Lock()
 	first := len(s.violations[id]) == 0
@@ -230,6 +249,9 @@ func (s *Session) Fail(id check.ID, msg string, exs ...*exchange.Exchange) {
 // failCapped is fail for violations that may repeat once per sequence:
 // beyond maxPerCheck of a check it only counts them.
 func (s *Session) failCapped(id check.ID, msg string, exs ...*exchange.Exchange) {
+	if s.held(func(run *Session) { run.failCapped(id, msg, exs...) }) {
+		return
+	}
 	s.mu.Lock()
 	n := len(s.violations[id])
 	s.mu.Unlock()
@@ -240,6 +262,9 @@ func (s *Session) failCapped(id check.ID, msg string, exs ...*exchange.Exchange)
 
 // Skip marks check id as skipped, with the reason the report gives.
 func (s *Session) Skip(id check.ID, reason string) {
+	if s.held(func(run *Session) { run.Skip(id, reason) }) {
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.skips[id] = reason

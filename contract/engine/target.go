@@ -52,6 +52,9 @@ type Target struct {
 	Seed int64
 	// Rate caps requests per second (0: no cap).
 	Rate float64
+	// Parallel bounds how many independent sequences run at once (0:
+	// DefaultParallel; 1: one request at a time). See Session.Parallel.
+	Parallel int
 	// Settle bounds how long a new key may take to appear in a list.
 	Settle time.Duration
 	// Sequences and Steps size the property-based search (0: its
@@ -78,6 +81,9 @@ type Target struct {
 	VizFile string
 	// Progress, when set, receives one line per phase of the run.
 	Progress io.Writer
+	// Meter, when set, follows the long phases (the sequences) step by
+	// step.
+	Meter Meter
 	// Record, when set, is a directory that receives every exchange of the
 	// run, redacted, and what the run was (see record.Meta).
 	Record string

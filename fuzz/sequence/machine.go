@@ -52,6 +52,12 @@ type machine struct {
 
 	shrink  shrinkBudget
 	checker *engine.Checker // judges each step's response while the next is sent
+
+	// phase counts the sequences run (the search's, then shrinking's) on
+	// the run's Meter; nil in a lane of a parallel search, whose pool
+	// counts them.
+	phase  *engine.Phase
+	inLane bool
 }
 
 func newMachine(ctx context.Context, sess *engine.Session) *machine {
@@ -139,6 +145,10 @@ func (m *machine) failAt(t *rapid.T, id check.ID, msg string, steps int) {
 	}
 	msg = m.sess.Redact(msg)
 	if m.found == nil || steps < m.foundSteps {
+		if m.found == nil && !m.inLane {
+			m.phase.End()
+			m.phase = m.sess.Begin("shrinking a failure", 0)
+		}
 		m.shrink.shorter(m.found == nil)
 		m.found, m.foundTrail, m.foundSteps = &finding{id, msg}, slices.Clone(m.trail[:steps]), steps
 	}

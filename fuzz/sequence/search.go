@@ -85,15 +85,21 @@ func sizes(sess *engine.Session) (n, steps int) {
 	return orDefault(tgt.Sequences, DefaultSequences), orDefault(tgt.Steps, DefaultSteps)
 }
 
-// search runs n sequences of about steps actions with the session's seed.
-// After it, m.found and m.trail describe the shrunk failure, if any.
+// search runs n sequences of about steps actions with the session's seed,
+// up to sess.Parallel() at once (see searchParallel). After it, m.found and
+// m.trail describe the shrunk failure, if any.
 func search(ctx context.Context, sess *engine.Session, n, steps int) (*machine, *quietTB, error) {
+	if p := sess.Parallel(); p > 1 {
+		return searchParallel(ctx, sess, n, steps, p)
+	}
 	m := newMachine(ctx, sess)
+	m.phase = sess.Begin("sequences", n)
 	tb := &quietTB{}
 	err := rapidsettings.Search(rapidsettings.Settings{Seed: uint64(sess.Seed()), Checks: n, Steps: steps,
 		ShrinkTime: rapidShrinkTime(sess), NoFailFile: true}, func() {
 		tb.run(func() { rapid.Check(tb, m.prop) })
 	})
+	m.phase.End()
 	m.checker.Close()
 	m.shrink.note(sess)
 	if err != nil {
@@ -119,6 +125,7 @@ func (m *machine) prop(t *rapid.T) {
 			m.broken = fmt.Errorf("panic in a property-based sequence: %v", p)
 		}
 	}()
+	defer m.phase.Step()
 	m.begin(t)
 	defer m.end()
 	t.Repeat(m.actions())
