@@ -41,6 +41,7 @@ type runOptions struct {
 	timeout, settle                                       time.Duration
 	settleSet                                             bool
 	rate                                                  float64
+	parallel                                              int
 }
 
 func runFlags(o *runOptions) *flag.FlagSet {
@@ -51,6 +52,7 @@ func runFlags(o *runOptions) *flag.FlagSet {
 	fs.Int64Var(&o.seed, "seed", 0, "seed for every random choice (0: pick one; the report prints it)")
 	fs.IntVar(&o.sequences, "sequences", 0, "number of property-based sequences (0: the default)")
 	fs.IntVar(&o.steps, "steps", 0, "steps per sequence (0: the default)")
+	fs.IntVar(&o.parallel, "parallel", contract.DefaultParallel, "how many independent property-based sequences run at once, each in buckets of its own (1: one request at a time, as before; with -bucket, on amazonaws.com for buckets, and with -record or -replay they run one at a time: see README)")
 	fs.StringVar(&o.jsonFile, "json", "", "write the JSON report to `FILE`")
 	fs.StringVar(&o.junitFile, "junit", "", "write the JUnit XML report to `FILE`")
 	fs.DurationVar(&o.settle, "settle", 0, "how long a new key may take to appear in a list (default 0, or 5s on amazonaws.com)")
@@ -98,6 +100,10 @@ func targetFlags(fs *flag.FlagSet, o *runOptions, endpointHelp string) {
 	fs.Float64Var(&o.rate, "rate", 0, "at most `N` requests per second (0: no cap)")
 }
 
+// iam reports whether the run is on IAM users: -dialect iam, or a
+// description whose binding says so.
+func (o *runOptions) iam() bool { return o.dialect == "iam" }
+
 func runCmd(args []string, stdout, stderr io.Writer, tune tuning) int {
 	var o runOptions
 	fs := runFlags(&o)
@@ -126,6 +132,8 @@ func runCmd(args []string, stdout, stderr io.Writer, tune tuning) int {
 	}
 	defer shutdown()
 	target.ShrinkTime = tune.shrinkTime
+	con := newConsole(stderr)
+	target.Progress, target.Meter = con, con
 	rep, runErr := contract.Check(ctx, target)
 	if rep.Tool != "" {
 		if err := writeReports(&o, &rep, stdout); err != nil {
@@ -178,12 +186,15 @@ func interruptible(stderr io.Writer) (context.Context, func()) {
 func (o *runOptions) target(ctx context.Context, stderr io.Writer) (contract.Target, func(), error) {
 	t := contract.Target{
 		Endpoint: o.endpoint, Dialect: o.dialect, Buckets: o.buckets, Seed: o.seed,
-		Timeout: o.timeout, Rate: o.rate, Settle: o.settle, Progress: stderr,
+		Timeout: o.timeout, Rate: o.rate, Settle: o.settle, Progress: stderr, Parallel: o.parallel,
 		Sequences: o.sequences, Steps: o.steps, VizFile: o.vizPath(), ReplayArgs: o.replayArgs(),
 	}
 	nothing := func() {}
 	if o.sequences < 0 || o.steps < 0 {
 		return t, nothing, errors.New("-sequences and -steps must not be negative")
+	}
+	if o.parallel < 1 {
+		return t, nothing, fmt.Errorf("-parallel %d: want at least 1 (1: one request at a time)", o.parallel)
 	}
 	if !slices.Contains(spec.Dialects, o.dialect) {
 		return t, nothing, fmt.Errorf("-dialect %q: want one of %s", o.dialect, strings.Join(spec.Dialects, ", "))
@@ -223,7 +234,9 @@ func (o *runOptions) target(ctx context.Context, stderr io.Writer) (contract.Tar
 	}
 	// On a real account, sequences share the run's buckets: creating two
 	// per sequence would be slow and run into the account's bucket quota.
-	t.SharedBuckets = aws
+	// IAM users are free and quick to make, so iam's sequences keep users
+	// of their own there too (and run in parallel).
+	t.SharedBuckets = aws && !o.iam()
 	if o.sign || (!o.signSet && aws) {
 		signer, err := loadSigner(ctx, o.region, o.profile)
 		if err != nil {
