@@ -6,8 +6,8 @@ package fuzz_test
 
 import (
 	"context"
-	"slices"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"

@@ -1,12 +1,16 @@
 // Command benchsum summarises the output of make bench (issues 6, 12 and
 // 13): it reads `go test -bench` output files, picks out the metrics of
 // BenchmarkRatio/{aws,iam}, BenchmarkSequences,
-// BenchmarkDetection/<dialect>/<fault>, BenchmarkSearch/<fault> and
-// BenchmarkMemory, and prints a short table (detection: one row per
-// dialect, the median of its faults' medians, the worst median and the
-// worst max, naming their faults) whose last line is
+// BenchmarkDetection/<dialect>/<fault>, BenchmarkSearch/<fault>,
+// BenchmarkMemory and BenchmarkLatency/<row>, and prints a short table
+// (detection: one row per dialect, the median of its faults' medians, the
+// worst median and the worst max, naming their faults, and the requests
+// per kill, the median of the faults' and the most; then the requests per
+// kill fault by fault; then a whole run 50 ms from the endpoint, seconds
+// and requests, at -parallel 1, at the default and with -bucket twice,
+// with what limits each) whose last line is
 //
-//	ratio harness/raw: X.XX (iam Y.YY, within 20%: yes); make-run seconds: S; detection median max: M s; heap growth 20k->200k: G MB
+//	ratio harness/raw: X.XX (iam Y.YY, within 20%: yes); make-run seconds: S; detection median max: M s; heap growth 20k->200k: G MB; 50 ms run: D s (-parallel 1: P s)
 //
 // where X.XX is aws's ratio, "within 20%" says whether iam's is at least
 // 0.8 times it, and the detection figure is the largest of the faults'
@@ -175,6 +179,9 @@ func (res *results) detectionFaults() []string {
 type detectionRow struct {
 	faults                int
 	medianOfMedians       float64
+	requests              float64 // the median of the faults' median requests per kill
+	worstRequests         float64
+	worstRequestsFault    string
 	worstMedian, worstMax float64
 	worstMedianFault      string
 	worstMaxFault         string
@@ -183,7 +190,7 @@ type detectionRow struct {
 // detection summarises BenchmarkDetection/<dialect>/<fault> for dialect.
 func (res *results) detection(miss *missing, dialect string, faults []string) detectionRow {
 	var row detectionRow
-	var medians []float64
+	var medians, requests []float64
 	for _, f := range faults {
 		if !emulator.Fault(f).In(dialect) {
 			continue // no effect there: BenchmarkDetection runs it elsewhere only
@@ -191,11 +198,16 @@ func (res *results) detection(miss *missing, dialect string, faults []string) de
 		name := "BenchmarkDetection/" + dialect + "/" + f
 		med, max := res.get(miss, name, "median-s"), res.get(miss, name, "max-s")
 		res.get(miss, name, "median-steps")
+		req := res.get(miss, name, "median-requests")
 		if len(res.metrics[name]["median-s"]) == 0 {
 			continue
 		}
 		row.faults++
 		medians = append(medians, med)
+		requests = append(requests, req)
+		if req > row.worstRequests {
+			row.worstRequests, row.worstRequestsFault = req, f
+		}
 		if med > row.worstMedian {
 			row.worstMedian, row.worstMedianFault = med, f
 		}
@@ -204,6 +216,7 @@ func (res *results) detection(miss *missing, dialect string, faults []string) de
 		}
 	}
 	row.medianOfMedians = medianOf(medians)
+	row.requests = medianOf(requests)
 	return row
 }
 
@@ -254,12 +267,37 @@ func (res *results) summary(makeRun float64) (string, error) {
 	}
 	// One row per dialect: the median of its faults' medians, the largest
 	// median (the slowest fault's) and the largest max, with their faults.
-	fmt.Fprintf(&b, "%-28s %6s %8s  %8s %-24s %8s %s\n", "detection in a run, 10 seeds", "faults", "median", "slowest", "(fault)", "max", "(fault)")
+	fmt.Fprintf(&b, "%-28s %6s %8s  %8s %-24s %8s %-24s %8s %8s %s\n", "detection in a run, 10 seeds", "faults", "median", "slowest", "(fault)", "max", "(fault)", "req/kill", "most", "(fault)")
 	for _, d := range detectionDialects {
 		row := res.detection(&miss, d, faults)
 		worst = maxf(worst, row.worstMedian)
-		fmt.Fprintf(&b, "  %-26s %6d %7.3fs  %7.3fs %-24s %7.3fs %s\n", d, row.faults, row.medianOfMedians,
-			row.worstMedian, row.worstMedianFault, row.worstMax, row.worstMaxFault)
+		fmt.Fprintf(&b, "  %-26s %6d %7.3fs  %7.3fs %-24s %7.3fs %-24s %8.1f %8.1f %s\n", d, row.faults, row.medianOfMedians,
+			row.worstMedian, row.worstMedianFault, row.worstMax, row.worstMaxFault, row.requests, row.worstRequests, row.worstRequestsFault)
+	}
+	// Requests per kill, fault by fault (the median over the seeds).
+	fmt.Fprintf(&b, "%-34s", "requests per kill, by fault")
+	for _, d := range detectionDialects {
+		fmt.Fprintf(&b, " %8s", d)
+	}
+	fmt.Fprintln(&b)
+	for _, f := range faults {
+		fmt.Fprintf(&b, "  %-32s", f)
+		for _, d := range detectionDialects {
+			if vs := res.metrics["BenchmarkDetection/"+d+"/"+f]["median-requests"]; len(vs) > 0 && emulator.Fault(f).In(d) {
+				fmt.Fprintf(&b, " %8.1f", medianOf(vs))
+			} else {
+				fmt.Fprintf(&b, " %8s", "-")
+			}
+		}
+		fmt.Fprintln(&b)
+	}
+	// A whole default run 50 ms from the endpoint (BenchmarkLatency).
+	fmt.Fprintf(&b, "%-34s %8s %9s\n", "whole run, aws, 50 ms a request", "seconds", "requests")
+	latency := map[string]float64{}
+	for _, l := range latencyRows {
+		name := "BenchmarkLatency/" + l.name
+		latency[l.name] = res.get(&miss, name, "run-s")
+		fmt.Fprintf(&b, "  %-32s %7.1fs %9.0f  %s\n", l.label, latency[l.name], res.get(&miss, name, "requests"), l.limit)
 	}
 	search := res.faults("BenchmarkSearch")
 	if len(search) == 0 {
@@ -278,8 +316,8 @@ func (res *results) summary(makeRun float64) (string, error) {
 	fmt.Fprintf(&b, "%-34s %10.1f MB\n", "heap after 20,000 steps", h20)
 	fmt.Fprintf(&b, "%-34s %10.1f MB\n", "heap after 200,000 steps", h200)
 	fmt.Fprintf(&b, "%-34s %10.1f s\n", "make run", makeRun)
-	fmt.Fprintf(&b, "ratio harness/raw: %.2f (iam %.2f, within 20%%: %s); make-run seconds: %.1f; detection median max: %.2f s; heap growth 20k->200k: %.1f MB\n",
-		ratios["aws"], ratios["iam"], yesNo(within), makeRun, worst, growth)
+	fmt.Fprintf(&b, "ratio harness/raw: %.2f (iam %.2f, within 20%%: %s); make-run seconds: %.1f; detection median max: %.2f s; heap growth 20k->200k: %.1f MB; 50 ms run: %.1f s (-parallel 1: %.1f s)\n",
+		ratios["aws"], ratios["iam"], yesNo(within), makeRun, worst, growth, latency["default"], latency["parallel-1"])
 	var errs []error
 	for _, f := range res.failed {
 		errs = append(errs, fmt.Errorf("%s failed", f))
@@ -288,6 +326,14 @@ func (res *results) summary(makeRun float64) (string, error) {
 		errs = append(errs, fmt.Errorf("missing metrics: %s", strings.Join(miss, ", ")))
 	}
 	return b.String(), errors.Join(errs...)
+}
+
+// latencyRows are BenchmarkLatency's sub-benchmarks, with what limits
+// each.
+var latencyRows = []struct{ name, label, limit string }{
+	{"parallel-1", "-parallel 1", "one request at a time"},
+	{"default", "default -parallel", "the fixed scenarios, one after another on the run's buckets, beside the sequences"},
+	{"buckets-2", "-bucket twice", "the sequences share the two buckets: one at a time"},
 }
 
 // ratioDialects are BenchmarkRatio's sub-benchmarks: aws first, the

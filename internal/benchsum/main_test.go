@@ -27,14 +27,17 @@ var detectionOut = func() string {
 	var b strings.Builder
 	b.WriteString("pkg: github.com/keycontract/keycontract/fuzz\n")
 	for i, d := range []string{"aws", "envelope", "rest", "iam"} {
-		fmt.Fprintf(&b, "BenchmarkDetection/%s/deleted-still-counts-2         \t       1\t2746007200 ns/op\t         0.%d584 max-s\t         0.%d764 median-s\t         4.000 median-steps\n", d, i+5, i+2)
+		fmt.Fprintf(&b, "BenchmarkDetection/%s/deleted-still-counts-2         \t       1\t2746007200 ns/op\t         0.%d584 max-s\t         0.%d764 median-s\t         4.000 median-steps\t        %d.000 median-requests\n", d, i+5, i+2, 20+i)
 		fmt.Fprintf(&b, "--- BENCH: BenchmarkDetection/%s/deleted-still-counts-2\n    bench_test.go:116: seed  1: 0.16s\n", d)
-		fmt.Fprintf(&b, "BenchmarkDetection/%s/secret-repeated-2              \t\nemulator: a line printed while the benchmark ran\n       1\t 964350771 ns/op\t         0.1605 max-s\t         0.08663 median-s\t         2.000 median-steps\n", d)
+		fmt.Fprintf(&b, "BenchmarkDetection/%s/secret-repeated-2              \t\nemulator: a line printed while the benchmark ran\n       1\t 964350771 ns/op\t         0.1605 max-s\t         0.08663 median-s\t         2.000 median-steps\t         7.000 median-requests\n", d)
 	}
 	return b.String()
 }()
 
-const fuzzOut = `BenchmarkSearch/secret-repeated-2              	       1	 964350771 ns/op	         0.6605 max-s	         0.3100 median-s	         2.000 median-steps
+const fuzzOut = `BenchmarkLatency/parallel-1-2   	       1	         0 ns/op	      1756 requests	        93.04 run-s
+BenchmarkLatency/default-2      	       1	         0 ns/op	      1757 requests	        13.30 run-s
+BenchmarkLatency/buckets-2-2    	       1	         0 ns/op	      1980 requests	       101.5 run-s
+BenchmarkSearch/secret-repeated-2              	       1	 964350771 ns/op	         0.6605 max-s	         0.3100 median-s	         2.000 median-steps
 BenchmarkMemory-2   	       1	104865179374 ns/op	       441.5 growth-MB	       496.7 heap200k-MB	        55.20 heap20k-MB	       104.8 run-s
 PASS
 `
@@ -87,7 +90,7 @@ func TestSummaryLastLine(t *testing.T) {
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	// iam's 0.24 is 0.84 of aws's 0.286: within 20%. The detection figure
 	// is iam's deleted-still-counts, above BenchmarkSearch's 0.31.
-	want := "ratio harness/raw: 0.29 (iam 0.24, within 20%: yes); make-run seconds: 7.3; detection median max: 0.58 s; heap growth 20k->200k: 441.5 MB"
+	want := "ratio harness/raw: 0.29 (iam 0.24, within 20%: yes); make-run seconds: 7.3; detection median max: 0.58 s; heap growth 20k->200k: 441.5 MB; 50 ms run: 13.3 s (-parallel 1: 93.0 s)"
 	if last := lines[len(lines)-1]; last != want {
 		t.Errorf("last line\n got %q\nwant %q", last, want)
 	}
@@ -99,6 +102,11 @@ func TestSummaryLastLine(t *testing.T) {
 		"  iam                             2   0.332s    0.576s deleted-still-counts       0.858s deleted-still-counts",
 		"  rest                            2   0.282s    0.476s deleted-still-counts       0.758s deleted-still-counts",
 		"  secret-repeated ",
+		// requests per kill: the median of the faults' and the most
+		"0.758s deleted-still-counts         14.5     22.0 deleted-still-counts",
+		"  deleted-still-counts                 20.0     21.0     22.0     23.0",
+		"  -parallel 1                         93.0s      1756  one request at a time",
+		"  -bucket twice                      101.5s      1980  the sequences share",
 	} {
 		if !strings.Contains(out, row) {
 			t.Errorf("no row %q in\n%s", row, out)
@@ -171,7 +179,7 @@ func TestRunNeedsMakeRun(t *testing.T) {
 // (list-ignores-page-size: iam's) is expected there only; elsewhere its
 // absence is no missing figure, and iam without it still is.
 func TestDialectOnlyFault(t *testing.T) {
-	iamOnly := detectionOut + "BenchmarkDetection/iam/list-ignores-page-size-2   \t       1\t 5 ns/op\t         0.0300 max-s\t         0.0100 median-s\t         2.000 median-steps\n"
+	iamOnly := detectionOut + "BenchmarkDetection/iam/list-ignores-page-size-2   \t       1\t 5 ns/op\t         0.0300 max-s\t         0.0100 median-s\t         2.000 median-steps\t         5.000 median-requests\n"
 	out, err := parsed(t, throughput, iamOnly, fuzzOut).summary(7)
 	if err != nil {
 		t.Fatal(err)
