@@ -64,6 +64,16 @@ var motoFindings = func() map[string][]evidence {
 		ev(`without credentials\) = 200 success`, `^unsigned Action=`, `(?s)^200 .*<ListAllMyBucketsResult`),
 		ev(`signed with a wrong secret\) = 200 success`, `^signed Action=ListAccessKeys&`, `(?s)^200 text/xml.*<ListAccessKeysResponse`),
 	}
+	// The same setting on the data plane: moto's STS names the key's
+	// user even when the secret is wrong, answers an unsigned request
+	// from its S3, and takes a deleted key for its default user "moto".
+	f["key-scoped"] = []evidence{
+		ev(`^GetCallerIdentity\(without credentials, on \S+\) = 200 naming no caller`, `^unsigned Action=GetCallerIdentity&`, `(?s)^200 .*<ListAllMyBucketsResult`),
+		ev(`^GetCallerIdentity\(key \w+ signed with a wrong secret, on \S+\) = 200 naming "keycontract-`, `^signed Action=GetCallerIdentity&`, `(?s)^200 text/xml.*<GetCallerIdentityResponse`),
+	}
+	f["key-revoked"] = []evidence{
+		ev(`^GetCallerIdentity\(deleted key \w+ of \S+\) = 200 naming "moto"`, `^signed Action=GetCallerIdentity&`, `(?s)^200 text/xml.*<Arn>arn:aws:sts::\d+:user/moto</Arn>`),
+	}
 	return f
 }()
 
@@ -89,6 +99,18 @@ var motoAuthFindings = func() map[string][]evidence {
 		// A wrong secret is refused, but not with an error IAM's clients
 		// can read.
 		ev(`signed with a wrong secret\) = 403 \(no error code\)`, `^signed Action=`, `(?s)^403 text/html.*<Errors><Error><Code>SignatureDoesNotMatch</Code>`),
+	}
+	// The same on the data plane (STS GetCallerIdentity, which moto
+	// answers on its one port): an unsigned request gets the 500 HTML
+	// page, and a wrong secret and a deleted key get 403s in that shape,
+	// whose code no client of STS's query protocol reads where STS puts
+	// it (<ErrorResponse><Error><Code>).
+	f["key-scoped"] = []evidence{
+		ev(`^GetCallerIdentity\(without credentials, on \S+\) = 500 \(no error code\)`, `^unsigned Action=GetCallerIdentity&`, `(?s)^500 text/html.*500 Internal Server Error`),
+		ev(`^GetCallerIdentity\(key \w+ signed with a wrong secret, on \S+\) = 403 \(no error code\)`, `^signed Action=GetCallerIdentity&`, `(?s)^403 text/html.*<Errors><Error><Code>SignatureDoesNotMatch</Code>`),
+	}
+	f["key-revoked"] = []evidence{
+		ev(`^GetCallerIdentity\(deleted key \w+ of \S+\) = 403 \(no error code\)`, `^signed Action=GetCallerIdentity&`, `(?s)^403 text/html.*<Errors><Error><Code>InvalidClientTokenId</Code>`),
 	}
 	return f
 }()

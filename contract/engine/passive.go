@@ -41,8 +41,10 @@ func (p *passive) judge(ctx context.Context, ex *exchange.Exchange) {
 	l := p.s.laneOf(ctx)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, v := range p.s.ShapeProblems(context.Background(), ex) {
-		p.reportIn(l, v.Check, v.Message, v.Exchanges...)
+	if !ex.Data { // a data plane's replies are its probe's to judge
+		for _, v := range p.s.ShapeProblems(context.Background(), ex) {
+			p.reportIn(l, v.Check, v.Message, v.Exchanges...)
+		}
 	}
 	for _, leak := range p.secrets.observe(p.s, ex) {
 		p.reportIn(l, check.SecretOnlyOnce, leak.msg, leak.exs...)
