@@ -201,7 +201,7 @@ func (o *runOptions) target(ctx context.Context, stderr io.Writer) (contract.Tar
 	if o.sequences < 0 || o.steps < 0 {
 		return t, nothing, errors.New("-sequences and -steps must not be negative")
 	}
-	if o.parallel < 1 {
+	if o.parallel < 0 { // 0: sweep, which has no -parallel, and run's -parallel 0 alike take the default
 		return t, nothing, fmt.Errorf("-parallel %d: want at least 1 (1: one request at a time)", o.parallel)
 	}
 	if !slices.Contains(spec.Dialects, o.dialect) {
