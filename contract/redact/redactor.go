@@ -6,6 +6,7 @@
 package redact
 
 import (
+	"bytes"
 	"slices"
 	"strconv"
 	"sync"
@@ -41,6 +42,7 @@ type Redactor struct {
 	// bytes there are hashed into filter, and only when both their bits are
 	// set is heads searched for the chain of entries with that prefix.
 	entries []redactEntry
+	scratch []byte   // indexSpellings' spellings of a value
 	heads   []int32  // open addressing on the prefix: first entry of the chain + 1, 0 empty
 	nheads  int      // prefixes in heads
 	hshift  uint     // 64 - log2(len(heads))
@@ -96,25 +98,47 @@ func (r *Redactor) add(v string, secret bool) string {
 	r.values = append(r.values, val)
 	r.arena = append(r.arena, v...)
 
-	// One entry per distinct prefix of v's spellings, naming the
-	// spellings that start with it.
-	kinds, texts := spellings(v)
+	r.indexSpellings(id)
+	return r.placeholder(id)
+}
+
+// indexSpellings adds the entries of value id: one per distinct prefix of
+// its spellings, naming the spellings that start with it. A spelling that
+// is the same text as an earlier one is left out: it would only match
+// where that one does.
+func (r *Redactor) indexSpellings(id int32) {
+	v := r.valueBytes(id)
+	var ends [numSpellings + 1]int
+	buf := r.scratch[:0]
+	for k := range numSpellings {
+		buf = appendSpelling(buf, k, v)
+		ends[k+1] = len(buf)
+	}
+	r.scratch = buf
+	text := func(k spelling) []byte { return buf[ends[k]:ends[k+1]] }
+	var kinds [numSpellings]spelling
+	n := 0
+	for k := range numSpellings {
+		if !slices.ContainsFunc(kinds[:n], func(j spelling) bool { return bytes.Equal(text(j), text(k)) }) {
+			kinds[n] = k
+			n++
+		}
+	}
 	var done uint8
-	for i, k := range kinds {
+	for i, k := range kinds[:n] {
 		if done&(1<<k) != 0 {
 			continue
 		}
-		key := prefixKey([]byte(texts[i]))
+		key := prefixKey(text(k))
 		var mask uint8
-		for j := i; j < len(kinds); j++ {
-			if prefixKey([]byte(texts[j])) == key {
-				mask |= 1 << kinds[j]
+		for _, j := range kinds[i:n] {
+			if prefixKey(text(j)) == key {
+				mask |= 1 << j
 			}
 		}
 		done |= mask
 		r.index(key, id, mask)
 	}
-	return r.placeholder(id)
 }
 
 // valueBytes returns value id as sent.

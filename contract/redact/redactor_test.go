@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -32,6 +33,19 @@ type refRedaction struct {
 	placeholder []byte
 }
 
+// spellings returns every distinct spelling of v, as the standard library
+// writes it, in order: a spelling that is the same text as an earlier one
+// is left out.
+func spellings(v string) []string {
+	var texts []string
+	for k := range numSpellings {
+		if s := stdSpelling(k, v); !slices.Contains(texts, s) {
+			texts = append(texts, s)
+		}
+	}
+	return texts
+}
+
 func newRefRedactor() *refRedactor { return &refRedactor{index: map[string]int{}} }
 
 func (r *refRedactor) AddSecret(v string) string {
@@ -52,8 +66,7 @@ func (r *refRedactor) add(v string, name func() string) string {
 		return string(r.secrets[i].placeholder)
 	}
 	red := refRedaction{placeholder: []byte(name())}
-	_, spelt := spellings(v)
-	for _, f := range spelt {
+	for _, f := range spellings(v) {
 		red.forms = append(red.forms, []byte(f))
 	}
 	r.index[v] = len(r.secrets)

@@ -81,25 +81,21 @@ func init() {
 	}
 }
 
-// spellings returns every distinct spelling of v with its kind, in order:
-// a spelling that is the same text as an earlier one is left out.
-func spellings(v string) (kinds []spelling, texts []string) {
-	for k := range numSpellings {
-		s := stdSpelling(k, v)
-		if !containsString(texts, s) {
-			kinds, texts = append(kinds, k), append(texts, s)
-		}
+// appendSpelling appends spelling k of v to dst.
+func appendSpelling(dst []byte, k spelling, v []byte) []byte {
+	switch {
+	case k == spellRaw:
+		return append(dst, v...)
+	case k == spellBase64 || k == spellBase64URL:
+		return spellEncodings[k].AppendEncode(dst, v)
+	case asciiOnly[k] && !isASCII(v):
+		return append(dst, stdSpelling(k, string(v))...)
 	}
-	return kinds, texts
-}
-
-func containsString(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
+	table := &byteSpellings[k]
+	for _, c := range v {
+		dst = append(dst, table[c]...)
 	}
-	return false
+	return dst
 }
 
 // spelledAt returns the length of spelling k of v if text starts with it,

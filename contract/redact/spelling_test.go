@@ -62,8 +62,8 @@ func TestRedactorEachSpelling(t *testing.T) {
 	}
 }
 
-// TestSpelledAt holds spelledAt, which reads a spelling byte by byte from
-// tables, to the standard library's spelling of the whole value
+// TestSpelledAt holds spelledAt and appendSpelling, which spell byte by
+// byte from tables, to the standard library's spelling of the whole value
 // (stdSpelling): every single byte, and random values of every kind of
 // byte. A text starting with the spelling matches it, whatever follows; a
 // text with any one byte of it changed does not.
@@ -91,6 +91,7 @@ func TestSpelledAt(t *testing.T) {
 	for _, v := range values {
 		for k := range numSpellings {
 			s := stdSpelling(k, v)
+			require.Equal(t, s, string(appendSpelling([]byte("x"), k, []byte(v))[1:]), "appendSpelling %d of %q", k, v)
 			require.Equal(t, len(s), spelledAt([]byte(s), []byte(v), k), "spelling %d of %q is %q", k, v, s)
 			require.Equal(t, len(s), spelledAt([]byte(s+"tail"), []byte(v), k), "spelling %d of %q, then more", k, v)
 			if len(s) == 0 {
