@@ -78,6 +78,9 @@ func (m *machine) judgeCreate(t *rapid.T, b string, ex *exchange.Exchange) {
 		}
 	}
 	m.secrets = append(m.secrets, engine.PriorSecret{Value: k.Secret, Origin: fmt.Sprintf("step %d", len(m.trail))})
+	if k.Secret != "" {
+		m.keys = append(m.keys, k)
+	}
 }
 
 // listShowsMore lists b, outside the steps (the exchange joins the trail

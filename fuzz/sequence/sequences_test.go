@@ -44,6 +44,7 @@ var sequenceFaults = []struct {
 	{emulator.FaultDeleteKeepsKey, check.KeyLifecycle, 3},
 	{emulator.FaultCrossBucketDelete, check.BucketIsolation, 2},
 	{emulator.FaultSecretRepeated, check.SecretOnlyOnce, 2},
+	{emulator.FaultRevokeNeedsEmpty, check.KeyRevoked, 4}, // create, create, delete, use the deleted key
 }
 
 // TestSequencesFindFaults: with the default budget, each sequence fault is
