@@ -15,7 +15,7 @@ func motoShared() map[string][]evidence {
 		"success-envelope": {
 			ev(`^ListAccessKeys\(#\d+, MaxItems=1\) = 2 items, want at most 1$`, `^signed Action=ListAccessKeys&MaxItems=1&`, `(?s)^200 text/xml.*</member><member>.*</AccessKeyMetadata></ListAccessKeysResult>`),
 			ev(`^ListUsers\(#\d+, MaxItems=1\) = \d+ items, want at most 1$`, `^signed Action=ListUsers&MaxItems=1&`, `(?s)^200 text/xml.*</member><member>.*<IsTruncated>false</IsTruncated>`),
-			ev(`CreateUser.* = 200 with .*"/CreateUserResult/User/UserName": property "UserName" is missing`, `^signed Action=CreateUser&Version=`, `(?s)^200 text/xml.*<CreateUserResponse`),
+			ev(`CreateUser.* = 200 with .*"/CreateUserResult/User/UserName": property "UserName" is missing`, `^signed Action=CreateUser&Path=%2Fkeycontract%2F&Version=`, `(?s)^200 text/xml.*<CreateUserResponse`),
 		},
 		// HTML 500 pages for an unknown Action and a MaxItems that is not
 		// an integer.
@@ -31,7 +31,7 @@ func motoShared() map[string][]evidence {
 		// outside IAM's 1 to 1000, list everything); an unknown Action
 		// gets a 500 and a missing one MalformedCertificate.
 		"invalid-input-rejected": {
-			ev(`^CreateUser\(UserName: missing required member\) = 200 success`, `^signed Action=CreateUser&Version=2010-05-08$`, `^200 text/xml`),
+			ev(`^CreateUser\(UserName: missing required member\) = 200 success`, `^signed Action=CreateUser&Path=%2Fkeycontract%2F&Version=2010-05-08$`, `^200 text/xml`),
 			ev(`^CreateUser\(UserName: too long \(65 > 64\)\) = 200 success`, `UserName=a{65}&`, `^200 text/xml`),
 			ev(`^CreateUser\(UserName: does not match pattern .*\) = 200 success`, `UserName=Invalid_Name%21&`, `^200 text/xml`),
 			ev(`^ListUsers\(PathPrefix: too long \(513 > 512\)\) = 200 success`, `PathPrefix=a{513}&`, `^200 text/xml`),
