@@ -93,6 +93,10 @@ func dialectNamed(name string) (*dialect, error) {
 	return nil, fmt.Errorf("emulator: unknown dialect %q (want %s)", name, orList(names))
 }
 
+// Dialects are the names of the emulator's dialects, in registry order (the
+// first is the default).
+func Dialects() []string { return dialectsWhere(func(*dialect) bool { return true }) }
+
 // orList joins names as "a, b, c or d".
 func orList(names []string) string {
 	if len(names) < 2 {

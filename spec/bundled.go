@@ -29,8 +29,15 @@ var Dialects = func() []string {
 	return names
 }()
 
-// BundledSource returns the raw bytes of a bundled description.
+// DefaultDialect is the bundled description -dialect names by default.
+var DefaultDialect = bundledFiles[0].dialect
+
+// BundledSource returns the raw bytes of a bundled description ("": the
+// default's).
 func BundledSource(dialect string) ([]byte, error) {
+	if dialect == "" {
+		dialect = DefaultDialect
+	}
 	for _, b := range bundledFiles {
 		if b.dialect == dialect {
 			return bundled.ReadFile(b.file)
@@ -48,9 +55,13 @@ type bundledEntry struct {
 	err  error
 }
 
-// Bundled returns the bundled description of a dialect, loaded and validated
-// once per process. Callers must treat the Document as read-only.
+// Bundled returns the bundled description of a dialect ("": the default),
+// loaded and validated once per process. Callers must treat the Document as
+// read-only.
 func Bundled(dialect string) (*Document, error) {
+	if dialect == "" {
+		dialect = DefaultDialect
+	}
 	v, _ := bundledCache.LoadOrStore(dialect, &bundledEntry{})
 	e := v.(*bundledEntry)
 	e.once.Do(func() {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/keycontract/keycontract/contract"
 	"github.com/keycontract/keycontract/emulator"
+	"github.com/keycontract/keycontract/spec"
 )
 
 // startEmbedded starts the reference emulator in-process on a loopback port,
@@ -73,9 +74,12 @@ func startEmbedded(ctx context.Context, t *contract.Target, dialect string) (fun
 	}, nil
 }
 
-// signed reports whether a bundled dialect authenticates with SigV4 (the
-// others with a bearer token).
-func signed(dialect string) bool { return dialect == "aws" || dialect == "iam" }
+// signed reports whether a bundled dialect's binding authenticates with
+// SigV4 (the others with a bearer token).
+func signed(dialect string) bool {
+	doc, err := spec.Bundled(dialect)
+	return err == nil && doc.Binding.Auth == "sigv4"
+}
 
 // randomString returns n random characters of [a-z0-9].
 func randomString(n int) string {

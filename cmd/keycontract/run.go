@@ -87,7 +87,7 @@ Flags:
 // same code (runOptions.target).
 func targetFlags(fs *flag.FlagSet, o *runOptions, endpointHelp string) {
 	fs.StringVar(&o.endpoint, "endpoint", "", endpointHelp)
-	fs.StringVar(&o.dialect, "dialect", "aws", "which bundled description to use: aws (awsJson1_1), envelope (the seed's envelope over a target header), rest (the envelope over resource paths), iam (IAM user access keys over AWS query)")
+	fs.StringVar(&o.dialect, "dialect", spec.DefaultDialect, "which bundled description to use: aws (awsJson1_1), envelope (the seed's envelope over a target header), rest (the envelope over resource paths), iam (IAM user access keys over AWS query)")
 	fs.StringVar(&o.specFile, "spec", "", "use this OpenAPI `FILE` instead; its binding comes from its x-keycontract extension or -binding, else it is inferred (see keycontract bind -h)")
 	fs.StringVar(&o.binding, "binding", "", "binding overlay `FILE` (YAML or JSON) for -spec; a partial one completes the inferred binding")
 	fs.StringVar(&o.region, "region", "us-east-1", "signing region")
@@ -350,7 +350,7 @@ func (o *runOptions) replayArgs() []string {
 		}
 	}
 	add("-endpoint", o.endpoint)
-	if o.dialect != "aws" {
+	if o.dialect != spec.DefaultDialect {
 		add("-dialect", o.dialect)
 	}
 	add("-spec", o.specFile)

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -107,7 +108,7 @@ func serveFlags(o *serveOptions) *flag.FlagSet {
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen on `HOST:PORT` (port 0 picks a free port)")
 	fs.StringVar(&o.dataAddr, "data-addr", "",
 		"serve the S3 data plane (aws, envelope, rest) on `HOST:PORT` (default: -addr's host, a free port)")
-	fs.StringVar(&o.dialect, "dialect", emulator.DialectAWS, "wire dialect: `aws|envelope|rest|iam`")
+	fs.StringVar(&o.dialect, "dialect", emulator.Dialects()[0], "wire dialect: `aws|envelope|rest|iam`")
 	fs.StringVar(&o.region, "region", emulator.DefaultRegion, "SigV4 `region` requests must be signed for")
 	fs.BoolVar(&o.credentialsEnv, "credentials-env", false,
 		"verify SigV4 signatures (service lightsail; iam with -dialect iam) against AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment")
@@ -185,10 +186,8 @@ func (o *serveOptions) emulatorOptions(getenv func(string) string, logTo io.Writ
 		Faults:          o.faults.faults,
 		Log:             logTo,
 	}
-	switch o.dialect {
-	case emulator.DialectAWS, emulator.DialectEnvelope, emulator.DialectREST, emulator.DialectIAM:
-	default:
-		return opts, fmt.Errorf("-dialect %q: want aws, envelope, rest or iam", o.dialect)
+	if !slices.Contains(emulator.Dialects(), o.dialect) {
+		return opts, fmt.Errorf("-dialect %q: want %s", o.dialect, strings.Join(emulator.Dialects(), ", "))
 	}
 	if o.throttle < 0 || o.throttle > 100 {
 		return opts, fmt.Errorf("-throttle %d: want a percentage 0-100", o.throttle)

@@ -28,8 +28,8 @@ type Target struct {
 	// Doc is the description and its binding. Nil means the bundled
 	// description of Dialect.
 	Doc *spec.Document
-	// Dialect names a bundled description: "aws" (default), "envelope",
-	// "rest" or "iam".
+	// Dialect names a bundled description (spec.Dialects; empty:
+	// spec.DefaultDialect).
 	Dialect string
 	// Signer signs every request (SigV4); nil sends requests unsigned.
 	Signer client.Signer
@@ -97,9 +97,6 @@ func (t *Target) document() (*spec.Document, error) {
 		return t.Doc, nil
 	}
 	d := t.Dialect
-	if d == "" {
-		d = "aws"
-	}
 	var doc *spec.Document
 	var err error
 	rapidsettings.Use(func() { doc, err = spec.Bundled(d) })
