@@ -53,6 +53,7 @@ var plan = []step{
 	{ids: []check.ID{check.KeyLifecycle}, run: keyLifecycle},
 	{ids: []check.ID{check.BucketIsolation}, run: bucketIsolation},
 	{ids: []check.ID{check.AuthRequired}, run: authRequired},
+	{ids: check.DataPlane, run: dataPlane},
 	{ids: sequence.Checks, run: sequence.Run, judgesOthers: true},
 	{ids: []check.ID{check.ConcurrentLimit}, run: concurrent.Run},
 }

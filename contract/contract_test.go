@@ -3,7 +3,6 @@ package contract_test
 import (
 	"context"
 	"errors"
-	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -90,6 +89,15 @@ func TestEachCheckFires(t *testing.T) {
 		{emulator.FaultListIgnoresPageSize, "success-envelope", contract.ErrSuccessEnvelope},
 		{emulator.FaultAcceptOutOfRange, "invalid-input-rejected", contract.ErrInvalidInput},
 		{emulator.FaultRedirectNoOperation, "invalid-input-rejected", contract.ErrInvalidInput},
+		// The data plane: the emulator's FaultDelay (2s) is past the
+		// run's windows (0), so key-late and revoke-late fire.
+		{emulator.FaultKeyDead, "key-works", contract.ErrKeyWorks},
+		{emulator.FaultKeyLate, "key-works", contract.ErrKeyWorks},
+		{emulator.FaultKeyOutlivesDelete, "key-revoked", contract.ErrKeyRevoked},
+		{emulator.FaultRevokeLate, "key-revoked", contract.ErrKeyRevoked},
+		{emulator.FaultKeyAnyBucket, "key-scoped", contract.ErrKeyScoped},
+		{emulator.FaultDataOpen, "key-scoped", contract.ErrKeyScoped},
+		{emulator.FaultKeyWrongUser, "key-scoped", contract.ErrKeyScoped},
 	}
 	t.Run("every fault has a row", func(t *testing.T) {
 		rows := map[emulator.Fault]bool{}
@@ -98,11 +106,10 @@ func TestEachCheckFires(t *testing.T) {
 		}
 		for _, f := range emulator.Faults() {
 			_, elsewhere := testedElsewhere[f]
+			if f.Breaks() != "" {
+				assert.Contains(t, contract.IDs(), contract.ID(f.Breaks()), "fault %s breaks an unknown check", f)
+			}
 			switch {
-			case f.Breaks() != "" && !slices.Contains(contract.IDs(), contract.ID(f.Breaks())):
-				// The emulator's data-plane faults (issue 19) break checks
-				// the harness side registers; until then they have no row.
-				t.Logf("fault %s breaks %s, not a check of this harness yet", f, f.Breaks())
 			case f.Breaks() == "":
 				assert.Contains(t, legalVariations, f, "%s breaks no check: list it in legalVariations", f)
 			case elsewhere:
@@ -153,6 +160,10 @@ var testedElsewhere = map[emulator.Fault]string{
 	// It changes only iam (a user name may hold "%"), where one break
 	// alone shows it.
 	emulator.FaultFormNamePercent: "contract/readings_test.go TestLenientFormNameFails",
+	// Only a property-based sequence reveals it, by design (the fixed
+	// scenario of key-revoked deletes each key alone in its bucket); the
+	// sequences do not use keys yet (issue 19's "use a key" step).
+	emulator.FaultRevokeNeedsEmpty: "none yet: the sequences' use-a-key step (issue 19)",
 }
 
 // legalVariations are the faults whose responses the contract allows

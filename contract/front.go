@@ -45,6 +45,9 @@ var (
 	ErrNoServerErrors     = check.ErrNoServerErrors
 	ErrAuthRequired       = check.ErrAuthRequired
 	ErrConcurrentLimit    = check.ErrConcurrentLimit
+	ErrKeyWorks           = check.ErrKeyWorks
+	ErrKeyScoped          = check.ErrKeyScoped
+	ErrKeyRevoked         = check.ErrKeyRevoked
 )
 
 // Report is the outcome of a run; CheckResult one check's verdict.

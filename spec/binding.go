@@ -96,6 +96,10 @@ type Binding struct {
 	// Wire declares where the document differs from what the endpoint
 	// actually sends, as third-party conversions often do.
 	Wire WireBinding `json:"wire,omitempty"`
+
+	// Data says where and how the keys are used: the data plane the
+	// key-works, key-scoped and key-revoked checks probe (data.go).
+	Data DataBinding `json:"data,omitzero"`
 }
 
 // RequestBinding says where resource names go in request bodies.
@@ -291,5 +295,6 @@ func (b Binding) Validate() error {
 	default:
 		bad("wire.timestamps = %q, want epoch-seconds or empty", b.Wire.Timestamps)
 	}
+	errs = append(errs, b.checkData()...)
 	return errors.Join(errs...)
 }

@@ -28,6 +28,10 @@ type Document struct {
 	byRole   map[Role]*Operation
 	byTarget map[string]*Operation
 	wire     Wire
+	// dataOp is the operation the data section names (data.caller), nil
+	// for none; data is the document's probe of its data plane.
+	dataOp *Operation
+	data   Probe
 }
 
 // Operation is one bound operation of a Document.
@@ -140,6 +144,9 @@ func LoadBound(name string, t *openapi3.T, b Binding) (*Document, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if err := d.resolve(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if d.data, err = openData(d); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if err := d.checkGenerable(); err != nil {
@@ -258,6 +265,21 @@ func (d *Document) resolve() error {
 			d.byTarget[op.Target] = op
 		}
 		d.byRole[r] = op
+	}
+	if c := d.Binding.Data.Caller; c != nil && c.Operation != "" {
+		op, ok := ids[c.Operation]
+		switch {
+		case !ok:
+			errs = append(errs, fmt.Errorf("%w: data.caller.operation = %q: no such operationId", ErrBinding, c.Operation))
+		case op.Role != "":
+			errs = append(errs, fmt.Errorf("%w: data.caller.operation = %q is the %s operation", ErrBinding, c.Operation, op.Role))
+		default:
+			op.Template = op.Path
+			if err := d.wire.Resolve(op); err != nil {
+				errs = append(errs, err)
+			}
+			d.dataOp = op
+		}
 	}
 	return errors.Join(errs...)
 }

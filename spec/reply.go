@@ -28,9 +28,12 @@ type Reply struct {
 	decodeErr error
 
 	// wire decodes the body as a reply to op (Document.NewReply); nil:
-	// JSON.
+	// decoder, or JSON.
 	wire Wire
 	op   *Operation
+	// decoder decodes the body of a reply no wire of the document reads
+	// (a data plane's: Probe.Reply).
+	decoder func([]byte) (any, error)
 	// ok is whether the reply is a success, decided once when it is made.
 	ok bool
 }
@@ -71,9 +74,12 @@ func (r *Reply) decode() {
 	if len(bytes.TrimSpace(r.Body)) == 0 {
 		return
 	}
-	if r.wire != nil {
+	switch {
+	case r.wire != nil:
 		r.value, r.decodeErr = r.wire.Decode(r.op, r.Status, r.Body)
-	} else {
+	case r.decoder != nil:
+		r.value, r.decodeErr = r.decoder(r.Body)
+	default:
 		r.value, r.decodeErr = decodeJSON(r.Body)
 	}
 	if r.decodeErr != nil {

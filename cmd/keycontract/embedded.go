@@ -20,7 +20,8 @@ import (
 )
 
 // startEmbedded starts the reference emulator in-process on a loopback port,
-// points t at it and returns a function that stops it. The emulator requires
+// with its data plane (on a port of its own where the dialect's is not the
+// endpoint itself), points t at it and returns a function that stops both. The emulator requires
 // the credentials the flags configured (-sign for aws, -header
 // 'Authorization: Bearer ...' for envelope and rest); without them, fresh
 // random ones (SigV4 for aws, a bearer token for envelope and rest) that t
@@ -64,13 +65,29 @@ func startEmbedded(ctx context.Context, t *contract.Target, dialect string) (fun
 	if err != nil {
 		return nil, fmt.Errorf("starting the embedded emulator: %w", err)
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-	go hs.Serve(ln)
+	servers := []*http.Server{{Handler: srv, ReadHeaderTimeout: 10 * time.Second}}
+	go servers[0].Serve(ln)
 	t.Endpoint = "http://" + ln.Addr().String()
+	// Its data plane, where the dialect has one of its own (the S3 subset
+	// of the bucket dialects; iam's is the endpoint itself): bucket
+	// objects then carry their url there, and the run finds it.
+	if h := srv.DataHandler(); h != nil {
+		dl, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			servers[0].Close()
+			return nil, fmt.Errorf("starting the embedded emulator's data plane: %w", err)
+		}
+		ds := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		go ds.Serve(dl)
+		servers = append(servers, ds)
+		srv.SetDataURL("http://" + dl.Addr().String())
+	}
 	return func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
-		hs.Shutdown(ctx)
+		for _, hs := range servers {
+			hs.Shutdown(ctx)
+		}
 	}, nil
 }
 

@@ -16,7 +16,8 @@ import (
 // fixedByRecording are the run flags a recording fixes: a replay takes
 // them from the recording, and giving them is an error rather than a
 // silently different run.
-var fixedByRecording = []string{"endpoint", "bucket", "header", "sign", "profile", "region", "seed", "sequences", "steps", "checks", "rate", "settle"}
+var fixedByRecording = []string{"endpoint", "bucket", "header", "sign", "profile", "region", "seed", "sequences", "steps", "checks", "rate", "settle",
+	"data-endpoint", "propagation", "revocation"}
 
 // replayTarget builds the target of -replay DIR: everything comes from the
 // recording except the description, which is the bundled one the recording

@@ -10,6 +10,9 @@ implements IAM's user access keys. ` + "`TestMoto`" + ` starts it on a free loop
 port (` + "`moto_server -H 127.0.0.1 -p P`" + `), runs every check through a proxy that
 keeps every secret it issues, and stops it whatever happens.`
 
+// motoRun matches the names the run gives its users (keycontract-<run>-a).
+const motoRun = `keycontract-[0-9a-f]{8}-`
+
 // motoShared are the findings of both runs: what moto does with a request
 // once it is let in.
 func motoShared() []finding {
@@ -70,10 +73,13 @@ func motoShared() []finding {
 var motoFindings = append([]finding{{
 	id: "M1", title: "As it starts, moto authenticates nothing", setting: true,
 	rule: "none broken: moto's documentation says its authentication is off until it is turned on. The check fails because the run was told credentials are configured; the second run ([moto-auth.md](moto-auth.md)) judges moto's authentication.",
-	text: "An unsigned request is routed, by its missing signature, to moto's S3 and answered with `<ListAllMyBucketsResult>`; a request signed with a wrong secret is served.",
+	text: "An unsigned request is routed, by its missing signature, to moto's S3 and answered with `<ListAllMyBucketsResult>`; a request signed with a wrong secret is served. The data plane alike: GetCallerIdentity (moto's STS, on the same port) names a key's user whatever the secret, and answers a deleted key's request as moto's default identity, `arn:aws:sts::123456789012:user/moto`, so key-scoped and key-revoked fail by the same setting ([moto-auth.md](moto-auth.md) judges the data plane with authentication on).",
 	shows: []shown{
 		show("auth-required", `without credentials\) = 200 success`, `^unsigned Action=`, `(?s)^200 .*<ListAllMyBucketsResult`),
 		show("auth-required", `signed with a wrong secret\) = 200 success`, `^signed Action=ListAccessKeys&`, `(?s)^200 text/xml.*<ListAccessKeysResponse`),
+		show("key-scoped", `^GetCallerIdentity\(without credentials, on `+motoRun+`a\) = 200`, `^unsigned Action=GetCallerIdentity&Version=2011-06-15$`, `(?s)^200 .*<ListAllMyBucketsResult`),
+		show("key-scoped", `^GetCallerIdentity\(key \w+ signed with a wrong secret, on `+motoRun+`a\) = 200 naming "`+motoRun+`a"`, `^signed Action=GetCallerIdentity&Version=2011-06-15$`, `(?s)^200 text/xml.*<GetCallerIdentityResponse`),
+		show("key-revoked", `^GetCallerIdentity\(deleted key \w+ of `+motoRun+`a\) = 200 naming "moto"`, `^signed Action=GetCallerIdentity&Version=2011-06-15$`, `(?s)^200 text/xml.*:user/moto</Arn>`),
 	},
 }}, append(motoShared(), finding{
 	id: "M7", title: "A request without an Action, or with an undecodable escape, is served as something else",
@@ -93,14 +99,17 @@ var motoAuthFindings = append(motoShared(), finding{
 	text: "moto routes the unsigned request to its S3, whose authorizer (`moto/iam/access_control.py`, `IAMRequestBase.__init__`) reads the `Authorization` header unguarded (`KeyError: 'HTTP_AUTHORIZATION'` in its log).",
 	shows: []shown{
 		show("auth-required", `without credentials\) = 500 \(no error code\)`, `^unsigned Action=`, `(?s)^500 text/html.*500 Internal Server Error`),
+		show("key-scoped", `^GetCallerIdentity\(without credentials, on `+motoRun+`a\) = 500 \(no error code\)`, `^unsigned Action=GetCallerIdentity&Version=2011-06-15$`, `(?s)^500 text/html.*500 Internal Server Error`),
 	},
 }, finding{
 	id: "M9", title: "With authentication on, auth errors are not the query protocol's",
 	rule: "the AWS query protocol's error serialization (`/ErrorResponse/Error/Code`, in the service's namespace, with a `RequestId`); `text/html` names another media type than the XML sent (RFC 9110, 8.3).",
-	text: "A request signed with a wrong secret is refused `403`, but as `text/html` with `<ErrorResponse><Errors><Error>...` (no namespace, `<Errors>` around `<Error>`, no `<RequestId>`): the code is not where the protocol puts it. moto's other errors have the right shape. botocore and aws-sdk-go-v2 tolerate the wrapper (aws-sdk-go-v2's IAM client, checked by hand, reads `SignatureDoesNotMatch`); a reader of the documented shape does not.",
+	text: "A request signed with a wrong secret is refused `403`, but as `text/html` with `<ErrorResponse><Errors><Error>...` (no namespace, `<Errors>` around `<Error>`, no `<RequestId>`): the code is not where the protocol puts it. moto's other errors have the right shape. botocore and aws-sdk-go-v2 tolerate the wrapper (aws-sdk-go-v2's IAM client, checked by hand, reads `SignatureDoesNotMatch`); a reader of the documented shape does not. The data plane alike: GetCallerIdentity refuses a wrong secret and a deleted key at once (`TestMoto/keys` reads `InvalidClientTokenId` with aws-sdk-go-v2), but in this shape, so key-scoped and key-revoked cannot read a refusal: the key does not go on working, its refusal is unreadable.",
 	shows: []shown{
 		show("error-envelope", `= 403: status 403 carries no error code`, `^signed `, `(?s)^403 text/html; charset=utf-8\n<\?xml version="1.0" encoding="utf-8"\?>\s*<ErrorResponse><Errors><Error><Code>SignatureDoesNotMatch</Code>`),
 		show("auth-required", `signed with a wrong secret\) = 403 \(no error code\)`, `^signed Action=`, `(?s)^403 text/html.*<Errors><Error><Code>SignatureDoesNotMatch</Code>`),
+		show("key-scoped", `^GetCallerIdentity\(key \w+ signed with a wrong secret, on `+motoRun+`a\) = 403 \(no error code\)`, `^signed Action=GetCallerIdentity&Version=2011-06-15$`, `(?s)^403 text/html.*<Errors><Error><Code>SignatureDoesNotMatch</Code>`),
+		show("key-revoked", `^GetCallerIdentity\(deleted key \w+ of `+motoRun+`a\) = 403 \(no error code\)`, `^signed Action=GetCallerIdentity&Version=2011-06-15$`, `(?s)^403 text/html.*<Errors><Error><Code>InvalidClientTokenId</Code>`),
 	},
 }, finding{
 	id: "M10", title: "With authentication on, correctly signed requests are refused as `SignatureDoesNotMatch`",

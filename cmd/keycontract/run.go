@@ -41,6 +41,9 @@ type runOptions struct {
 	timeout, settle                                       time.Duration
 	settleSet                                             bool
 	rate                                                  float64
+	dataEndpoint                                          string
+	propagation, revocation                               time.Duration
+	propagationSet, revocationSet                         bool
 }
 
 func runFlags(o *runOptions) *flag.FlagSet {
@@ -58,6 +61,9 @@ func runFlags(o *runOptions) *flag.FlagSet {
 	fs.StringVar(&o.replayDir, "replay", "", "run against the recording in `DIR` instead of an endpoint")
 	fs.StringVar(&o.htmlFile, "html", "", "write the self-contained HTML compatibility report to `FILE`")
 	fs.StringVar(&o.vizFile, "viz", "", "write porcupine's visualisation of the concurrent history to `FILE`")
+	fs.StringVar(&o.dataEndpoint, "data-endpoint", "", "the data plane's `URL`: for buckets a path-style S3 base, or a URL with {bucket} in it (it wins over a bucket's url); for IAM users an STS endpoint")
+	fs.DurationVar(&o.propagation, "propagation", 0, "how long a new key may take to work on the data plane (default 0, or 30s on amazonaws.com; 0: the first use decides)")
+	fs.DurationVar(&o.revocation, "revocation", 0, "how long a deleted key may keep working on the data plane (default 0, or 60s on amazonaws.com; 0: the first use decides)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `Usage: keycontract run [flags]
 
@@ -107,6 +113,7 @@ func runCmd(args []string, stdout, stderr io.Writer, tune tuning) int {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	o.signSet, o.settleSet = set["sign"], set["settle"]
+	o.propagationSet, o.revocationSet = set["propagation"], set["revocation"]
 	ctx, stop := interruptible(stderr)
 	defer stop()
 	var (
@@ -180,6 +187,7 @@ func (o *runOptions) target(ctx context.Context, stderr io.Writer) (contract.Tar
 		Endpoint: o.endpoint, Dialect: o.dialect, Buckets: o.buckets, Seed: o.seed,
 		Timeout: o.timeout, Rate: o.rate, Settle: o.settle, Progress: stderr,
 		Sequences: o.sequences, Steps: o.steps, VizFile: o.vizPath(), ReplayArgs: o.replayArgs(),
+		DataEndpoint: o.dataEndpoint, Propagation: o.propagation, Revocation: o.revocation, Region: o.region,
 	}
 	nothing := func() {}
 	if o.sequences < 0 || o.steps < 0 {
@@ -220,6 +228,23 @@ func (o *runOptions) target(ctx context.Context, stderr io.Writer) (contract.Tar
 	}
 	if !o.settleSet && aws {
 		t.Settle = 5 * time.Second
+	}
+	if o.propagation < 0 || o.revocation < 0 {
+		return t, nothing, errors.New("-propagation and -revocation must not be negative")
+	}
+	if o.dataEndpoint != "" {
+		u, err := url.Parse(strings.NewReplacer("{bucket}", "b", "{region}", "r").Replace(o.dataEndpoint))
+		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+			return t, nothing, fmt.Errorf("-data-endpoint %q: want an http:// or https:// URL", o.dataEndpoint)
+		}
+	}
+	// The data plane's windows (docs/DESIGN.md): real Lightsail and IAM
+	// keys take a while to work and to die.
+	if !o.propagationSet && aws {
+		t.Propagation = 30 * time.Second
+	}
+	if !o.revocationSet && aws {
+		t.Revocation = 60 * time.Second
 	}
 	// On a real account, sequences share the run's buckets: creating two
 	// per sequence would be slow and run into the account's bucket quota.
@@ -357,6 +382,13 @@ func (o *runOptions) replayArgs() []string {
 	add("-binding", o.binding)
 	if o.region != "us-east-1" {
 		add("-region", o.region)
+	}
+	add("-data-endpoint", o.dataEndpoint)
+	if o.propagationSet {
+		add("-propagation", o.propagation.String())
+	}
+	if o.revocationSet {
+		add("-revocation", o.revocation.String())
 	}
 	add("-profile", o.profile)
 	for _, b := range o.buckets {

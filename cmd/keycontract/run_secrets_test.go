@@ -103,6 +103,9 @@ func TestRunSecretsNeverWritten(t *testing.T) {
 		{emulator.FaultNoKeyLimit, "two-key-limit"},
 		{emulator.FaultSecretInList, "secret-only-once"},
 		{emulator.FaultSecretRepeated, "secret-only-once"},
+		// The data plane's probes sign with the created keys' secrets,
+		// and a deleted key's use shows in the failure.
+		{emulator.FaultKeyOutlivesDelete, "key-revoked"},
 	}
 	for _, dialect := range spec.Dialects {
 		for _, auth := range []bool{false, true} {
@@ -172,6 +175,13 @@ func secretRun(t *testing.T, dialect string, auth bool, fault emulator.Fault, br
 	// html/template writes "+" as &#43;: scan the page as a browser reads it too.
 	outputs["the HTML report, unescaped"] = []byte(html.UnescapeString(string(outputs["the HTML report"])))
 	addRecording(t, outputs, recording)
+	// The scan covers the probes' exchanges: the keys' uses on the data
+	// plane, signed with their secrets, are in the recording.
+	probe := "list-type=2"
+	if dialect == "iam" {
+		probe = "Action=GetUser"
+	}
+	assert.True(t, bytes.Contains(outputs["the recording's exchanges.json"], []byte(probe)), "the recording holds no use of a key (%s)", probe)
 	issued := srv.IssuedSecrets()
 	require.NotEmpty(t, issued, "the emulator issued no secret: the scan would prove nothing")
 	secrets := numbered("issued secret access key", issued)

@@ -28,6 +28,9 @@ const (
 	NoServerErrors       ID = "no-server-errors"
 	AuthRequired         ID = "auth-required"
 	ConcurrentLimit      ID = "concurrent-limit"
+	KeyWorks             ID = "key-works"
+	KeyScoped            ID = "key-scoped"
+	KeyRevoked           ID = "key-revoked"
 )
 
 // The sentinel errors of the checks. Every violation a check reports wraps
@@ -45,7 +48,14 @@ var (
 	ErrNoServerErrors     = errors.New(string(NoServerErrors))
 	ErrAuthRequired       = errors.New(string(AuthRequired))
 	ErrConcurrentLimit    = errors.New(string(ConcurrentLimit))
+	ErrKeyWorks           = errors.New(string(KeyWorks))
+	ErrKeyScoped          = errors.New(string(KeyScoped))
+	ErrKeyRevoked         = errors.New(string(KeyRevoked))
 )
+
+// DataPlane are the checks that use the keys a run creates on their data
+// plane (docs/DESIGN.md, "The key works: the data plane").
+var DataPlane = []ID{KeyWorks, KeyScoped, KeyRevoked}
 
 // Info describes one check: its ID, sentinel and one-line meaning, as the
 // README's table of checks gives them.
@@ -69,6 +79,9 @@ var all = []Info{
 	{NoServerErrors, ErrNoServerErrors, "No request the harness sent got a 5xx."},
 	{AuthRequired, ErrAuthRequired, "With credentials configured, unsigned or wrongly signed requests are rejected with an auth error."},
 	{ConcurrentLimit, ErrConcurrentLimit, "Concurrent creates, deletes and lists on one bucket are linearizable against the two-key model."},
+	{KeyWorks, ErrKeyWorks, "A created key authenticates on the data plane for its own bucket (with iam: as its own user) within the propagation window."},
+	{KeyScoped, ErrKeyScoped, "The data plane opens a bucket only to that bucket's live keys: a key of another bucket, an unsigned request and a request signed with a wrong secret are refused. With iam, a key acts as the user that owns it and no other."},
+	{KeyRevoked, ErrKeyRevoked, "Once a key is deleted, the data plane refuses it within the revocation window, and keeps refusing it."},
 }
 
 // All returns every check in report order.

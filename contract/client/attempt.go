@@ -8,7 +8,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -28,7 +30,15 @@ func (c *Client) once(ctx context.Context, cl Call) (*exchange.Exchange, error) 
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, cl.Req.Method, c.base+cl.Req.URL(), bytes.NewReader(cl.Req.Body))
+	base := c.base
+	var connected atomic.Bool
+	if cl.Data != nil {
+		base = cl.Data.Base
+		// Whether a connection was made tells an absent data plane from
+		// one that does not answer (DataError).
+		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { connected.Store(true) }})
+	}
+	req, err := http.NewRequestWithContext(ctx, cl.Req.Method, base+cl.Req.URL(), bytes.NewReader(cl.Req.Body))
 	if err != nil {
 		return nil, &EndpointError{Op: describeCall(cl), Err: err}
 	}
@@ -38,7 +48,13 @@ func (c *Client) once(ctx context.Context, cl Call) (*exchange.Exchange, error) 
 	if len(cl.Req.Body) == 0 {
 		req.Body, req.GetBody, req.ContentLength = http.NoBody, nil, 0
 	}
-	if cl.Auth != NoCredentials {
+	if cl.Data != nil {
+		if cl.Data.Signer != nil && cl.Auth != NoCredentials {
+			if err := cl.Data.Signer.Sign(ctx, req, cl.Req.Body); err != nil {
+				return nil, &EndpointError{Op: describeCall(cl), Err: fmt.Errorf("signing: %w", err)}
+			}
+		}
+	} else if cl.Auth != NoCredentials {
 		for k, vs := range c.headers {
 			for _, v := range vs {
 				req.Header.Add(k, v)
@@ -56,7 +72,7 @@ func (c *Client) once(ctx context.Context, cl Call) (*exchange.Exchange, error) 
 	}
 	// The request's own header: nothing changes it once it is sent.
 	ex := &exchange.Exchange{Op: cl.Op, Target: cl.Req.Target, Method: req.Method, URL: req.URL.String(),
-		Header: req.Header, Body: cl.Req.Body, Start: time.Now()}
+		Header: req.Header, Body: cl.Req.Body, Start: time.Now(), Data: cl.Data != nil}
 	if cl.Req.Input != nil {
 		ex.SetRequestValue(cl.Req.Input)
 	}
@@ -65,22 +81,45 @@ func (c *Client) once(ctx context.Context, cl Call) (*exchange.Exchange, error) 
 		req = req.WithContext(exchange.Sending(ctx, ex))
 	}
 	c.requests.Add(1)
+	fail := func(err error) (*exchange.Exchange, error) {
+		if cl.Data != nil {
+			return ex, &DataError{EndpointError: EndpointError{Op: describeCall(cl), Err: err}, Connected: connected.Load() || c.Replaying}
+		}
+		return nil, &EndpointError{Op: describeCall(cl), Err: err}
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, &EndpointError{Op: describeCall(cl), Err: c.explain(unwrapURLError(err))}
+		return fail(c.explain(unwrapURLError(err)))
 	}
 	defer resp.Body.Close()
 	body, err := readBody(resp)
 	if err != nil {
-		return nil, &EndpointError{Op: describeCall(cl), Err: fmt.Errorf("reading the response body: %w", c.explain(unwrapURLError(err)))}
+		return fail(fmt.Errorf("reading the response body: %w", c.explain(unwrapURLError(err))))
 	}
 	if len(body) > MaxResponseBody {
-		return nil, &EndpointError{Op: describeCall(cl), Err: fmt.Errorf("response body exceeds %d bytes", MaxResponseBody)}
+		return fail(fmt.Errorf("response body exceeds %d bytes", MaxResponseBody))
 	}
 	ex.Answered()
-	ex.Reply = c.doc.NewReply(cl.Op, resp.StatusCode, resp.Header, body)
+	if cl.Data != nil {
+		ex.Reply = cl.Data.Reply(resp.StatusCode, resp.Header, body)
+	} else {
+		ex.Reply = c.doc.NewReply(cl.Op, resp.StatusCode, resp.Header, body)
+	}
 	return ex, nil
 }
+
+// DataError says a use of a key on the data plane got no answer: no
+// connection at all (Connected false: the data plane is not there, and
+// the data-plane checks are skipped), or a connection that gave no answer
+// within the timeout, or an answer that could not be read (Connected:
+// a finding). Its Exchange holds the request that was sent. It never ends
+// a run.
+type DataError struct {
+	EndpointError
+	Connected bool
+}
+
+func (e *DataError) Unwrap() error { return &e.EndpointError }
 
 // readBody reads at most MaxResponseBody+1 bytes, into a buffer sized by
 // the Content-Length when there is one.

@@ -144,6 +144,27 @@ type Call struct {
 	// Own: the caller judges the exchange itself (the property-based
 	// sequences do, step by step), so the run's passive checks skip it.
 	Own bool
+	// Data, when set, makes the call a use of a key on the data plane
+	// (DataCall); Op is then nil, or the description's operation the
+	// probe sends.
+	Data *DataCall
+}
+
+// DataCall is what a use of a key on the data plane adds to a call: where
+// it goes, with which signature, and how its reply is read. It is sent as
+// every call is (paced, retried on transient network errors, recorded,
+// redacted, replayed, no redirect followed), but with its own
+// credentials only: the run's signer and its configured headers (-header
+// values) are never added to it, whatever its Auth.
+type DataCall struct {
+	// Base is the URL the request's path and query are appended to, as
+	// it stands (a bucket's url keeps its trailing slash, or none).
+	Base string
+	// Signer signs the call (a created key, or its id with a wrong
+	// secret); nil sends it unsigned.
+	Signer Signer
+	// Reply keeps the reply, decoded by the data plane's protocol.
+	Reply func(status int, header http.Header, body []byte) *spec.Reply
 }
 
 // Do sends role's operation with input, encoded by the document's wire;
@@ -178,10 +199,10 @@ func (c *Client) Send(ctx context.Context, cl Call) (*exchange.Exchange, error) 
 		switch {
 		case err != nil && isTransient(err) && transient < maxTransientRetries && ctx.Err() == nil:
 			transient++
-		case err == nil && c.isThrottled(ex.Reply) && throttled < maxThrottleRetries:
+		case err == nil && cl.Data == nil && c.isThrottled(ex.Reply) && throttled < maxThrottleRetries:
 			throttled++
 			c.keepRetried(ex)
-		case err == nil && c.isThrottled(ex.Reply):
+		case err == nil && cl.Data == nil && c.isThrottled(ex.Reply):
 			c.keep(ex, cl.Own)
 			return ex, &EndpointError{Op: describeCall(cl), Err: fmt.Errorf("still throttled after %d retries", throttled)}
 		default:

@@ -45,6 +45,9 @@ func applyRecording(rec *record.Recording, t *Target) {
 	}
 	t.Sequences, t.Steps, t.Buckets, t.SharedBuckets = m.Sequences, m.Steps, m.Buckets, m.SharedBuckets
 	t.Settle = time.Duration(m.SettleMS) * time.Millisecond
+	t.DataEndpoint = m.DataEndpoint
+	t.Propagation = time.Duration(m.PropagationMS) * time.Millisecond
+	t.Revocation = time.Duration(m.RevocationMS) * time.Millisecond
 	t.Rate = 0
 	t.Signer = m.Signer()
 	t.Headers = http.Header{}
@@ -92,6 +95,7 @@ func (s *Session) finishEvidence(rep *report.Report, runErr error) error {
 			Args: s.t.RecordArgs, Seed: s.seed, RunID: s.runID, Checks: s.t.Checks,
 			Sequences: s.t.Sequences, Steps: s.t.Steps, Buckets: s.t.Buckets, SharedBuckets: s.t.SharedBuckets,
 			SettleMS: s.t.Settle.Milliseconds(), Signed: s.t.Signer != nil, Notes: s.notes,
+			DataEndpoint: s.t.DataEndpoint, PropagationMS: s.t.Propagation.Milliseconds(), RevocationMS: s.t.Revocation.Milliseconds(),
 			Verdicts: map[check.ID]string{},
 		}
 		_, meta.WrongSigned = s.t.Signer.(client.WrongSigner)

@@ -39,8 +39,10 @@ func newPassive(s *Session) *passive {
 func (p *passive) judge(ex *exchange.Exchange) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, v := range p.s.ShapeProblems(context.Background(), ex) {
-		p.report(v.Check, v.Message, v.Exchanges...)
+	if !ex.Data { // a data plane's replies are its probe's to judge
+		for _, v := range p.s.ShapeProblems(context.Background(), ex) {
+			p.report(v.Check, v.Message, v.Exchanges...)
+		}
 	}
 	for _, leak := range p.secrets.observe(p.s, ex) {
 		p.report(check.SecretOnlyOnce, leak.msg, leak.exs...)

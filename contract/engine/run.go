@@ -178,6 +178,7 @@ func (s *Session) report(started time.Time) report.Report {
 		Target:     report.Target{Endpoint: s.t.Endpoint, Dialect: s.b.Dialect, Spec: s.doc.Name},
 		DurationMS: time.Since(started).Milliseconds(),
 		Requests:   s.c.Requests(), Retries: s.c.Retries(),
+		Measured: s.measured(),
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -203,6 +204,8 @@ func (s *Session) report(started time.Time) report.Report {
 			res.Status, res.Reason = report.Skip, "not run: the run ended before this check"
 		case s.skips[info.ID] != "":
 			res.Status, res.Reason = report.Skip, s.skips[info.ID]
+		default:
+			res.Reason = s.red.String(strings.Join(s.remarks[info.ID], "; "))
 		}
 		switch res.Status {
 		case report.Pass:

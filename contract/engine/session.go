@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -41,14 +42,16 @@ type Session struct {
 	everIn     map[string][]string // bucket -> the ids of ever created in it
 	violations map[check.ID][]*Violation
 	skips      map[check.ID]string
-	ran        map[check.ID]bool // checks whose driver started (Drive)
-	fresh      int               // FreshBucketNames calls so far
-	viz        []byte            // porcupine's page of the concurrent history
+	remarks    map[check.ID][]string // what a passing check could not judge
+	ran        map[check.ID]bool     // checks whose driver started (Drive)
+	fresh      int                   // FreshBucketNames calls so far
+	viz        []byte                // porcupine's page of the concurrent history
 	notes      map[string]string
 	replaying  *record.Recording
 	replay     *record.Transport
 	rec        *record.Recorder
 	passive    *passive // the checks every exchange gets (JudgeEveryExchange)
+	data       dataState
 }
 
 func newSession(t *Target, doc *spec.Document, seed int64) (*Session, error) {
@@ -186,6 +189,9 @@ func (s *Session) observe(ex *exchange.Exchange) {
 			s.owned[bucket] = true
 			s.mu.Unlock()
 		}
+		s.noteURLs(spec.CreateBucket, bucket, r)
+	case spec.ListBuckets:
+		s.noteURLs(spec.ListBuckets, "", r)
 	case spec.DeleteBucket:
 		// A deleted bucket's keys are gone with it: forgetting them keeps
 		// a long run's memory flat (the sequences drop a bucket pair each).
@@ -243,6 +249,20 @@ func (s *Session) Skip(id check.ID, reason string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.skips[id] = reason
+}
+
+// Remark notes what a check that may still pass could not judge (a part
+// it skipped, and why): a passing check's report gives its remarks as its
+// reason.
+func (s *Session) Remark(id check.ID, text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.remarks == nil {
+		s.remarks = map[check.ID][]string{}
+	}
+	if !slices.Contains(s.remarks[id], text) {
+		s.remarks[id] = append(s.remarks[id], text)
+	}
 }
 
 // Progress writes one progress line ("keycontract: ..."), when the target

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/keycontract/keycontract/contract/check"
@@ -54,6 +55,20 @@ type Target struct {
 	Rate float64
 	// Settle bounds how long a new key may take to appear in a list.
 	Settle time.Duration
+	// DataEndpoint is where the data plane is (-data-endpoint): for
+	// buckets a path-style S3 base, or a URL holding {bucket}; for IAM
+	// users an STS endpoint. It wins over a bucket's url and the
+	// binding's data section. Empty: those say.
+	DataEndpoint string
+	// Propagation is how long a new key may take to work on the data
+	// plane, and Revocation how long a deleted key may keep working
+	// (polled with backoff; 0: the first probe decides). The CLI's
+	// defaults are 30s and 60s on amazonaws.com, else 0; here zero is 0.
+	Propagation, Revocation time.Duration
+	// Region is the SigV4 region keys sign with on the data plane
+	// (-region). Empty: the Signer's, when it is a *SigV4, else
+	// us-east-1.
+	Region string
 	// Sequences and Steps size the property-based search (0: its
 	// defaults, 150 sequences of about 8 steps).
 	Sequences, Steps int
@@ -119,12 +134,32 @@ func (t *Target) validate() error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("endpoint %q is not an http(s) URL", t.Endpoint)
 	}
+	if t.DataEndpoint != "" {
+		u, err := url.Parse(strings.NewReplacer("{bucket}", "b", "{region}", "r").Replace(t.DataEndpoint))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("data endpoint %q is not an http(s) URL", t.DataEndpoint)
+		}
+	}
+	if t.Propagation < 0 || t.Revocation < 0 {
+		return fmt.Errorf("the propagation and revocation windows must not be negative")
+	}
 	for _, id := range t.Checks {
 		if _, err := check.Parse(string(id)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// region is the SigV4 region of the data plane (Region).
+func (t *Target) region() string {
+	if t.Region != "" {
+		return t.Region
+	}
+	if sv, ok := t.Signer.(*client.SigV4); ok && sv.Region != "" {
+		return sv.Region
+	}
+	return "us-east-1"
 }
 
 func (t *Target) selected(id check.ID) bool {

@@ -36,6 +36,9 @@ type Exchange struct {
 	// Worker names the concurrent worker that sent it (WithWorker), "" for
 	// the run's sequential requests.
 	Worker string
+	// Data: a use of a key on the data plane (a probe), not a request of
+	// the description's contract; its reply is the data plane's.
+	Data bool
 	// replayed: Start and Duration are the recorded ones (SetRecordedTime).
 	replayed bool
 	// reqValue is the request body decoded (or as the caller built it),
@@ -73,6 +76,10 @@ func (e *Exchange) Answered() {
 		e.Duration = time.Since(e.Start)
 	}
 }
+
+// End is when the reply was received: its start and duration (a
+// replay's, the recorded ones).
+func (e *Exchange) End() time.Time { return e.Start.Add(e.Duration) }
 
 // sendingKey carries the exchange being sent to the transport, so that a
 // replay can give it the recorded timing and match its worker.

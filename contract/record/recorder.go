@@ -56,6 +56,9 @@ type Meta struct {
 	Buckets       []string            `json:"buckets,omitempty"`
 	SharedBuckets bool                `json:"shared_buckets,omitempty"`
 	SettleMS      int64               `json:"settle_ms,omitempty"`
+	DataEndpoint  string              `json:"data_endpoint,omitempty"`
+	PropagationMS int64               `json:"propagation_ms,omitempty"`
+	RevocationMS  int64               `json:"revocation_ms,omitempty"`
 	Signed        bool                `json:"signed"`
 	WrongSigned   bool                `json:"wrong_signed"`
 	Headers       []string            `json:"headers,omitempty"` // -header names; values are never kept

@@ -30,6 +30,10 @@ type Report struct {
 	Requests   int64         `json:"requests"`
 	Checks     []CheckResult `json:"checks"`
 	Summary    Summary       `json:"summary"`
+	// Measured is how long the keys the run probed took to work and to
+	// stop working on the data plane; nil (no field) when no data plane
+	// was probed.
+	Measured *Measured `json:"measured,omitempty"`
 
 	// Retries counts throttled and transient attempts that were retried;
 	// Cleanup says what cleanup could not delete. Neither is a report field:
@@ -70,6 +74,32 @@ type CheckResult struct {
 type Failure struct {
 	Message   string              `json:"message"`
 	Exchanges []exchange.Recorded `json:"exchanges"`
+}
+
+// Measured is the report's measured: for every key the run probed on the
+// data plane, how long after its create it first worked
+// (key_propagation_ms) and after its delete it was first refused
+// (key_revocation_ms). Each is an upper bound, to within the backoff
+// between uses (and the first use's round trip); keys that never worked,
+// or never stopped working, within their window are not counted.
+type Measured struct {
+	Propagation Stat `json:"key_propagation_ms"`
+	Revocation  Stat `json:"key_revocation_ms"`
+}
+
+// Stat is a count, and the median and max in milliseconds.
+type Stat struct {
+	N      int   `json:"n"`
+	Median int64 `json:"median"`
+	Max    int64 `json:"max"`
+}
+
+// String is the table's and the HTML report's reading of s.
+func (s Stat) String() string {
+	if s.N == 0 {
+		return "(no key measured)"
+	}
+	return fmt.Sprintf("median %d ms, max %d ms (%d keys)", s.Median, s.Max, s.N)
 }
 
 // Summary counts the verdicts.
@@ -137,6 +167,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	if m := r.Measured; m != nil {
+		fmt.Fprintf(w, "data plane: key propagation %s; key revocation %s\n", m.Propagation, m.Revocation)
 	}
 	_, err := fmt.Fprintf(w, "%d passed, %d failed, %d skipped; %d requests (%d retried) in %.1fs\n",
 		r.Summary.Passed, r.Summary.Failed, r.Summary.Skipped, r.Requests, r.Retries, float64(r.DurationMS)/1000)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/keycontract/keycontract/contract"
 	"github.com/keycontract/keycontract/emulator"
+	"github.com/keycontract/keycontract/internal/testutil"
 	"github.com/keycontract/keycontract/spec"
 	"github.com/keycontract/keycontract/spec/infer"
 )
@@ -194,7 +195,7 @@ func TestInferredPagesReadWholeLists(t *testing.T) {
 	t.Run("with the inferred pages", func(t *testing.T) {
 		rep := run(t, res.Binding)
 		for _, c := range rep.Checks {
-			assert.Equal(t, contract.Pass, c.Status, "%s: %s %v", c.ID, c.Reason, c.Failures)
+			testutil.AssertPassed(t, res.Binding, c)
 		}
 	})
 	t.Run("without them", func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/keycontract/keycontract/contract"
 	"github.com/keycontract/keycontract/emulator"
+	"github.com/keycontract/keycontract/internal/testutil"
 	"github.com/keycontract/keycontract/spec"
 	"github.com/keycontract/keycontract/spec/infer"
 )
@@ -43,7 +44,7 @@ func TestInfersSuccessFromTheDescription(t *testing.T) {
 	rep, err := contract.Check(context.Background(), tgt)
 	require.NoError(t, err)
 	for _, c := range rep.Checks {
-		assert.Equal(t, contract.Pass, c.Status, "%s: %s %v", c.ID, c.Reason, c.Failures)
+		testutil.AssertPassed(t, b, c)
 	}
 	assert.Empty(t, srv.Snapshot(), "the run left buckets or keys behind")
 }
