@@ -100,7 +100,7 @@ func (r implementationRun) findingsPage(t *testing.T, rep contract.Report) strin
 		byID[string(c.ID)] = c
 	}
 	if len(r.findings) > 0 {
-		b.WriteString("\n## Findings\n\nEach names the behaviour, the documented rule it breaks and exchanges that show it, as the run recorded them: redacted (`<secret-N>`), key ids rewritten `" + r.idPrefix + "...`, the run's id shown as `<run>`, long values counted (`<321 × a>`). A request is a `POST /` form body signed with SigV4 (service `iam`, region `us-east-1`) unless it says unsigned.\n")
+		b.WriteString("\n## Findings\n\nEach names the behaviour, the documented rule it breaks and exchanges that show it, as the run recorded them: redacted (`<secret-N>`), key ids rewritten `" + r.idPrefix + "...`, the run's id shown as `<run>`, long values counted (`<321 × a>`). A request is a `POST /` form body signed with SigV4 (service `iam`, region `us-east-1`; the data plane's GetCallerIdentity, service `sts`) unless it says unsigned.\n")
 	}
 	for _, f := range r.findings {
 		fmt.Fprintf(&b, "\n### %s. %s\n\n", f.id, f.title)

@@ -5,12 +5,19 @@ package main
 const compatIntro = `
 # Implementations nobody here wrote
 
-keycontract runs every check (` + "`keycontract run -dialect iam -sign -seed 1`" + `)
-against implementations of IAM's user access keys that nobody here wrote:
-versitygw, moto (as it starts, and with its authentication on) and
-SeaweedFS. Each column below is one run; its page gives each finding: the
-behaviour, the documented rule it breaks (see [Rules](#rules)), and the
-exchanges of the run that show it. A cell names the findings that make a
+keycontract runs every check (` + "`keycontract run -dialect iam -sign -seed 1`" + `),
+the data plane's included, against implementations of IAM's user access
+keys that nobody here wrote: versitygw, moto (as it starts, and with its
+authentication on) and SeaweedFS. The data plane's checks (` + "`key-works`" + `,
+` + "`key-scoped`" + `, ` + "`key-revoked`" + `) use each key the run creates: they ask the
+IAM endpoint who the caller is, signed with the key (STS GetCallerIdentity,
+else GetUser with no ` + "`UserName`" + `), while it lives, after its delete, with a
+wrong secret and unsigned. Each page also pins, with real clients, what a
+user's key does on the implementation's S3.
+
+Each column below is one run; its page gives each finding: the behaviour,
+the documented rule it breaks (see [Rules](#rules)), and the exchanges of
+the run that show it. A cell names the findings that make a
 check fail; "fail, by setting" is a failure that follows from how the
 implementation was started, as its documentation says, not a defect.
 

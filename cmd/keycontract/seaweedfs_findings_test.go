@@ -34,9 +34,10 @@ var seaweedfsFindings = []finding{{
 }, {
 	id: "S4", title: "An unsigned request gets 405 with an empty body",
 	rule: "Common Errors, `MissingAuthenticationToken` (403).",
-	text: "`405 Method Not Allowed`, no `Content-Type`, no body: no error a client can read. A signed request with a wrong secret is refused as IAM does (`403 SignatureDoesNotMatch`), and an unknown key `403 InvalidClientTokenId`.",
+	text: "`405 Method Not Allowed`, no `Content-Type`, no body: no error a client can read; the unsigned caller probe (GetUser) alike, so key-scoped fails too. A signed request with a wrong secret is refused as IAM does (`403 SignatureDoesNotMatch`), and an unknown key `403 InvalidClientTokenId`.",
 	shows: []shown{
 		show("auth-required", `^ListAccessKeys\(`+swfsRun+`a, without credentials\) = 405 \(no error code\)`, `^unsigned Action=ListAccessKeys&`, `^405 \n$`),
+		show("key-scoped", `^GetUser\(without credentials, on `+swfsRun+`a\) = 405 \(no error code\)`, `^unsigned Action=GetUser&Version=2010-05-08$`, `^405 \n$`),
 	},
 }, {
 	id: "S5", title: "Users come without `UserId` and `CreateDate`",

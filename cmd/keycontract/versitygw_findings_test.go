@@ -42,8 +42,10 @@ versitygw --health /healthz --port 127.0.0.1:P --quiet iam --dir D/iam --private
 versitygw --health /healthz --port 127.0.0.1:P2 --quiet --iam-standalone-endpoint D/iam.sock posix D/data
 ` + "```" + `
 
-The run is made against the IAM process, signed with the root key; the
-S3 gateway is where the keys are used. A release other than v1.8.0 fails
+The run is made against the IAM process, signed with the root key; its
+data-plane checks ask the IAM process who each key is (GetCallerIdentity,
+signed for ` + "`sts`" + `), and ` + "`TestVersitygw/keys`" + ` uses a key on the S3 gateway
+(below). A release other than v1.8.0 fails
 in CI (the verdicts are that release's) and skips elsewhere.`,
 	keeps: `
 versitygw keeps the contract closely: the limit of two keys per user
