@@ -47,22 +47,35 @@ func (m *machine) useDeleted(t *rapid.T) { m.useKey(t, false) }
 
 // useKey uses a live (or deleted) key the sequence created.
 func (m *machine) useKey(t *rapid.T, wantLive bool) {
-	i := rapid.IntRange(0, 255).Draw(t, "key")
+	// Within its bucket, by creation order, as every key action draws
+	// (pickKey): ids differ from one replay of the same draws to the next,
+	// and shrinking replays them. Only keys whose create showed a secret
+	// (m.keys) are used.
+	usable := func(b string) []string {
+		var ids []string
+		for _, k := range m.keys {
+			if m.model.Owner(k.ID) == b && m.model.Holds(b, k.ID) == wantLive {
+				ids = append(ids, k.ID)
+			}
+		}
+		return ids
+	}
+	label := "deleted key"
+	if wantLive {
+		label = "live key"
+	}
+	owner, id, ok := m.pickKey(t, label, usable)
 	toOther := rapid.Bool().Draw(t, "other bucket")
 	j := rapid.IntRange(0, 255).Draw(t, "bucket")
-	// By creation order: ids differ from one replay of the same draws to
-	// the next, and shrinking replays them.
-	var keys []spec.Key
-	for _, k := range m.keys {
-		if owner := m.model.Owner(k.ID); m.model.Holds(owner, k.ID) == wantLive {
-			keys = append(keys, k)
-		}
-	}
-	if len(keys) == 0 {
+	if !ok {
 		return
 	}
-	k := keys[i%len(keys)]
-	owner := m.model.Owner(k.ID)
+	var k spec.Key
+	for _, c := range m.keys {
+		if c.ID == id {
+			k = c
+		}
+	}
 	bucket := owner
 	// A live key on the other bucket tests its scope; a deleted key is
 	// used on its own bucket, where it opened something before its delete.
