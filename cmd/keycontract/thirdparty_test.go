@@ -13,8 +13,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/keycontract/keycontract/contract"
+	"github.com/keycontract/keycontract/internal/rapidsettings"
 	"github.com/keycontract/keycontract/internal/testutil"
 	"github.com/keycontract/keycontract/spec"
+	"github.com/keycontract/keycontract/spec/infer"
 )
 
 // passesEveryCheck runs description doc with overlay against the embedded
@@ -33,7 +35,14 @@ func passesEveryCheck(t *testing.T, doc, overlay, dialect string) {
 	// Where the binding names no data plane (the IAM extract has no operation
 	// that names the caller), the data-plane checks skip, saying so; the
 	// Lightsail overlay names the bucket url, and they must pass.
-	loaded, err := spec.LoadFile(context.Background(), doc, overlay)
+	// The binding as run binds it: the description's own, or inferred and
+	// completed by the overlay.
+	data, err := os.ReadFile(doc)
+	require.NoError(t, err)
+	ov, err := os.ReadFile(overlay)
+	require.NoError(t, err)
+	var loaded *spec.Document
+	rapidsettings.Use(func() { loaded, _, err = infer.Load(context.Background(), doc, data, ov) })
 	require.NoError(t, err)
 	for _, c := range rep.Checks {
 		testutil.AssertPassed(t, loaded.Binding, c)
