@@ -5,7 +5,7 @@ GO ?= go
 BIN := bin/keycontract
 FUZZTIME ?= 20s
 
-.PHONY: build run test lint fuzz bench recordings moto-report versitygw-report clean
+.PHONY: build run test lint fuzz bench recordings moto-report versitygw-report seaweedfs compat clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/keycontract
@@ -73,21 +73,53 @@ recordings: build
 clean:
 	rm -rf bin
 
-# docs/moto-iam-report.html and docs/moto-iam-auth-report.html: every
-# check against moto_server as it starts (authentication off, its documented
-# default) and with its authentication on; docs/versitygw-iam-report.html:
-# every check against versitygw's IAM. docs/README.md tells the findings.
-# The reports are those of the very runs TestMoto and TestVersitygw make and
-# pin (through a proxy that keeps the secrets they issue), written when
-# KEYCONTRACT_DOCS names a directory: access key ids (AKIA...) are rewritten
-# MOTO... and VGWK... so that no committed file looks like an AWS key id;
-# every secret is redacted by the run, and the test scans each file for
-# every secret the implementation issued. CI=1: a missing implementation
-# fails rather than skips (.ci/run installs both).
+# docs/compat/: every check against the IAM implementations nobody here
+# wrote, their findings and the matrix of implementation x check
+# (docs/compat/README.md tells how it is made). Each page and report is that
+# of the very run its test pins (TestMoto, TestVersitygw, TestSeaweedfs),
+# written when KEYCONTRACT_DOCS names a directory; CI=1: a missing
+# implementation fails rather than skips (.ci/run installs moto and
+# versitygw). make moto-report and make versitygw-report write those alone.
+COMPAT := $(CURDIR)/docs/compat
 moto-report:
-	CI=1 KEYCONTRACT_DOCS=$(CURDIR)/docs $(GO) test -count=1 -run '^TestMoto$$' ./cmd/keycontract/
-	@ls -l docs/moto-iam-report.html docs/moto-iam-auth-report.html
+	@mkdir -p $(COMPAT)
+	CI=1 KEYCONTRACT_DOCS=$(COMPAT) $(GO) test -count=1 -run '^TestMoto$$' ./cmd/keycontract/
+	@ls -l $(COMPAT)/moto.* $(COMPAT)/moto-auth.*
 
 versitygw-report:
-	CI=1 KEYCONTRACT_DOCS=$(CURDIR)/docs $(GO) test -count=1 -run '^TestVersitygw$$' ./cmd/keycontract/
-	@ls -l docs/versitygw-iam-report.html
+	@mkdir -p $(COMPAT)
+	CI=1 KEYCONTRACT_DOCS=$(COMPAT) $(GO) test -count=1 -run '^TestVersitygw$$' ./cmd/keycontract/
+	@ls -l $(COMPAT)/versitygw.*
+
+# SeaweedFS, pinned: TestSeaweedfs's verdicts are this build's. go install
+# refuses the module (its go.mod has a replace directive), so ./weed is
+# built from a copy of it, with the Go its go.mod asks for (1.26; about 7
+# minutes on an idle machine and 2 GB of modules), into a cache named after
+# the commit; a binary already there is reused. weed.version, beside it,
+# records what was built, and TestSeaweedfs checks it.
+SEAWEEDFS_MODULE := github.com/seaweedfs/seaweedfs@v0.0.0-20261109003541-7506e5f91cd6
+SEAWEEDFS_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/keycontract/seaweedfs-7506e5f91cd6
+WEED := $(SEAWEEDFS_CACHE)/weed
+
+seaweedfs: $(WEED).version
+
+$(WEED):
+	@echo "building $(SEAWEEDFS_MODULE) into $(SEAWEEDFS_CACHE) (about 7 minutes, 2 GB of modules)"
+	@mkdir -p $(SEAWEEDFS_CACHE)
+	@src=$$($(GO) mod download -json $(SEAWEEDFS_MODULE) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p'); \
+	if [ -z "$$src" ]; then echo "go mod download $(SEAWEEDFS_MODULE) gave no directory" >&2; exit 1; fi; \
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	cp -R "$$src" "$$tmp/seaweedfs" && chmod -R u+w "$$tmp/seaweedfs" && \
+	(cd "$$tmp/seaweedfs" && $(GO) build -o "$(WEED).partial" ./weed) && mv "$(WEED).partial" "$(WEED)"
+
+$(WEED).version: $(WEED)
+	@printf '%s' '$(SEAWEEDFS_MODULE)' > $@
+	@echo "SeaweedFS: $(WEED) ($(SEAWEEDFS_MODULE))"
+
+# Every implementation: versitygw, moto both ways, SeaweedFS (built first,
+# or reused from the cache), each run pinned by its test, and docs/compat/
+# written from those runs.
+compat: seaweedfs
+	@mkdir -p $(COMPAT)
+	CI=1 KEYCONTRACT_DOCS=$(COMPAT) KEYCONTRACT_WEED=$(WEED) $(GO) test -count=1 -timeout 30m -run '^(TestVersitygw|TestMoto|TestSeaweedfs)$$' ./cmd/keycontract/
+	@ls -l $(COMPAT)

@@ -161,9 +161,10 @@ var testedElsewhere = map[emulator.Fault]string{
 	// alone shows it.
 	emulator.FaultFormNamePercent: "contract/readings_test.go TestLenientFormNameFails",
 	// Only a property-based sequence reveals it, by design (the fixed
-	// scenario of key-revoked deletes each key alone in its bucket); the
-	// sequences do not use keys yet (issue 19's "use a key" step).
-	emulator.FaultRevokeNeedsEmpty: "none yet: the sequences' use-a-key step (issue 19)",
+	// scenario of key-revoked deletes each key alone in its bucket), and
+	// finding it takes a full search: the sequences' "use a key" step finds
+	// it and shrinks it to its four steps.
+	emulator.FaultRevokeNeedsEmpty: "fuzz/sequence/use_test.go TestSequencesFindRevokeNeedsEmpty",
 }
 
 // legalVariations are the faults whose responses the contract allows

@@ -275,3 +275,18 @@ func TestDataPlaneNoAnswerIsAFinding(t *testing.T) {
 	assert.Contains(t, c.Failures[0].Message, "no answer")
 	assertClean(t, srv)
 }
+
+// TestSequencesUseNoKeyWithWindows: with a window above 0 the sequences'
+// "use a key" step is skipped, the sequences do not find the fault that
+// only they reveal, and the data-plane checks say why in their reason.
+func TestSequencesUseNoKeyWithWindows(t *testing.T) {
+	tgt, _ := testutil.TargetWith(t, emulator.Options{Dialect: "aws", Faults: []emulator.Fault{emulator.FaultRevokeNeedsEmpty}})
+	tgt.Revocation = time.Second
+	tgt.Checks = []contract.ID{"key-revoked"}
+	rep, err := contract.Check(context.Background(), tgt)
+	require.NoError(t, err)
+	c, _ := rep.Check("key-revoked")
+	assert.Equal(t, contract.Pass, c.Status, "%v", c.Failures)
+	assert.Contains(t, c.Reason, "the property-based sequences use no key")
+	assert.Contains(t, c.Reason, "-revocation 1s")
+}

@@ -136,8 +136,12 @@ func TestIAMFaultDetails(t *testing.T) {
 	})
 	t.Run("reject-valid-input", func(t *testing.T) {
 		s := srv(FaultRejectValidInput)
-		assertIAMError(t, iamCall(t, s, iamAction("CreateUser", "UserName", "p", "Path", "/p/")), "ValidationError", 400)
-		mustOK(t, iamCall(t, s, iamAction("CreateUser", "UserName", "p")))
+		assertIAMError(t, iamCall(t, s, iamAction("CreateUser", "UserName", "p", "PermissionsBoundary", "arn:aws:iam::123456789012:policy/boundary")), "ValidationError", 400)
+		assertIAMError(t, iamCall(t, s, iamAction("ListUsers", "PathPrefix", "/")), "ValidationError", 400)
+		// Path stays accepted: the bundled binding sends it on every
+		// CreateUser, the run's own setup included.
+		mustOK(t, iamCall(t, s, iamAction("CreateUser", "UserName", "p", "Path", "/keycontract/")))
+		mustOK(t, iamCall(t, s, iamAction("ListUsers")))
 	})
 	t.Run("accept-invalid-input", func(t *testing.T) {
 		s := srv(FaultAcceptInvalidInput)

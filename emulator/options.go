@@ -93,8 +93,8 @@ const (
 	FaultTimestampWrongType Fault = "timestamp-wrong-type"
 	// FaultRejectValidInput breaks valid-input-accepted: CreateBucket
 	// requests carrying the optional tags or enableObjectVersioning members
-	// (iam CreateUser: Tags, Path or PermissionsBoundary) are rejected as
-	// invalid input.
+	// (iam CreateUser: Tags or PermissionsBoundary; ListUsers: PathPrefix)
+	// are rejected as invalid input.
 	FaultRejectValidInput Fault = "reject-valid-input"
 	// FaultAcceptInvalidInput breaks invalid-input-rejected: bucketName
 	// length and pattern are not checked.
@@ -168,7 +168,7 @@ var coreFaults = []faultInfo{
 	{FaultErrorStatusMismatch, "not-found errors use the wrong HTTP status (aws 404, envelope, rest and iam 400)", "error-envelope"},
 	{FaultSuccessContentType, "success responses carry Content-Type text/plain (rest: the 204s too)", "success-envelope"},
 	{FaultTimestampWrongType, "create-key timestamps use the other form (aws RFC 3339 string, envelope, rest and iam epoch number)", "success-envelope"},
-	{FaultRejectValidInput, "CreateBucket with optional tags or enableObjectVersioning (iam CreateUser: Tags, Path, PermissionsBoundary) is rejected", "valid-input-accepted"},
+	{FaultRejectValidInput, "CreateBucket with optional tags or enableObjectVersioning (iam CreateUser: Tags, PermissionsBoundary; ListUsers: PathPrefix) is rejected", "valid-input-accepted"},
 	{FaultAcceptInvalidInput, "bucketName length and pattern are not checked", "invalid-input-rejected"},
 	{FaultMalformedJSON500, "malformed or non-object JSON bodies get a 500 (rest: CreateBucket's body; iam: an empty or malformed form)", "invalid-input-rejected"},
 	{FaultUnknownBucketCreates, "CreateBucketAccessKey on an unknown bucket creates it and succeeds", "unknown-bucket"},

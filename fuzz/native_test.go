@@ -3,8 +3,10 @@ package fuzz
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -63,9 +65,11 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
-// FuzzRedact: a secret placed anywhere in a body, raw or as JSON escapes
-// it, survives in no output form: the redacted bytes, a report's JSON, a
-// header value.
+// FuzzRedact: a secret placed anywhere in a body, in any spelling the
+// redactor knows (raw, JSON-escaped, with `\/`, URL query- and
+// path-escaped, base64 in both alphabets; XML-escaping leaves these
+// characters alone), survives in no spelling in any output form: the
+// redacted bytes, a report's JSON, a header value.
 func FuzzRedact(f *testing.F) {
 	f.Add("keycontractFakeSecretForFuzzSeed00000000", []byte(`{"accessKeys":[]}`), 3)
 	f.Add("abc/def+ghi/jkl+mno/pqr", []byte(`{"a":"b"}`), 0)
@@ -76,7 +80,9 @@ func FuzzRedact(f *testing.F) {
 			return
 		}
 		esc, _ := json.Marshal(secret)
-		forms := [][]byte{[]byte(secret), esc[1 : len(esc)-1], []byte(strings.ReplaceAll(secret, "/", `\/`))}
+		forms := [][]byte{[]byte(secret), esc[1 : len(esc)-1], []byte(strings.ReplaceAll(secret, "/", `\/`)),
+			[]byte(url.QueryEscape(secret)), []byte(url.PathEscape(secret)),
+			[]byte(base64.RawStdEncoding.EncodeToString([]byte(secret))), []byte(base64.RawURLEncoding.EncodeToString([]byte(secret)))}
 		red := redact.New()
 		red.AddSecret(secret)
 		for _, form := range forms {

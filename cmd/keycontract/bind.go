@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/keycontract/keycontract/internal/rapidsettings"
 	"github.com/keycontract/keycontract/spec"
@@ -103,7 +104,7 @@ Flags:
 	if err != nil {
 		return fail(err)
 	}
-	for _, line := range append(res.Lines(), res.PageLines()...) {
+	for _, line := range slices.Concat(res.Lines(), res.PageLines(), res.DataLines()) {
 		fmt.Fprintf(stderr, "keycontract bind: %s\n", line)
 	}
 	for _, line := range res.Unstated() {

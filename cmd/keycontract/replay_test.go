@@ -34,7 +34,8 @@ func TestReplayCLI(t *testing.T) {
 		t.Run(dialect, func(t *testing.T) {
 			r := runCLI(t, "-replay", copyRecording(t, dialect))
 			require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
-			assert.Contains(t, r.stdout, "12 passed, 0 failed, 0 skipped")
+			assert.Contains(t, r.stdout, "15 passed, 0 failed, 0 skipped")
+			assert.Contains(t, r.stdout, "data plane: key propagation", "the measured windows, replayed")
 			assert.Contains(t, r.stderr, "replay reached the recorded verdict of every check")
 		})
 	}
@@ -43,6 +44,7 @@ func TestReplayCLI(t *testing.T) {
 		requireExit2(t, runCLI(t, "-replay", dir, "-seed", "3"), true, "-seed cannot be combined with -replay: the recording fixes it")
 		requireExit2(t, runCLI(t, "-replay", dir, "-endpoint", "http://127.0.0.1:1"), true, "-endpoint cannot be combined with -replay")
 		requireExit2(t, runCLI(t, "-replay", dir, "-record", t.TempDir()), true, "-record cannot be combined with -replay")
+		requireExit2(t, runCLI(t, "-replay", dir, "-propagation", "5s"), true, "-propagation cannot be combined with -replay: the recording fixes it")
 		requireExit2(t, runCLI(t, "-replay", filepath.Join(t.TempDir(), "none")), true, "is not a recording")
 	})
 	t.Run("changed request", func(t *testing.T) {

@@ -303,7 +303,7 @@ func (o *runOptions) loadSpec(ctx context.Context, stderr io.Writer) (*spec.Docu
 	rapidsettings.Use(func() { doc, res, err = infer.Load(ctx, o.specFile, data, overlay) })
 	if res != nil && err == nil {
 		fmt.Fprintf(stderr, "keycontract: %s has no binding: inferred one (keycontract bind -spec %s prints it)\n", o.specFile, o.specFile)
-		for _, line := range append(res.Lines(), res.PageLines()...) {
+		for _, line := range slices.Concat(res.Lines(), res.PageLines(), res.DataLines()) {
 			fmt.Fprintf(stderr, "keycontract: %s\n", line)
 		}
 	}

@@ -22,7 +22,7 @@ import (
 
 // The field names docs/DESIGN.md fixes, per object of the JSON report.
 var (
-	reportKeys   = []string{"tool", "version", "target", "seed", "started", "duration_ms", "requests", "checks", "summary"}
+	reportKeys   = []string{"tool", "version", "target", "seed", "started", "duration_ms", "requests", "checks", "summary", "measured"}
 	targetKeys   = []string{"endpoint", "dialect", "spec"}
 	checkKeys    = []string{"id", "status", "reason", "failures"}
 	failureKeys  = []string{"message", "exchanges"}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/stretchr/testify/require"
 )
 
@@ -15,8 +16,9 @@ import (
 // user access keys over the AWS query wire as its own process, `versitygw
 // iam`: an implementation nobody here wrote, which keeps the contract
 // closely. TestVersitygw runs every check against it and pins its verdict
-// per check, each failure by the exchange that shows it (docs/README.md
-// tells each finding and the rule it breaks).
+// per check, each failure by the exchange that shows it, and what a user's
+// key does on its S3 gateway (docs/compat/versitygw.md tells each finding
+// and the rule it breaks).
 
 // versitygwVersion is the release .ci/run installs; the verdicts below are
 // that release's.
@@ -29,12 +31,14 @@ const (
 	versitygwRootSecret = "versitygw-test-root-secret-not-real-0123"
 )
 
-// startVersitygw starts `versitygw iam` on a free loopback port, with its
-// users in a fresh temporary directory (removed with the test) and the
-// root key above, and returns its URL; it is stopped when the test ends.
-// A release other than versitygwVersion fails in CI and skips elsewhere:
-// the pinned verdicts are that release's.
-func startVersitygw(t *testing.T) string {
+// startVersitygw starts versitygw's IAM process (`versitygw iam`) and then
+// its S3 gateway, which asks that IAM process for every key, each on a free
+// loopback port, with its users and buckets in a fresh temporary directory
+// (removed with the test) and the root key above. It returns both URLs;
+// both are stopped when the test ends. A release other than
+// versitygwVersion fails in CI and skips elsewhere: the pinned verdicts are
+// that release's.
+func startVersitygw(t *testing.T) (iamURL, s3URL string) {
 	t.Helper()
 	install := "go install github.com/versity/versitygw/cmd/versitygw@" + versitygwVersion
 	bin := externalTool(t, "versitygw", install)
@@ -48,56 +52,50 @@ func startVersitygw(t *testing.T) string {
 		t.Skip(why)
 	}
 	dir := t.TempDir()
-	require.NoError(t, os.Mkdir(filepath.Join(dir, "iam"), 0o700))
-	port := freeLoopbackPort(t)
-	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	cmd := exec.Command(bin, "--health", "/healthz", "--port", fmt.Sprintf("127.0.0.1:%d", port), "--quiet",
-		"iam", "--dir", filepath.Join(dir, "iam"), "--private-ports", filepath.Join(dir, "iam.sock"))
-	cmd.Dir = dir
-	cmd.Env = []string{
-		"PATH=" + os.Getenv("PATH"), "HOME=" + dir,
-		"ROOT_ACCESS_KEY=" + versitygwRootAKID, "ROOT_SECRET_KEY=" + versitygwRootSecret,
+	for _, d := range []string{"iam", "data"} {
+		require.NoError(t, os.Mkdir(filepath.Join(dir, d), 0o700))
 	}
-	startProcess(t, cmd, base+"/healthz")
-	return base
+	socket := filepath.Join(dir, "iam.sock")
+	start := func(ready string, args ...string) {
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = dir
+		cmd.Env = []string{
+			"PATH=" + os.Getenv("PATH"), "HOME=" + dir,
+			"ROOT_ACCESS_KEY=" + versitygwRootAKID, "ROOT_SECRET_KEY=" + versitygwRootSecret,
+		}
+		startProcess(t, cmd, ready+"/healthz")
+	}
+	iamPort, s3Port := freeLoopbackPort(t), freeLoopbackPort(t)
+	iamURL, s3URL = fmt.Sprintf("http://127.0.0.1:%d", iamPort), fmt.Sprintf("http://127.0.0.1:%d", s3Port)
+	start(iamURL, "--health", "/healthz", "--port", fmt.Sprintf("127.0.0.1:%d", iamPort), "--quiet",
+		"iam", "--dir", filepath.Join(dir, "iam"), "--private-ports", socket)
+	start(s3URL, "--health", "/healthz", "--port", fmt.Sprintf("127.0.0.1:%d", s3Port), "--quiet",
+		"--iam-standalone-endpoint", socket, "posix", filepath.Join(dir, "data"))
+	return iamURL, s3URL
 }
 
 // TestVersitygw runs every check against versitygw's IAM, signed with its
-// root key, and pins its verdict per check.
+// root key, and pins its verdict per check; then it pins what a user's key
+// does on the S3 gateway and as a caller (keyUse).
 func TestVersitygw(t *testing.T) {
-	tap := &secretTap{}
-	rep := implementationRun{
-		impl: "versitygw", endpoint: tap.proxy(t, startVersitygw(t)), tap: tap,
-		akid: versitygwRootAKID, secret: versitygwRootSecret,
-		fails:  versitygwFindings,
-		report: "versitygw-iam-report.html", idPrefix: "VGWK",
-	}.run(t)
-	// versitygw checks MaxItems's range (ValidationError for 0 and 1001,
-	// as IAM documents): no failure may name a range break.
-	for _, c := range rep.Checks {
-		for _, f := range c.Failures {
-			require.NotRegexp(t, `MaxItems: (below minimum|above maximum)`, f.Message, c.ID)
+	iamURL, s3URL := startVersitygw(t)
+	t.Run("iam", func(t *testing.T) {
+		tap := &secretTap{}
+		rep := implementationRun{
+			impl: "versitygw", endpoint: tap.proxy(t, iamURL), tap: tap,
+			akid: versitygwRootAKID, secret: versitygwRootSecret,
+			findings: versitygwFindings, page: versitygwPage, idPrefix: "VGWK",
+		}.run(t)
+		// versitygw checks MaxItems's range (ValidationError for 0 and
+		// 1001, as IAM documents): no failure may name a range break.
+		for _, c := range rep.Checks {
+			for _, f := range c.Failures {
+				require.NotRegexp(t, `MaxItems: (below minimum|above maximum)`, f.Message, c.ID)
+			}
 		}
-	}
-}
-
-// versitygwFindings are the checks versitygw fails, each with the failures
-// that must show it.
-var versitygwFindings = map[string][]evidence{
-	// A POST with no Action (an empty body, or members without one) is
-	// answered with a redirect to the vendor's web site, where IAM answers
-	// MissingAction (400); the Marker of ListAccessKeys and ListUsers, and
-	// CreateUser's PermissionsBoundary, are not checked against their
-	// documented lengths and pattern.
-	"invalid-input-rejected": {
-		ev(`^CreateAccessKey\(body: empty\) = 302 \(no error code\)`, `^signed $`, `^302  Location: https://www\.versity\.com/`),
-		ev(`^\(no target\)\(action: missing\) = 302 \(no error code\)`, `^signed UserName=[^&]*&Version=2010-05-08$`, `^302  Location: https://www\.versity\.com/`),
-		ev(`^ListAccessKeys\(Marker: too long \(321 > 320\)\) = 200 success`, `Marker=a{321}&`, `(?s)^200 application/xml.*<ListAccessKeysResponse`),
-		ev(`^ListUsers\(Marker: does not match pattern .*\) = 200 success`, `Marker=%09\+%09&`, `(?s)^200 application/xml.*<ListUsersResponse`),
-		ev(`^CreateUser\(PermissionsBoundary: too short \(19 < 20\)\) = 200 success`, `PermissionsBoundary=a{19}&`, `(?s)^200 application/xml.*<CreateUserResponse`),
-	},
-	// The redirect is no error response of the AWS query protocol.
-	"error-envelope": {
-		ev(`= 302: status 302 carries no error code`, `^signed $`, `^302  Location: https://www\.versity\.com/`),
-	},
+	})
+	t.Run("keys", func(t *testing.T) {
+		keyUsePinned(t, "versitygw", versitygwPage, keyUseSide{iamURL: iamURL, s3URL: s3URL,
+			admin: credentials.NewStaticCredentialsProvider(versitygwRootAKID, versitygwRootSecret, "")})
+	})
 }

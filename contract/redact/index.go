@@ -1,15 +1,11 @@
 package redact
 
-// The Redactor's index, used once more than a few values are registered:
-// one rolling scan of the text whatever their number. A bit filter keyed by
-// the minSecret bytes at each position lets through the few positions where
-// some form may start; a table of chains by those bytes names the forms to
-// try there.
+// The Redactor's index: one rolling scan of the text whatever the number
+// of values. A bit filter keyed by the minSecret bytes at each position lets
+// through the few positions where some spelling may start; a table of chains
+// by those bytes names the values, and their spellings, to try there.
 
-import (
-	"bytes"
-	"math/bits"
-)
+import "math/bits"
 
 // prefixKey packs the first minSecret bytes of b into an integer.
 func prefixKey(b []byte) uint64 {
@@ -32,32 +28,32 @@ func filterBits(k uint64) uint64 {
 	return 1<<(g>>58) | 1<<(g>>52&63)
 }
 
-// buildIndex indexes every form, once the set is no longer small.
-func (r *Redactor) buildIndex() {
-	n := 64
-	for n < 4*len(r.forms) {
-		n *= 2
-	}
-	r.rehash(n, minFilterBits/64)
-	for f := range r.forms {
-		r.index(int32(f))
-	}
+// redactEntry is one link of a prefix's chain: value val, in the
+// spellings of it that start with the prefix.
+type redactEntry struct {
+	key  uint64 // the prefix (prefixKey), kinds in the top byte
+	val  int32
+	next int32 // next entry with the same prefix, -1 at the end
 }
 
-// index links form f into the chain of its prefix.
-func (r *Redactor) index(f int32) {
-	k := prefixKey(r.formBytes(f))
+func (e redactEntry) prefix() uint64 { return e.key & (1<<(8*minSecret) - 1) }
+func (e redactEntry) kinds() uint8   { return uint8(e.key >> 56) }
+
+// index links an entry for value val, spelled as kinds, into the chain of
+// prefix k.
+func (r *Redactor) index(k uint64, val int32, kinds uint8) {
+	e := int32(len(r.entries))
+	r.entries = append(r.entries, redactEntry{key: k | uint64(kinds)<<56, val: val, next: -1})
 	mask := len(r.heads) - 1
 	i := int(k * hashA >> r.hshift)
 	for ; r.heads[i] != 0; i = (i + 1) & mask {
-		if head := r.heads[i] - 1; prefixKey(r.formBytes(head)) == k {
-			r.forms[f].next = head
-			r.heads[i] = f + 1
+		if head := r.heads[i] - 1; r.entries[head].prefix() == k {
+			r.entries[e].next = head
+			r.heads[i] = e + 1
 			return
 		}
 	}
-	r.forms[f].next = -1
-	r.heads[i] = f + 1
+	r.heads[i] = e + 1
 	r.nheads++
 	r.filter[k*hashA>>r.fshift] |= filterBits(k)
 	switch {
@@ -68,7 +64,7 @@ func (r *Redactor) index(f int32) {
 	}
 }
 
-// rehash rebuilds heads and filter at the given sizes, from heads.
+// rehash builds heads and filter at the given sizes, from heads.
 func (r *Redactor) rehash(nheads, nwords int) {
 	old := r.heads
 	r.heads = make([]int32, nheads)
@@ -80,7 +76,7 @@ func (r *Redactor) rehash(nheads, nwords int) {
 		if head == 0 {
 			continue
 		}
-		k := prefixKey(r.formBytes(head - 1))
+		k := r.entries[head-1].prefix()
 		i := int(k * hashA >> r.hshift)
 		for r.heads[i] != 0 {
 			i = (i + 1) & mask
@@ -90,48 +86,35 @@ func (r *Redactor) rehash(nheads, nwords int) {
 	}
 }
 
-// chain returns the first form whose prefix is k, or -1.
+// chain returns the first entry whose prefix is k, or -1.
 func (r *Redactor) chain(k uint64) int32 {
+	if r.heads == nil {
+		return -1
+	}
 	mask := len(r.heads) - 1
 	for i := int(k * hashA >> r.hshift); r.heads[i] != 0; i = (i + 1) & mask {
-		if head := r.heads[i] - 1; prefixKey(r.arena[r.forms[head].off:]) == k {
+		if head := r.heads[i] - 1; r.entries[head].prefix() == k {
 			return head
 		}
 	}
 	return -1
 }
 
-// redactMatch is an occurrence of form at pos. find sets pos and form,
-// redact the rest.
+// redactMatch is an occurrence of value val, spelled kind, at pos: len
+// bytes of the text. find sets all but raw.
 type redactMatch struct {
 	pos  int
-	form int32
-	len  int32 // of the form
-	val  int32 // the value of the form
+	val  int32
+	len  int32 // of the spelling
 	raw  int32 // length of the value as sent
+	kind spelling
 }
 
-// find appends to ms every occurrence of every form in b, overlapping ones
-// included, in no particular order; with first, it stops at the first.
+// find appends to ms every occurrence of every spelling of every value in
+// b, overlapping ones included, in no particular order; with first, it
+// stops at the first.
 func (r *Redactor) find(ms []redactMatch, b []byte, first bool) []redactMatch {
-	if len(b) < minSecret {
-		return ms
-	}
-	if r.heads == nil {
-		for f := range int32(len(r.forms)) {
-			fb := r.formBytes(f)
-			for at := 0; ; at++ {
-				i := bytes.Index(b[at:], fb)
-				if i < 0 {
-					break
-				}
-				at += i
-				ms = append(ms, redactMatch{pos: at, form: f})
-				if first {
-					return ms
-				}
-			}
-		}
+	if len(b) < minSecret || r.heads == nil {
 		return ms
 	}
 	for i := 0; ; i++ {
@@ -139,11 +122,16 @@ func (r *Redactor) find(ms []redactMatch, b []byte, first bool) []redactMatch {
 		if i < 0 {
 			return ms
 		}
-		for f := r.chain(prefixKey(b[i:])); f >= 0; f = r.forms[f].next {
-			if bytes.HasPrefix(b[i:], r.formBytes(f)) {
-				ms = append(ms, redactMatch{pos: i, form: f})
-				if first {
-					return ms
+		for e := r.chain(prefixKey(b[i:])); e >= 0; e = r.entries[e].next {
+			en := r.entries[e]
+			v := r.valueBytes(en.val)
+			for kinds := en.kinds(); kinds != 0; kinds &= kinds - 1 {
+				k := spelling(bits.TrailingZeros8(kinds))
+				if n := spelledAt(b[i:], v, k); n >= 0 {
+					ms = append(ms, redactMatch{pos: i, val: en.val, len: int32(n), kind: k})
+					if first {
+						return ms
+					}
 				}
 			}
 		}

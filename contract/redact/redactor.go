@@ -6,14 +6,9 @@
 package redact
 
 import (
-	"encoding/base64"
-	"encoding/json"
-	"encoding/xml"
-	"hash/maphash"
-	"net/url"
+	"bytes"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 )
 
@@ -23,49 +18,42 @@ import (
 // secret is still visible as a leak after redaction; credentials and header
 // values become <redacted>.
 //
-// Each value is searched for in several spellings (valueForms): as sent,
+// Each value is recognised in several spellings (see spelling): as sent,
 // JSON-, URL- and XML-escaped, and base64-encoded. Known false negative: a
 // secret split, or encoded otherwise (base64 of a longer text that holds
 // it, say), is not recognised.
+//
+// Every value is kept for the whole run (a secret must stay redacted), so
+// it is kept once, as sent: its spellings are recognised in the text, not
+// stored. What a value costs is its bytes and an index entry per distinct
+// first minSecret bytes of its spellings (usually two or three).
 type Redactor struct {
 	mu sync.RWMutex
 
-	// Every value is stored as its forms (valueForms), the value as sent
-	// first. Forms are numbered in registration order and their bytes
-	// lie back to back in arena, so form f is arena[forms[f].off:] up to
-	// the next form's offset.
+	// The values as sent lie back to back in arena, in registration
+	// order: value i is arena[values[i].off:] up to the next one's.
 	arena  []byte
-	forms  []redactForm
-	values []redactValue // in registration order
-	n      int           // secrets registered: placeholders count secrets only
+	values []redactValue
+	n      int // secrets registered: placeholders count secrets only
 
-	// dedup finds a value already registered: open addressing on the
-	// maphash of the value, holding value index + 1 (0 is an empty slot).
-	seed  maphash.Seed
-	dedup []int32
-
-	// Beyond smallSet values, the forms are indexed by their first
-	// minSecret bytes (their prefix), and Bytes and Contains read the text
+	// The index (index.go): the spellings of every value, by their first
+	// minSecret bytes (their prefix). Bytes and Contains read the text
 	// once, whatever the number of values: at each position the minSecret
 	// bytes there are hashed into filter, and only when both their bits are
-	// set is heads searched for the chain of forms with that prefix.
-	heads  []int32  // open addressing on the prefix: first form of the chain + 1, 0 empty
-	nheads int      // prefixes in heads
-	hshift uint     // 64 - log2(len(heads))
-	filter []uint64 // two bits per prefix, in the same word
-	fshift uint     // 64 - log2(len(filter))
-}
-
-// redactForm is one form of a value.
-type redactForm struct {
-	off  uint32 // in arena
-	next int32  // next form with the same prefix, -1 at the end; set once indexed
+	// set is heads searched for the chain of entries with that prefix.
+	entries []redactEntry
+	scratch []byte   // indexSpellings' spellings of a value
+	heads   []int32  // open addressing on the prefix: first entry of the chain + 1, 0 empty
+	nheads  int      // prefixes in heads
+	hshift  uint     // 64 - log2(len(heads))
+	filter  []uint64 // two bits per prefix, in the same word
+	fshift  uint     // 64 - log2(len(filter))
 }
 
 // redactValue is a registered value.
 type redactValue struct {
-	form int32 // its first form, the value as sent; its others follow
-	num  int32 // secret number, 0 for a credential
+	off uint32 // in arena
+	num int32  // secret number, 0 for a credential
 }
 
 // New returns an empty Redactor. The zero Redactor is ready to use too.
@@ -76,9 +64,6 @@ func New() *Redactor { return &Redactor{} }
 const minSecret = 6
 
 const (
-	// smallSet is the number of values up to which each form is searched for
-	// on its own: bytes.Index is vectorised and beats the indexed scan there.
-	smallSet = 10
 	// Filter sizes, in bits. It grows (rebuilt from heads) to keep at least
 	// 16 bits per prefix, so that about 1% of positions look in heads.
 	minFilterBits = 1 << 20
@@ -98,125 +83,81 @@ func (r *Redactor) add(v string, secret bool) string {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.dedup == nil {
-		r.seed = maphash.MakeSeed()
-		r.dedup = make([]int32, 16)
+	if r.heads == nil {
+		r.rehash(64, minFilterBits/64)
 	}
-	slot := r.findValue(v, maphash.String(r.seed, v))
-	if id := r.dedup[slot]; id != 0 {
-		return r.placeholder(id - 1)
+	if id := r.lookup(v); id >= 0 {
+		return r.placeholder(id)
 	}
 	id := int32(len(r.values))
-	val := redactValue{form: int32(len(r.forms))}
+	val := redactValue{off: uint32(len(r.arena))}
 	if secret {
 		r.n++
 		val.num = int32(r.n)
 	}
 	r.values = append(r.values, val)
-	r.dedup[slot] = id + 1
+	r.arena = append(r.arena, v...)
 
-	for _, f := range valueForms(v) {
-		r.forms = append(r.forms, redactForm{off: uint32(len(r.arena)), next: -1})
-		r.arena = append(r.arena, f...)
-	}
-
-	if 2*len(r.values) > len(r.dedup) {
-		r.growDedup()
-	}
-	switch {
-	case r.heads != nil:
-		for f := val.form; f < int32(len(r.forms)); f++ {
-			r.index(f)
-		}
-	case len(r.values) > smallSet:
-		r.buildIndex()
-	}
+	r.indexSpellings(id)
 	return r.placeholder(id)
 }
 
-// valueForms returns the spellings of v that are redacted, the value as
-// sent first: JSON-escaped, with "/" written as `\/`, URL-encoded (query
-// and path), XML-escaped, and base64 (standard and URL alphabets, without
-// padding: a padded encoding begins with it), each when it differs from
-// those before it.
-func valueForms(v string) []string {
-	forms := []string{v}
-	add := func(f string) {
-		if !slices.Contains(forms, f) {
-			forms = append(forms, f)
+// indexSpellings adds the entries of value id: one per distinct prefix of
+// its spellings, naming the spellings that start with it. A spelling that
+// is the same text as an earlier one is left out: it would only match
+// where that one does.
+func (r *Redactor) indexSpellings(id int32) {
+	v := r.valueBytes(id)
+	var ends [numSpellings + 1]int
+	buf := r.scratch[:0]
+	for k := range numSpellings {
+		buf = appendSpelling(buf, k, v)
+		ends[k+1] = len(buf)
+	}
+	r.scratch = buf
+	text := func(k spelling) []byte { return buf[ends[k]:ends[k+1]] }
+	var kinds [numSpellings]spelling
+	n := 0
+	for k := range numSpellings {
+		if !slices.ContainsFunc(kinds[:n], func(j spelling) bool { return bytes.Equal(text(j), text(k)) }) {
+			kinds[n] = k
+			n++
 		}
 	}
-	if jsonEscapes(v) {
-		esc, _ := json.Marshal(v) // a string always marshals
-		add(string(esc[1 : len(esc)-1]))
-	}
-	add(strings.ReplaceAll(v, "/", `\/`))
-	add(url.QueryEscape(v))
-	add(url.PathEscape(v))
-	var x strings.Builder
-	_ = xml.EscapeText(&x, []byte(v)) // a strings.Builder never fails
-	add(x.String())
-	// Unpadded base64 only: a padded encoding starts with it, so replacing
-	// it leaves at most the "=" padding, which tells nothing. Every form is
-	// kept for the whole run (a secret must stay redacted), so fewer forms
-	// keep a long run's memory down.
-	for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
-		add(enc.EncodeToString([]byte(v)))
-	}
-	return forms
-}
-
-// jsonEscapes reports whether json.Marshal may escape some byte of v.
-func jsonEscapes(v string) bool {
-	for i := range len(v) {
-		if c := v[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			return true
+	var done uint8
+	for i, k := range kinds[:n] {
+		if done&(1<<k) != 0 {
+			continue
 		}
+		key := prefixKey(text(k))
+		var mask uint8
+		for _, j := range kinds[i:n] {
+			if prefixKey(text(j)) == key {
+				mask |= 1 << j
+			}
+		}
+		done |= mask
+		r.index(key, id, mask)
 	}
-	return false
 }
 
-// formBytes returns form f.
-func (r *Redactor) formBytes(f int32) []byte {
+// valueBytes returns value id as sent.
+func (r *Redactor) valueBytes(id int32) []byte {
 	end := uint32(len(r.arena))
-	if int(f)+1 < len(r.forms) {
-		end = r.forms[f+1].off
+	if int(id)+1 < len(r.values) {
+		end = r.values[id+1].off
 	}
-	return r.arena[r.forms[f].off:end:end]
+	return r.arena[r.values[id].off:end:end]
 }
 
-// valueOf returns the value form f belongs to.
-func (r *Redactor) valueOf(f int32) int32 {
-	i, found := slices.BinarySearchFunc(r.values, f, func(v redactValue, f int32) int { return int(v.form) - int(f) })
-	if !found {
-		i--
-	}
-	return int32(i)
-}
-
-// findValue returns the dedup slot holding v, or the empty slot where it
-// would go.
-func (r *Redactor) findValue(v string, h uint64) int {
-	mask := len(r.dedup) - 1
-	for i := int(h) & mask; ; i = (i + 1) & mask {
-		id := r.dedup[i]
-		if id == 0 || string(r.formBytes(r.values[id-1].form)) == v {
-			return i
+// lookup returns the id of value v, or -1 if it is not registered.
+func (r *Redactor) lookup(v string) int32 {
+	for e := r.chain(prefixKey([]byte(v))); e >= 0; e = r.entries[e].next {
+		if en := r.entries[e]; en.kinds()&(1<<spellRaw) != 0 && string(r.valueBytes(en.val)) == v {
+			return en.val
 		}
 	}
-}
-
-func (r *Redactor) growDedup() {
-	t := make([]int32, 2*len(r.dedup))
-	mask := len(t) - 1
-	for id := range r.values {
-		i := int(maphash.Bytes(r.seed, r.formBytes(r.values[id].form))) & mask
-		for t[i] != 0 {
-			i = (i + 1) & mask
-		}
-		t[i] = int32(id) + 1
-	}
-	r.dedup = t
+	return -1
 }
 
 // placeholder returns the placeholder of value id.
@@ -250,10 +191,10 @@ func placeholderLen(num int32) int {
 }
 
 // redact returns b with every registered value replaced, and whether any
-// was. Occurrences are chosen as replacing the forms one after the other
-// would: the forms of longer values first (registration order among values
-// of the same length, and as sent, JSON-escaped, slashes-escaped within a
-// value), each at its leftmost occurrences that overlap none already chosen.
+// was. Occurrences are chosen as replacing the spellings one after the other
+// would: the spellings of longer values first (registration order among
+// values of the same length, and the spelling order within a value), each
+// at its leftmost occurrences that overlap none already chosen.
 // So a secret containing another is replaced whole.
 func (r *Redactor) redact(b []byte) ([]byte, bool) {
 	r.mu.RLock()
@@ -263,19 +204,18 @@ func (r *Redactor) redact(b []byte) ([]byte, bool) {
 	if len(ms) == 0 {
 		return b, false
 	}
-	for i := range ms {
-		m := &ms[i]
-		m.len = int32(len(r.formBytes(m.form)))
-		m.val = r.valueOf(m.form)
-		m.raw = int32(len(r.formBytes(r.values[m.val].form)))
-	}
 	if len(ms) > 1 {
+		for i := range ms {
+			ms[i].raw = int32(len(r.valueBytes(ms[i].val)))
+		}
 		slices.SortFunc(ms, func(x, y redactMatch) int {
 			switch {
 			case x.raw != y.raw:
 				return int(y.raw - x.raw)
-			case x.form != y.form:
-				return int(x.form - y.form)
+			case x.val != y.val:
+				return int(x.val - y.val)
+			case x.kind != y.kind:
+				return int(x.kind) - int(y.kind)
 			}
 			return x.pos - y.pos
 		})
@@ -345,7 +285,7 @@ func (r *Redactor) String(s string) string {
 	return string(out)
 }
 
-// Contains reports whether b holds any registered value, in any form.
+// Contains reports whether b holds any registered value, in any spelling.
 func (r *Redactor) Contains(b []byte) bool {
 	r.mu.RLock()
 	defer r.mu.RUnlock()

@@ -78,6 +78,9 @@ func (m *machine) judgeCreate(t *rapid.T, b string, ex *exchange.Exchange) {
 		}
 	}
 	m.secrets = append(m.secrets, engine.PriorSecret{Value: k.Secret, Origin: fmt.Sprintf("step %d", len(m.trail))})
+	if k.Secret != "" {
+		m.keys = append(m.keys, k)
+	}
 }
 
 // listShowsMore lists b, outside the steps (the exchange joins the trail
@@ -245,17 +248,11 @@ func (m *machine) deleteLive(t *rapid.T) {
 
 // deleteDeleted deletes a key again: not-found.
 func (m *machine) deleteDeleted(t *rapid.T) {
-	var pairs [][2]string
-	for _, b := range m.buckets {
-		for _, id := range m.model.Deleted(b) {
-			pairs = append(pairs, [2]string{b, id})
-		}
-	}
-	p, ok := pick(t, pairs, "deleted")
+	b, id, ok := m.pickKey(t, "deleted", m.model.Deleted)
 	if !ok {
 		return
 	}
-	m.expectNotFound(t, p[0], p[1], check.KeyLifecycle, "deleted twice")
+	m.expectNotFound(t, b, id, check.KeyLifecycle, "deleted twice")
 }
 
 // deleteUnknownKey deletes a key id no endpoint issued: not-found.
@@ -295,25 +292,28 @@ func (m *machine) expectNotFound(t *rapid.T, b, id string, failing check.ID, why
 // drawLive picks a live key the sequence created; ok is false when there
 // is none.
 func (m *machine) drawLive(t *rapid.T) (bucket, id string, ok bool) {
-	var pairs [][2]string
-	for _, b := range m.buckets {
-		for _, id := range m.model.Live(b) {
-			pairs = append(pairs, [2]string{b, id})
-		}
-	}
-	p, ok := pick(t, pairs, "live")
-	return p[0], p[1], ok
+	return m.pickKey(t, "live", m.model.Live)
 }
 
-// pick draws one of pairs. It draws the same way whether or not there is
-// anything to pick, and an action with nothing to act on does nothing
-// rather than t.Skip: a skipped action makes rapid draw another from the
-// following bits, so removing one step while shrinking would shift every
-// later one, and shrinking would stall well above the minimal sequence.
-func pick(t *rapid.T, pairs [][2]string, label string) ([2]string, bool) {
-	i := rapid.IntRange(0, 255).Draw(t, label)
-	if len(pairs) == 0 {
-		return [2]string{}, false
+// pickKey draws one of the keys that keys lists for a bucket (in the order
+// the bucket got them): first a bucket, the drawn one or, when keys lists
+// none there, the next that has some, then a key of that bucket. It draws
+// the same way whether or not there is anything to pick, and an action
+// with nothing to act on does nothing rather than t.Skip: a skipped action
+// makes rapid draw another from the following bits, so removing one step
+// while shrinking would shift every later one. For the same reason a key
+// is drawn within its bucket, not among all the sequence's keys: removing
+// the steps on one bucket leaves the draws on the other meaning the same
+// keys, and shrinking reaches the minimal sequence instead of stalling
+// above it.
+func (m *machine) pickKey(t *rapid.T, label string, keys func(bucket string) []string) (bucket, id string, ok bool) {
+	bi := rapid.IntRange(0, 255).Draw(t, label+" bucket")
+	ki := rapid.IntRange(0, 255).Draw(t, label)
+	for n := range len(m.buckets) {
+		b := m.buckets[(bi+n)%len(m.buckets)]
+		if ids := keys(b); len(ids) > 0 {
+			return b, ids[ki%len(ids)], true
+		}
 	}
-	return pairs[i%len(pairs)], true
+	return "", "", false
 }

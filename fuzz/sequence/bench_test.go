@@ -10,10 +10,12 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -163,8 +165,10 @@ func BenchmarkMemory(b *testing.B) {
 		switch n {
 		case memFirst:
 			first, firstAt = heapMB(), time.Since(start)
+			writeHeapProfile(b, "heap20k.pprof")
 		case memLast:
 			last = heapMB()
+			writeHeapProfile(b, "heap200k.pprof")
 			cancel()
 		}
 	}
@@ -183,6 +187,26 @@ func BenchmarkMemory(b *testing.B) {
 	b.ReportMetric(last, "heap200k-MB")
 	b.ReportMetric(last-first, "growth-MB")
 	b.ReportMetric(took.Seconds(), "run-s")
+}
+
+// writeHeapProfile writes the heap profile (after heapMB's collections) as
+// name in the folder $KEYCONTRACT_HEAP_PROFILES names, if it is set: compare
+// the two with go tool pprof -base heap20k.pprof heap200k.pprof.
+func writeHeapProfile(b *testing.B, name string) {
+	dir := os.Getenv("KEYCONTRACT_HEAP_PROFILES")
+	if dir == "" {
+		return
+	}
+	f, err := os.Create(filepath.Join(dir, name))
+	if err == nil {
+		err = pprof.Lookup("heap").WriteTo(f, 0)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		b.Error(err)
+	}
 }
 
 // heapMB is the live heap after a full collection, in MB (2^20 bytes).

@@ -38,6 +38,7 @@ type machine struct {
 	model   *Model
 	trail   []*exchange.Exchange // this sequence's steps, in order
 	secrets []engine.PriorSecret // the secrets created so far, and where
+	keys    []spec.Key           // the keys created so far that showed a secret, oldest first (useKey)
 	steps   int
 	broken  error // the endpoint could not be talked to
 	invalid map[string][]spec.Invalid
@@ -73,6 +74,7 @@ func newMachine(ctx context.Context, sess *engine.Session) *machine {
 func (m *machine) begin(t *rapid.T) {
 	m.checker.Findings() // an aborted sequence's: not this one's
 	m.trail, m.secrets, m.steps = nil, nil, 0
+	m.keys = nil
 	m.buckets = nil
 	clear(m.invalid) // cached per bucket name, and fresh buckets are new names
 	if m.fresh() {
@@ -195,7 +197,7 @@ func (m *machine) sendJSON(t *rapid.T, role spec.Role, body map[string]any) *exc
 // actions are the state machine's moves, for t.Repeat. The "" entry is the
 // invariant, checked after every action.
 func (m *machine) actions() map[string]func(*rapid.T) {
-	return map[string]func(*rapid.T){
+	actions := map[string]func(*rapid.T){
 		"createKey":           m.createKey,
 		"createGenerated":     m.createGenerated,
 		"createInvalid":       m.createInvalid,
@@ -205,8 +207,15 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 		"deleteDeleted":       m.deleteDeleted,
 		"deleteUnknownKey":    m.deleteUnknownKey,
 		"deleteThroughOther":  m.deleteThroughOther,
+		"useLive":             m.useLive,
+		"useDeleted":          m.useDeleted,
 		"":                    m.invariant,
 	}
+	if useSkipped(m.sess) != "" {
+		delete(actions, "useLive")
+		delete(actions, "useDeleted")
+	}
+	return actions
 }
 
 // invariant: the keys the sequence created and still holds never exceed

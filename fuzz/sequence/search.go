@@ -27,6 +27,7 @@ var Checks = []check.ID{
 	check.TwoKeyLimit, check.SecretOnlyOnce, check.KeyLifecycle, check.BucketIsolation,
 	check.UnknownBucket, check.ValidInputAccepted, check.InvalidInputRejected,
 	check.SuccessEnvelope, check.ErrorEnvelope, check.NoServerErrors,
+	check.KeyWorks, check.KeyScoped, check.KeyRevoked, // useKey
 }
 
 // Run runs the property-based sequences against the session's endpoint,

@@ -19,7 +19,8 @@
 // share a parent that another create makes. GET and POST variants of one
 // AWS query action are one operation (preferred). Result.Margins gives each
 // role's winner and nearest rival with both scores. How each list pages
-// (Binding.Pages) is inferred from its shapes too (pages.go).
+// (Binding.Pages) is inferred from its shapes too (pages.go), and where the
+// keys are used (Binding.Data, data.go).
 //
 // Known limits: scores are heuristics over names and shapes. Two families
 // that differ only in words (IAM's access keys and service-specific
@@ -199,6 +200,7 @@ func Infer(t *openapi3.T, overlay []byte) (*Result, error) {
 		x.serverCodes()
 		x.request()
 		x.pages()
+		x.data()
 	}
 	if ovJSON != nil {
 		merged, err := spec.MergeBinding(*b, ovJSON)

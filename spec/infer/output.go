@@ -131,6 +131,16 @@ func (r *Result) PageLines() []string {
 	return out
 }
 
+// DataLines are the line bind and run print after PageLines when a data
+// plane was inferred: "data = s3 (reasons)". None when none was (bind's
+// unstated fields say so).
+func (r *Result) DataLines() []string {
+	if n, ok := r.Note("data"); ok && !n.Unstated {
+		return []string{fmt.Sprintf("data = %s (%s)", n.Value, n.Reason)}
+	}
+	return nil
+}
+
 // Choice is how one role was settled: the winner and its score, and the
 // nearest rival and its score. createKey's scores are its family's (see
 // family); the other roles' are their own.
