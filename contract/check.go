@@ -15,6 +15,7 @@ package contract
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -37,6 +38,13 @@ type step struct {
 	// random sequences), so it neither marks them as run nor owns a panic
 	// of its own (a panic in it ends the run).
 	judgesOthers bool
+	// apart: the step needs only a bucket of its own and leaves it as it
+	// found it, so a parallel run gives it one and runs it beside the
+	// other scenarios (runOverlapped).
+	apart bool
+	// first: a parallel run runs the step before anything beside it
+	// starts: it makes what the steps beside could meet (runOverlapped).
+	first bool
 }
 
 // plan is every check of the contract, in the order the run drives them.
@@ -46,7 +54,9 @@ type step struct {
 var plan = []step{
 	{ids: []check.ID{check.SuccessEnvelope, check.ErrorEnvelope, check.NoServerErrors}, run: tour},
 	{ids: []check.ID{check.ValidInputAccepted}, run: validInput},
-	{ids: []check.ID{check.InvalidInputRejected}, run: invalidInput},
+	{ids: []check.ID{check.InvalidInputRejected}, run: invalidKeyInput, apart: true},
+	{ids: []check.ID{check.InvalidInputRejected}, run: invalidBucketInput, first: true},
+	{ids: []check.ID{check.InvalidInputRejected}, run: invalidBucketOtherInput},
 	{ids: []check.ID{check.UnknownBucket}, run: unknownBucket},
 	{ids: []check.ID{check.TwoKeyLimit}, run: twoKeyLimit},
 	{ids: []check.ID{check.SecretOnlyOnce}, run: secretOnlyOnce},
@@ -90,6 +100,7 @@ func runPlan(ctx context.Context, s *engine.Session) error {
 	if s.Parallel() > 1 {
 		return runOverlapped(ctx, s)
 	}
+	var prev step
 	for _, st := range plan {
 		if !anySelected(s, st.ids) {
 			continue
@@ -99,9 +110,12 @@ func runPlan(ctx context.Context, s *engine.Session) error {
 			owner = ""
 			s.Progress("running property-based sequences")
 		} else {
-			s.Progress("running %v", st.ids)
+			if !slices.Equal(st.ids, prev.ids) {
+				s.Progress("running %v", st.ids)
+			}
 			s.Drive(st.ids...)
 		}
+		prev = st
 		if err := s.Guard(ctx, owner, st.run); err != nil {
 			return err
 		}

@@ -96,26 +96,56 @@ func members(body map[string]any) string {
 	return "{" + strings.Join(names, ", ") + "}"
 }
 
-// invalidInput sends, for every operation, requests that each break one
-// constraint (spec.Document.Invalid): each must get a 4xx with an error of
-// the situations the case allows, never a 2xx or 5xx. What a wrongly
-// accepted request created is cleaned up like any other key or bucket.
-func invalidInput(ctx context.Context, s *engine.Session) error {
-	const id = check.InvalidInputRejected
+// invalidKeyInput and invalidBucketInput send, for every operation,
+// requests that each break one constraint (spec.Document.Invalid): each
+// must get a 4xx with an error of the situations the case allows, never a
+// 2xx or 5xx. What a wrongly accepted request created is cleaned up like
+// any other key or bucket. invalidKeyInput has the cases of the key
+// operations, which act on bucket A's keys alone (and the unknown
+// operations, sent once): a parallel run gives it a bucket of its own and
+// runs it beside the other scenarios. invalidBucketInput has those of
+// CreateBucket: a faulty endpoint that accepts an invalid name makes a
+// bucket of a name fixed by the description ("aa", 55 a's), which the
+// invalid requests of invalidKeyInput and of the sequences name too, so a
+// parallel run sends them before anything else runs beside (see
+// runOverlapped). Together with invalidBucketOtherInput they send what
+// one step did before, in the same order.
+func invalidKeyInput(ctx context.Context, s *engine.Session) error {
 	a := s.Buckets()[0]
 	defer s.ClearKeys(context.WithoutCancel(ctx), a)
-	bases := []struct {
-		role spec.Role
-		res  spec.Resources
-	}{
+	return invalidCases(ctx, s, false, []invalidBase{
 		{spec.CreateKey, spec.Resources{Bucket: a}},
 		{spec.ListKeys, spec.Resources{Bucket: a}},
 		{spec.DeleteKey, spec.Resources{Bucket: a, KeyID: missingKey}},
+	})
+}
+
+func invalidBucketInput(ctx context.Context, s *engine.Session) error {
+	return invalidCases(ctx, s, true, []invalidBase{
 		{spec.CreateBucket, spec.Resources{Bucket: fmt.Sprintf("%s%s-invalid", BucketPrefix, s.RunID())}},
+	})
+}
+
+// invalidBucketOtherInput has the cases of the bucket operations that make
+// nothing: after invalidBucketInput's, as one step sent them before.
+func invalidBucketOtherInput(ctx context.Context, s *engine.Session) error {
+	return invalidCases(ctx, s, true, []invalidBase{
 		{spec.DeleteBucket, spec.Resources{Bucket: s.MissingBucket()}},
-		{spec.ListBuckets, spec.Resources{Bucket: a}},
-	}
-	seenOtherCases := false
+		{spec.ListBuckets, spec.Resources{Bucket: s.Buckets()[0]}},
+	})
+}
+
+// invalidBase is an operation and the resources its invalid cases break.
+type invalidBase struct {
+	role spec.Role
+	res  spec.Resources
+}
+
+// invalidCases sends the invalid cases of bases; seenOtherCases: the
+// cases naming no operation were sent already.
+func invalidCases(ctx context.Context, s *engine.Session, seenOtherCases bool, bases []invalidBase) error {
+	const id = check.InvalidInputRejected
+	a := s.Buckets()[0]
 	for _, base := range bases {
 		op := s.Doc().Op(base.role)
 		for _, inv := range s.Invalid(base.role, base.res) {
@@ -143,9 +173,11 @@ func invalidInput(ctx context.Context, s *engine.Session) error {
 					return err
 				}
 			case base.role == spec.CreateBucket && ex.Reply.OK():
-				// A wrongly accepted create made the bucket: delete it now,
-				// or every later case would meet a name already taken.
-				if err := s.DropBucket(ctx, base.res.Bucket); err != nil {
+				// A wrongly accepted create made the bucket it named (the
+				// base name, or the invalid one the case put there: "aa"):
+				// delete it now, or every later case would meet a name
+				// already taken, and the run would leave it behind.
+				if err := s.DropBucket(ctx, namedBucket(s, inv, base.res.Bucket)); err != nil {
 					return err
 				}
 			}
@@ -153,4 +185,13 @@ func invalidInput(ctx context.Context, s *engine.Session) error {
 		seenOtherCases = true
 	}
 	return nil
+}
+
+// namedBucket is the bucket an invalid case's request names: its input's
+// bucket member where that is a string, else base.
+func namedBucket(s *engine.Session, inv spec.Invalid, base string) string {
+	if name, ok := inv.Request.Input[strings.TrimPrefix(s.Binding().Request.Bucket, "/")].(string); ok && name != "" {
+		return name
+	}
+	return base
 }

@@ -53,9 +53,30 @@ func (s *Session) CreateBucket(ctx context.Context, name string) error {
 // DropBuckets force-deletes buckets made by CreateBucket. An endpoint that
 // refuses to delete a bucket holding keys (IAM's DeleteConflict) has them
 // deleted first, then the bucket once more; so does one that answers the
-// refusal with a 2xx (see gone).
-func (s *Session) DropBuckets(ctx context.Context, names []string) error {
+// refusal with a 2xx (see gone). known, when not nil, names the keys the
+// caller knows a bucket holds: after a refusal those are deleted without
+// listing the bucket (listed only if the bucket is refused again), and the
+// buckets after it have theirs deleted before they are: an endpoint that
+// refused one bucket with keys refuses the next.
+func (s *Session) DropBuckets(ctx context.Context, names []string, known func(bucket string) []string) error {
+	emptyFirst := false
+	deleteKnown := func(name string) error {
+		if known == nil {
+			return nil
+		}
+		for _, id := range known(name) {
+			if _, err := s.DeleteKey(ctx, name, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	for _, name := range names {
+		if emptyFirst {
+			if err := deleteKnown(name); err != nil {
+				return err
+			}
+		}
 		ex, err := s.bucketCall(ctx, spec.DeleteBucket, name)
 		if err != nil {
 			return err
@@ -63,6 +84,19 @@ func (s *Session) DropBuckets(ctx context.Context, names []string) error {
 		if s.gone(ex) {
 			continue
 		}
+		if known != nil && !emptyFirst {
+			emptyFirst = true
+			if err := deleteKnown(name); err != nil {
+				return err
+			}
+			if ex, err = s.bucketCall(ctx, spec.DeleteBucket, name); err != nil {
+				return err
+			}
+			if s.gone(ex) {
+				continue
+			}
+		}
+		emptyFirst = known != nil
 		if err := s.EmptyBucket(ctx, name); err != nil {
 			return err
 		}

@@ -16,7 +16,6 @@ import (
 type lane struct {
 	parent  *Session // whom Flush hands the verdicts to: the run, or a lane
 	buckets []string // nil: the parent's
-	width   int      // how many lanes it may drive at once (0: the run's)
 	mu      sync.Mutex
 	held    []func(run *Session)
 }
@@ -35,12 +34,35 @@ func (s *Session) Lane(buckets []string) *Session {
 	return &Session{state: s.state, lane: &lane{parent: s, buckets: buckets}}
 }
 
-// Beside is a lane of s, with s's buckets, that may drive up to width
-// lanes of its own at once: work that runs beside the lane that drives s.
-func (s *Session) Beside(width int) *Session {
-	l := s.Lane(nil)
-	l.lane.width = max(width, 1)
-	return l
+// Slot waits for one of the run's Parallel() slots and takes it: work
+// that sends requests beside other work (a track of scenarios, one
+// sequence) holds a slot while it runs, so that no more than Parallel()
+// of them send at once. release gives it back; err is ctx's when it ended
+// first.
+func (s *Session) Slot(ctx context.Context) (release func(), err error) {
+	slots := s.slots()
+	select {
+	case slots <- struct{}{}:
+		return func() { <-slots }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// TrySlot takes one of the run's slots if one is free now.
+func (s *Session) TrySlot() (release func(), ok bool) {
+	slots := s.slots()
+	select {
+	case slots <- struct{}{}:
+		return func() { <-slots }, true
+	default:
+		return nil, false
+	}
+}
+
+func (s *Session) slots() chan struct{} {
+	s.slotsOnce.Do(func() { s.slotCh = make(chan struct{}, s.Run().Parallel()) })
+	return s.slotCh
 }
 
 // Run is the run a lane belongs to (the run itself for the run).
@@ -110,8 +132,6 @@ const DefaultParallel = 8
 // exchanges in the one order a replay can follow.
 func (s *Session) Parallel() int {
 	switch {
-	case s.lane != nil && s.lane.width > 0:
-		return min(s.lane.width, s.Run().Parallel())
 	case s.t.Record != "" || s.t.Replay != "":
 		return 1
 	case s.t.SharedBuckets || len(s.t.Buckets) > 0:

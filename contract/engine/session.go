@@ -62,6 +62,9 @@ type state struct {
 	rec        *record.Recorder
 	passive    *passive // the checks every exchange gets (JudgeEveryExchange)
 	data       dataState
+
+	slotsOnce sync.Once
+	slotCh    chan struct{} // the run's Parallel() slots (Slot)
 }
 
 func newSession(t *Target, doc *spec.Document, seed int64) (*Session, error) {

@@ -44,7 +44,9 @@ const (
 // seedOf is the seed rapid gives the k-th sequence of a search from base.
 func seedOf(base uint64, k int) uint64 { return base + uint64(k)*uint64(k+1)/2 }
 
-// searchParallel is search with up to workers sequences at once.
+// searchParallel is search with up to workers sequences at once, each
+// holding one of the run's slots (engine.Session.Slot) while it runs: the
+// slots the fixed scenarios hold are the sequences' once they are done.
 func searchParallel(ctx context.Context, sess *engine.Session, n, steps, workers int) (*machine, *quietTB, error) {
 	base := uint64(sess.Seed())
 	var (
@@ -75,9 +77,19 @@ func searchParallel(ctx context.Context, sess *engine.Session, n, steps, workers
 				m := newMachine(ctx, sess)
 				m.inLane = true
 				defer m.checker.Close()
-				for k, ok := take(); ok; k, ok = take() {
+				for {
+					release, err := sess.Slot(ctx)
+					if err != nil {
+						return
+					}
+					k, ok := take()
+					if !ok {
+						release()
+						return
+					}
 					lane := sess.Lane(nil)
 					end := m.runOne(lane, seedOf(base, k))
+					release()
 					mu.Lock()
 					ends[k], lanes[k] = end, lane
 					phase.Step()
@@ -119,7 +131,13 @@ func searchParallel(ctx context.Context, sess *engine.Session, n, steps, workers
 	case ends[first] == broken:
 		return &machine{}, &quietTB{}, brokeBy
 	}
-	// The failing sequence, found and shrunk by rapid from its own seed.
+	// The failing sequence, found and shrunk by rapid from its own seed,
+	// in a slot of its own.
+	release, err := sess.Slot(ctx)
+	if err != nil {
+		return &machine{}, &quietTB{}, &engine.SetupError{Reason: "interrupted: " + err.Error()}
+	}
+	defer release()
 	return searchFrom(ctx, sess, seedOf(base, first), steps)
 }
 
