@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -11,6 +12,7 @@ import (
 	"github.com/keycontract/keycontract/contract"
 	"github.com/keycontract/keycontract/emulator"
 	"github.com/keycontract/keycontract/fuzz/sequence"
+	"github.com/keycontract/keycontract/internal/testutil"
 )
 
 // TestRunRecordsAndReplays: go test users record with Target.Record and
@@ -44,6 +46,31 @@ func TestReplayReproducesShrinking(t *testing.T) {
 				if c.Status == contract.Fail {
 					assert.Equal(t, len(c.Failures[0].Exchanges), len(got.Checks[i].Failures[0].Exchanges), "%s: the shrunk sequence", c.ID)
 				}
+			}
+		})
+	}
+}
+
+// TestReplayOfAFailureShrunkNoFurther: a recorded run whose shrinking
+// budget was spent before it ran a single shorter sequence (its first
+// failure's own cleanup outlasted ShrinkTime, as on a loaded machine)
+// replays without shrinking either: the recording notes the zero, so the
+// replay sends the next step's requests, never another sequence's.
+func TestReplayOfAFailureShrunkNoFurther(t *testing.T) {
+	for _, dialect := range []string{"aws", "iam"} {
+		t.Run(dialect, func(t *testing.T) {
+			tgt, _ := testutil.Target(t, dialect, emulator.FaultSecretInList)
+			tgt.Seed, tgt.ShrinkTime, tgt.Record = 3, time.Nanosecond, filepath.Join(t.TempDir(), "recording")
+			rep, err := contract.Check(context.Background(), tgt)
+			require.NoError(t, err)
+			require.True(t, rep.Failed())
+			rec, err := contract.LoadRecording(tgt.Record)
+			require.NoError(t, err)
+			require.Equal(t, "0", rec.Meta.Notes["sequences.shrink-runs"], "the sequences found the fault and shrinking ran nothing")
+			got, err := contract.Check(context.Background(), contract.Target{Replay: tgt.Record})
+			require.NoError(t, err)
+			for i, c := range rep.Checks {
+				assert.Equal(t, c.Status, got.Checks[i].Status, c.ID)
 			}
 		})
 	}

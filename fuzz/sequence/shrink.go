@@ -25,13 +25,19 @@ const shrinkNote = "sequences.shrink-runs"
 // sequences rapid still asks for are not run (they pass at once), so rapid
 // keeps the shortest failure found so far and ends quickly.
 //
-// A recorded run notes how many sequences it ran while shrinking; its
-// replay stops after exactly as many, so that both send the same requests.
+// A recorded run that found a failure notes how many sequences it ran
+// while shrinking, zero included (a first failure whose own cleanup
+// outlasted ShrinkTime runs none); its replay stops after exactly as many,
+// so that both send the same requests. Only a recording without the note
+// (no failure, or one made before the note existed) leaves a replay to
+// time and stall.
 type shrinkBudget struct {
-	runs     int // sequences run since the first failure
-	better   int // runs at the last shorter failure
+	runs     int  // sequences run since the first failure
+	better   int  // runs at the last shorter failure
+	failed   bool // a failure was seen: shrinking started
 	start    time.Time
-	limit    int // from a recording: stop after this many runs (0: time and stall)
+	limit    int  // from a recording: stop after this many runs
+	limited  bool // limit holds (the recording noted it), else time and stall
 	done     bool
 	duration time.Duration // Target.ShrinkTime
 	stall    int           // Target.StallRuns
@@ -41,7 +47,9 @@ func newShrinkBudget(sess *engine.Session) shrinkBudget {
 	tgt := sess.Target()
 	b := shrinkBudget{duration: shrinkTime(tgt), stall: orDefault(tgt.StallRuns, DefaultStallRuns)}
 	if v, ok := sess.Recorded(shrinkNote); ok {
-		b.limit, _ = strconv.Atoi(v)
+		if n, err := strconv.Atoi(v); err == nil {
+			b.limit, b.limited = n, true
+		}
 	}
 	return b
 }
@@ -57,7 +65,7 @@ func shrinkTime(tgt engine.Target) time.Duration {
 // shorter marks a shorter failure (first: the first failure).
 func (b *shrinkBudget) shorter(first bool) {
 	if first {
-		b.start = time.Now()
+		b.start, b.failed = time.Now(), true
 	}
 	b.better = b.runs
 }
@@ -66,7 +74,7 @@ func (b *shrinkBudget) shorter(first bool) {
 // counts the ones that are.
 func (b *shrinkBudget) spent() bool {
 	if !b.done {
-		if b.limit > 0 {
+		if b.limited {
 			b.done = b.runs >= b.limit
 		} else {
 			b.done = time.Since(b.start) > b.duration || b.runs-b.better >= b.stall
@@ -78,9 +86,10 @@ func (b *shrinkBudget) spent() bool {
 	return b.done
 }
 
-// note keeps the number of sequences run while shrinking for a replay.
+// note keeps the number of sequences run while shrinking for a replay,
+// whenever a failure started shrinking, even when none ran.
 func (b *shrinkBudget) note(sess *engine.Session) {
-	if b.runs > 0 {
+	if b.failed {
 		sess.Note(shrinkNote, strconv.Itoa(b.runs))
 	}
 }
