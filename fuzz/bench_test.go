@@ -66,7 +66,8 @@ func (c *counting) RoundTrip(r *http.Request) (*http.Response, error) {
 // credentials configured) to the moment the run reports the failure (its
 // "[check] FAIL" progress line: for a sequence finding, after shrinking),
 // over seeds 1..10, the requests the run sent until then (requests per
-// kill: the cost of finding it, set-up and shrinking included), and the
+// kill: the cost of finding it, set-up and shrinking included; also at
+// -parallel 1, median-requests-p1, where no lane sends beside), and the
 // length of that first failure (its exchanges: the shrunk sequence for a
 // sequence finding). The run is stopped once the
 // failure is reported. limit-race keeps the emulator's default RaceHold
@@ -98,24 +99,17 @@ func BenchmarkDetection(b *testing.B) {
 // detect times check's report of fault on dialect over seeds
 // 1..detectionSeeds and reports the figures.
 func detect(b *testing.B, dialect string, fault emulator.Fault, check contract.ID) {
-	var secs, lengths, requests []float64
+	var secs, lengths, requests, serial []float64
 	for seed := int64(1); seed <= detectionSeeds; seed++ {
-		opts := emulator.Options{Dialect: dialect, Faults: []emulator.Fault{fault}}
-		tgt := contract.Target{Dialect: dialect, Seed: seed, Checks: []contract.ID{check}}
-		testutil.WithCredentials(dialect, &opts, &tgt)
-		ts, _ := emulator.NewTestServer(b, opts)
-		ctx, stop := context.WithCancel(context.Background())
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.MaxIdleConnsPerHost = 16
-		sent := &counting{next: tr}
-		w := &failWatch{start: time.Now(), prefix: "[" + string(check) + "] FAIL", stop: stop, sent: sent}
-		tgt.Endpoint, tgt.Progress, tgt.Client = ts.URL, w, &http.Client{Transport: sent}
-		rep, _ := contract.Check(ctx, tgt)
-		stop()
-		tr.CloseIdleConnections()
-		c, _ := rep.Check(check)
-		if w.at == 0 || c.Status != contract.Fail {
-			b.Errorf("seed %d: %s did not make %s fail (%s)", seed, fault, check, c.Status)
+		// At -parallel 1: the requests it takes to find the fault, one at
+		// a time (what a run sent before -parallel existed).
+		if w, _ := detectOnce(b, dialect, fault, check, seed, 1); w != nil {
+			serial = append(serial, float64(w.requests))
+		}
+		// At the default: the time to the report, and what the run has
+		// sent by then, the lanes beside the one that found it included.
+		w, c := detectOnce(b, dialect, fault, check, seed, 0)
+		if w == nil {
 			continue
 		}
 		secs = append(secs, w.at.Seconds())
@@ -123,11 +117,37 @@ func detect(b *testing.B, dialect string, fault emulator.Fault, check contract.I
 		requests = append(requests, float64(w.requests))
 		b.Logf("seed %2d: %s reported after %.3fs and %d requests, shown by %d exchanges", seed, check, w.at.Seconds(), w.requests, len(c.Failures[0].Exchanges))
 	}
-	if len(secs) == 0 {
+	if len(secs) == 0 || len(serial) == 0 {
 		return // no metrics: benchsum names the fault as missing
 	}
 	b.ReportMetric(testutil.Median(secs), "median-s")
 	b.ReportMetric(slices.Max(secs), "max-s")
 	b.ReportMetric(testutil.Median(lengths), "median-steps")
 	b.ReportMetric(testutil.Median(requests), "median-requests")
+	b.ReportMetric(testutil.Median(serial), "median-requests-p1")
+}
+
+// detectOnce runs check against an emulator with fault at -parallel
+// parallel (0: the default) until the run reports the fault; nil when it
+// does not (an error of b).
+func detectOnce(b *testing.B, dialect string, fault emulator.Fault, check contract.ID, seed int64, parallel int) (*failWatch, contract.CheckResult) {
+	opts := emulator.Options{Dialect: dialect, Faults: []emulator.Fault{fault}}
+	tgt := contract.Target{Dialect: dialect, Seed: seed, Checks: []contract.ID{check}, Parallel: parallel}
+	testutil.WithCredentials(dialect, &opts, &tgt)
+	ts, _ := emulator.NewTestServer(b, opts)
+	ctx, stop := context.WithCancel(context.Background())
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 16
+	sent := &counting{next: tr}
+	w := &failWatch{start: time.Now(), prefix: "[" + string(check) + "] FAIL", stop: stop, sent: sent}
+	tgt.Endpoint, tgt.Progress, tgt.Client = ts.URL, w, &http.Client{Transport: sent}
+	rep, _ := contract.Check(ctx, tgt)
+	stop()
+	tr.CloseIdleConnections()
+	c, _ := rep.Check(check)
+	if w.at == 0 || c.Status != contract.Fail {
+		b.Errorf("seed %d, -parallel %d: %s did not make %s fail (%s)", seed, parallel, fault, check, c.Status)
+		return nil, c
+	}
+	return w, c
 }

@@ -274,19 +274,21 @@ func (res *results) summary(makeRun float64) (string, error) {
 		fmt.Fprintf(&b, "  %-26s %6d %7.3fs  %7.3fs %-24s %7.3fs %-24s %8.1f %8.1f %s\n", d, row.faults, row.medianOfMedians,
 			row.worstMedian, row.worstMedianFault, row.worstMax, row.worstMaxFault, row.requests, row.worstRequests, row.worstRequestsFault)
 	}
-	// Requests per kill, fault by fault (the median over the seeds).
-	fmt.Fprintf(&b, "%-34s", "requests per kill, by fault")
+	// Requests per kill, fault by fault (the median over the seeds), at
+	// -parallel 1 and at the default.
+	fmt.Fprintf(&b, "%-34s", "requests per kill (-parallel 1/default)")
 	for _, d := range detectionDialects {
-		fmt.Fprintf(&b, " %8s", d)
+		fmt.Fprintf(&b, " %11s", d)
 	}
 	fmt.Fprintln(&b)
 	for _, f := range faults {
 		fmt.Fprintf(&b, "  %-32s", f)
 		for _, d := range detectionDialects {
-			if vs := res.metrics["BenchmarkDetection/"+d+"/"+f]["median-requests"]; len(vs) > 0 && emulator.Fault(f).In(d) {
-				fmt.Fprintf(&b, " %8.1f", medianOf(vs))
+			m := res.metrics["BenchmarkDetection/"+d+"/"+f]
+			if vs, p1 := m["median-requests"], m["median-requests-p1"]; len(vs) > 0 && len(p1) > 0 && emulator.Fault(f).In(d) {
+				fmt.Fprintf(&b, " %11s", fmt.Sprintf("%.0f/%.0f", medianOf(p1), medianOf(vs)))
 			} else {
-				fmt.Fprintf(&b, " %8s", "-")
+				fmt.Fprintf(&b, " %11s", "-")
 			}
 		}
 		fmt.Fprintln(&b)
@@ -332,7 +334,7 @@ func (res *results) summary(makeRun float64) (string, error) {
 // each.
 var latencyRows = []struct{ name, label, limit string }{
 	{"parallel-1", "-parallel 1", "one request at a time"},
-	{"default", "default -parallel", "the fixed scenarios, one after another on the run's buckets, beside the sequences"},
+	{"default", "default -parallel", "the fixed scenarios, one after another on the run's buckets, beside the key cases and the sequences"},
 	{"buckets-2", "-bucket twice", "the sequences share the two buckets: one at a time"},
 }
 
