@@ -55,7 +55,7 @@ func runFlags(o *runOptions) *flag.FlagSet {
 	fs.Int64Var(&o.seed, "seed", 0, "seed for every random choice (0: pick one; the report prints it)")
 	fs.IntVar(&o.sequences, "sequences", 0, "number of property-based sequences (0: the default)")
 	fs.IntVar(&o.steps, "steps", 0, "steps per sequence (0: the default)")
-	fs.IntVar(&o.parallel, "parallel", contract.DefaultParallel, "how many independent property-based sequences run at once, each in buckets of its own (1: one request at a time, as before; with -bucket, on amazonaws.com for buckets, and with -record or -replay they run one at a time: see README)")
+	fs.IntVar(&o.parallel, "parallel", contract.DefaultParallel, "how many pieces of independent work send at once: the fixed scenarios (one after another), invalid-input's key cases in a bucket of their own, and the property-based sequences, each in buckets of its own (1: one request at a time, as before; with -bucket, on amazonaws.com for buckets, and with -record or -replay the run is one request at a time: see README)")
 	fs.StringVar(&o.jsonFile, "json", "", "write the JSON report to `FILE`")
 	fs.StringVar(&o.junitFile, "junit", "", "write the JUnit XML report to `FILE`")
 	fs.DurationVar(&o.settle, "settle", 0, "how long a new key may take to appear in a list (default 0, or 5s on amazonaws.com)")
