@@ -126,8 +126,10 @@ func invalidBucketInput(ctx context.Context, s *engine.Session) error {
 	})
 }
 
-// invalidBucketOtherInput has the cases of the bucket operations that make
-// nothing: after invalidBucketInput's, as one step sent them before.
+// invalidBucketOtherInput has the cases of the other bucket operations,
+// after invalidBucketInput's, as one step sent them before; a parallel run
+// sends them first too: a DeleteBucket case an endpoint accepts deletes
+// what an accepted CreateBucket case of the same invalid name made.
 func invalidBucketOtherInput(ctx context.Context, s *engine.Session) error {
 	return invalidCases(ctx, s, true, []invalidBase{
 		{spec.DeleteBucket, spec.Resources{Bucket: s.MissingBucket()}},
@@ -177,7 +179,7 @@ func invalidCases(ctx context.Context, s *engine.Session, seenOtherCases bool, b
 				// base name, or the invalid one the case put there: "aa"):
 				// delete it now, or every later case would meet a name
 				// already taken, and the run would leave it behind.
-				if err := s.DropBucket(ctx, namedBucket(s, inv, base.res.Bucket)); err != nil {
+				if err := dropNamed(ctx, s, inv, base.res.Bucket); err != nil {
 					return err
 				}
 			}
@@ -187,11 +189,17 @@ func invalidCases(ctx context.Context, s *engine.Session, seenOtherCases bool, b
 	return nil
 }
 
-// namedBucket is the bucket an invalid case's request names: its input's
-// bucket member where that is a string, else base.
-func namedBucket(s *engine.Session, inv spec.Invalid, base string) string {
-	if name, ok := inv.Request.Input[strings.TrimPrefix(s.Binding().Request.Bucket, "/")].(string); ok && name != "" {
-		return name
+// dropNamed deletes the bucket an accepted invalid create made: base, or
+// the invalid name the case put in its input's bucket member (the empty
+// one too: IAM's UserName "", too short), sent as it is.
+func dropNamed(ctx context.Context, s *engine.Session, inv spec.Invalid, base string) error {
+	member := strings.TrimPrefix(s.Binding().Request.Bucket, "/")
+	name, ok := inv.Request.Input[member].(string)
+	if !ok || name == base {
+		return s.DropBucket(ctx, base)
 	}
-	return base
+	body := s.Request(spec.DeleteBucket, spec.Resources{Bucket: name})
+	body[member] = name
+	_, err := s.SendJSON(ctx, spec.DeleteBucket, body)
+	return err
 }

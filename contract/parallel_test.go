@@ -102,3 +102,33 @@ func assertSameReport(t *testing.T, serial, par contract.Report, check contract.
 	}
 	assert.Equal(t, shrunk, sequence, "%s: is one of its failures a shrunk sequence?", check)
 }
+
+// TestParallelSameProgressLines: the "running" lines and the "[check]
+// FAIL" lines a run writes read the same, in the same order, at
+// -parallel 1 and at the default, in every dialect, on an endpoint where
+// several checks fail (one in the key cases run apart, one found first by
+// the CreateBucket cases run first, the checks every exchange gets).
+func TestParallelSameProgressLines(t *testing.T) {
+	for _, dialect := range spec.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			lines := map[int][]string{}
+			for _, parallel := range []int{1, contract.DefaultParallel} {
+				tgt, _ := target(t, dialect, emulator.FaultAcceptInvalidInput, emulator.FaultErrorsWith200)
+				var out strings.Builder
+				tgt.Seed, tgt.Parallel, tgt.Progress = 1, parallel, &out
+				_, err := contract.Check(context.Background(), tgt)
+				require.NoError(t, err)
+				for _, l := range strings.Split(out.String(), "\n") {
+					if strings.HasPrefix(l, "keycontract: [concurrent-limit] FAIL") {
+						continue // its racing history differs from run to run
+					}
+					if strings.HasPrefix(l, "keycontract: running") || strings.Contains(l, "] FAIL") {
+						lines[parallel] = append(lines[parallel], runSpecific.ReplaceAllString(l, "_"))
+					}
+				}
+			}
+			require.NotEmpty(t, lines[1])
+			assert.Equal(t, lines[1], lines[contract.DefaultParallel])
+		})
+	}
+}
