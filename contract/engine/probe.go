@@ -111,6 +111,14 @@ func (s *Session) noteURLs(role spec.Role, bucket string, r *spec.Reply) {
 	}
 }
 
+// forgetURL drops a deleted bucket's url, so that a long run's memory
+// stays flat (every sequence makes and deletes buckets).
+func (s *Session) forgetURL(bucket string) {
+	s.data.mu.Lock()
+	defer s.data.mu.Unlock()
+	delete(s.data.urls, bucket)
+}
+
 // BucketURL is the url the endpoint's replies declared for bucket ("" for
 // none).
 func (s *Session) BucketURL(bucket string) string {

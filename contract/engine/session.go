@@ -227,6 +227,7 @@ func (s *Session) observe(ex *exchange.Exchange) {
 			}
 		}
 		s.mu.Unlock()
+		s.forgetURL(bucket)
 	}
 }
 

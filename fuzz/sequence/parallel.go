@@ -56,6 +56,7 @@ func searchParallel(ctx context.Context, sess *engine.Session, n, steps, workers
 		first   = -1 // the first failing or broken sequence
 		ends    = map[int]outcome{}
 		lanes   = map[int]*engine.Session{}
+		handed  int // the sequences whose verdicts are handed to sess
 		brokeBy error
 		wg      sync.WaitGroup
 	)
@@ -92,6 +93,7 @@ func searchParallel(ctx context.Context, sess *engine.Session, n, steps, workers
 					release()
 					mu.Lock()
 					ends[k], lanes[k] = end, lane
+					handed = handOver(lanes, ends, handed)
 					phase.Step()
 					switch end {
 					case invalid:
@@ -113,7 +115,7 @@ func searchParallel(ctx context.Context, sess *engine.Session, n, steps, workers
 	phase.End()
 	// Verdicts in index order, up to the first failure: what a serial
 	// search would have seen.
-	for k := 0; k < next; k++ {
+	for k := handed; k < next; k++ {
 		if first < 0 || k <= first {
 			lanes[k].Flush()
 		} else {
@@ -139,6 +141,25 @@ func searchParallel(ctx context.Context, sess *engine.Session, n, steps, workers
 	}
 	defer release()
 	return searchFrom(ctx, sess, seedOf(base, first), steps)
+}
+
+// handOver hands sess the verdicts of the sequences from handed on that
+// are done and follow only passing (or discarded) ones, in index order,
+// and forgets them, so that a long search holds only the sequences still
+// running and those after them; it returns the new count handed over. A
+// failed or broken sequence is left for the end of the search, which
+// knows the first one.
+func handOver(lanes map[int]*engine.Session, ends map[int]outcome, handed int) int {
+	for {
+		end, done := ends[handed]
+		if !done || end == failed || end == broken {
+			return handed
+		}
+		lanes[handed].Flush()
+		delete(lanes, handed)
+		delete(ends, handed)
+		handed++
+	}
 }
 
 // searchFrom is the serial search of one sequence from seed: rapid runs
