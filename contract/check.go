@@ -56,7 +56,7 @@ var plan = []step{
 	{ids: []check.ID{check.ValidInputAccepted}, run: validInput},
 	{ids: []check.ID{check.InvalidInputRejected}, run: invalidKeyInput, apart: true},
 	{ids: []check.ID{check.InvalidInputRejected}, run: invalidBucketInput, first: true},
-	{ids: []check.ID{check.InvalidInputRejected}, run: invalidBucketOtherInput, first: true},
+	{ids: []check.ID{check.InvalidInputRejected}, run: invalidBucketOtherInput},
 	{ids: []check.ID{check.UnknownBucket}, run: unknownBucket},
 	{ids: []check.ID{check.TwoKeyLimit}, run: twoKeyLimit},
 	{ids: []check.ID{check.SecretOnlyOnce}, run: secretOnlyOnce},

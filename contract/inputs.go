@@ -127,9 +127,7 @@ func invalidBucketInput(ctx context.Context, s *engine.Session) error {
 }
 
 // invalidBucketOtherInput has the cases of the other bucket operations,
-// after invalidBucketInput's, as one step sent them before; a parallel run
-// sends them first too: a DeleteBucket case an endpoint accepts deletes
-// what an accepted CreateBucket case of the same invalid name made.
+// after invalidBucketInput's, as one step sent them before.
 func invalidBucketOtherInput(ctx context.Context, s *engine.Session) error {
 	return invalidCases(ctx, s, true, []invalidBase{
 		{spec.DeleteBucket, spec.Resources{Bucket: s.MissingBucket()}},

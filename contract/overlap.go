@@ -16,11 +16,11 @@ import (
 //     other as in a serial run (they share those buckets, each starting
 //     and ending with them empty), then the steps after the sequences
 //     (concurrent-limit, on bucket A); one slot. The steps marked first
-//     (invalid-input's cases of the bucket operations: on a faulty
-//     endpoint a CreateBucket case makes a bucket of a name the other
-//     steps' invalid requests name too, which a DeleteBucket case may
-//     delete) run before anything starts beside the track, as in a serial
-//     run they run before the sequences and apart from the key cases;
+//     (invalid-input's CreateBucket cases: on a faulty endpoint a case
+//     makes a bucket of a name the other steps' invalid requests name too,
+//     deleted right after) run before anything starts beside the track,
+//     as in a serial run they run before the sequences and apart from the
+//     key cases;
 //   - each step marked apart (invalid-input's cases of the key
 //     operations, the longest scenario) in a bucket of its own, beside the
 //     track, in a slot of its own when one is free at the start (otherwise
