@@ -140,7 +140,7 @@ func searchParallel(ctx context.Context, sess *engine.Session, n, steps, workers
 		return &machine{}, &quietTB{}, &engine.SetupError{Reason: "interrupted: " + err.Error()}
 	}
 	defer release()
-	return searchFrom(ctx, sess, seedOf(base, first), steps)
+	return serialSearch(ctx, sess, seedOf(base, first), 1, steps, nil)
 }
 
 // handOver hands sess the verdicts of the sequences from handed on that
@@ -160,24 +160,6 @@ func handOver(lanes map[int]*engine.Session, ends map[int]outcome, handed int) i
 		delete(ends, handed)
 		handed++
 	}
-}
-
-// searchFrom is the serial search of one sequence from seed: rapid runs
-// it, and shrinks it when it fails.
-func searchFrom(ctx context.Context, sess *engine.Session, seed uint64, steps int) (*machine, *quietTB, error) {
-	m := newMachine(ctx, sess)
-	tb := &quietTB{}
-	err := rapidsettings.Search(rapidsettings.Settings{Seed: seed, Checks: 1, Steps: steps,
-		ShrinkTime: rapidShrinkTime(sess), NoFailFile: true}, func() {
-		tb.run(func() { rapid.Check(tb, m.prop) })
-	})
-	m.phase.End()
-	m.checker.Close()
-	m.shrink.note(sess)
-	if err != nil {
-		return m, tb, err
-	}
-	return m, tb, m.broken
 }
 
 // runOne runs one sequence from seed in lane, as rapid's search would run

@@ -93,10 +93,17 @@ func search(ctx context.Context, sess *engine.Session, n, steps int) (*machine, 
 	if p := sess.Parallel(); p > 1 {
 		return searchParallel(ctx, sess, n, steps, p)
 	}
+	return serialSearch(ctx, sess, uint64(sess.Seed()), n, steps, sess.Begin("sequences", n))
+}
+
+// serialSearch is rapid's own search of n sequences from seed, one after
+// the other, shrinking the first that fails; phase (nil: none) counts the
+// sequences run.
+func serialSearch(ctx context.Context, sess *engine.Session, seed uint64, n, steps int, phase *engine.Phase) (*machine, *quietTB, error) {
 	m := newMachine(ctx, sess)
-	m.phase = sess.Begin("sequences", n)
+	m.phase = phase
 	tb := &quietTB{}
-	err := rapidsettings.Search(rapidsettings.Settings{Seed: uint64(sess.Seed()), Checks: n, Steps: steps,
+	err := rapidsettings.Search(rapidsettings.Settings{Seed: seed, Checks: n, Steps: steps,
 		ShrinkTime: rapidShrinkTime(sess), NoFailFile: true}, func() {
 		tb.run(func() { rapid.Check(tb, m.prop) })
 	})
